@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/**
+ * Every command group, in help order. A group module registers its commands and imports its
+ * implementation lazily inside each action, so `portico ports` never loads the balancer.
+ */
+export const commandGroups: Array<(program: Command) => void> = [];
