@@ -1,0 +1,144 @@
+/**
+ * The catalog model: service → instances → checks → status. Sources produce instances, the
+ * store keeps them, the checker updates their status, the balancer and exporters read them.
+ */
+
+export type HealthStatus = 'passing' | 'warning' | 'critical';
+
+export interface Service {
+  name: string;
+  tags: string[];
+  meta: Record<string, string>;
+}
+
+export type InstanceProtocol = 'tcp' | 'udp' | 'http' | 'https' | 'grpc' | 'postgres' | 'redis' | 'mysql';
+
+export interface Instance {
+  /** Stable across re-discovery: sources derive it from what identifies the endpoint. */
+  id: string;
+  service: string;
+  address: string;
+  port: number;
+  protocol: InstanceProtocol;
+  tags: string[];
+  meta: Record<string, string>;
+  /** Which source registered it: 'compose', 'docker', 'manifest', 'process', 'cli', 'api'. */
+  source: string;
+  checks: CheckDefinition[];
+}
+
+interface CheckCommon {
+  /** Unique within the instance. */
+  id: string;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Consecutive passing results before the status becomes passing. */
+  rise: number;
+  /** Consecutive failing results before the status becomes critical. */
+  fall: number;
+  /** Remove the instance after it has been critical this long (unset: never). */
+  deregisterAfterMs?: number;
+}
+
+export interface HttpCheck extends CheckCommon {
+  kind: 'http';
+  scheme: 'http' | 'https';
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Accepted status codes, e.g. [[200, 399]]. */
+  expectStatus: Array<[number, number]>;
+  /** Substring the body must contain, if set. */
+  expectBody?: string;
+  tlsVerify: boolean;
+  /** Overrides the instance address/port (e.g. an admin port). */
+  port?: number;
+}
+
+export interface TcpCheck extends CheckCommon {
+  kind: 'tcp';
+  port?: number;
+}
+
+export interface TlsCheck extends CheckCommon {
+  kind: 'tls';
+  serverName?: string;
+  tlsVerify: boolean;
+  /** Warn when the certificate expires within this many days. */
+  expiryWarningDays: number;
+  port?: number;
+}
+
+/** Credentials are referenced, not stored: `passwordEnv` names an environment variable. */
+export interface PostgresCheck extends CheckCommon {
+  kind: 'postgres';
+  user: string;
+  database?: string;
+  passwordEnv?: string;
+  port?: number;
+}
+
+export interface RedisCheck extends CheckCommon {
+  kind: 'redis';
+  username?: string;
+  passwordEnv?: string;
+  port?: number;
+}
+
+export interface MysqlCheck extends CheckCommon {
+  kind: 'mysql';
+  user: string;
+  database?: string;
+  passwordEnv?: string;
+  port?: number;
+}
+
+/** Only ever created from local files (manifest, compose healthcheck), never from the network. */
+export interface CommandCheck extends CheckCommon {
+  kind: 'command';
+  argv: string[];
+  /** Run inside this container (docker exec) instead of on the host: compose/docker healthchecks. */
+  container?: string;
+}
+
+/** The service reports in (`portico discovery pass <check>`); critical when silent for ttlMs. */
+export interface TtlCheck extends CheckCommon {
+  kind: 'ttl';
+  ttlMs: number;
+}
+
+export type CheckDefinition =
+  | HttpCheck
+  | TcpCheck
+  | TlsCheck
+  | PostgresCheck
+  | RedisCheck
+  | MysqlCheck
+  | CommandCheck
+  | TtlCheck;
+
+export type CheckKind = CheckDefinition['kind'];
+
+/** One probe run. */
+export interface CheckResult {
+  status: HealthStatus;
+  /** Human-readable, truncated; never contains secrets. */
+  output: string;
+  /** A stable classification for failures ('refused', 'timeout', 'auth_failed', 'pg_hba', …). */
+  reason?: string;
+  durationMs: number;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/** The settled state of a check after rise/fall: what the catalog shows. */
+export interface CheckState {
+  instanceId: string;
+  checkId: string;
+  status: HealthStatus;
+  output: string;
+  reason?: string;
+  /** Epoch ms of the last status change. */
+  since: number;
+  lastResult?: CheckResult;
+}
