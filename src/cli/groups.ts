@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerPorts } from './ports.js';
 
 /**
  * Every command group, in help order. A group module registers its commands and imports its
  * implementation lazily inside each action, so `portico ports` never loads the balancer.
  */
-export const commandGroups: Array<(program: Command) => void> = [];
+export const commandGroups: Array<(program: Command) => void> = [registerPorts];

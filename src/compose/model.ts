@@ -11,6 +11,10 @@ export interface ComposeProject {
   workingDir: string;
   services: ComposeService[];
   networks: Record<string, ComposeNetwork>;
+  /** The `.env` file that was read, if any. */
+  envFile?: string;
+  /** Non-fatal problems (unset variables substituted with ""), as compose would warn. */
+  warnings: string[];
 }
 
 export interface ComposeService {
@@ -33,8 +37,10 @@ export interface ComposeService {
 export interface PublishedPort {
   /** '' or undefined means all interfaces; otherwise the literal host IP ('127.0.0.1', '::1'). */
   hostIp?: string;
-  /** Undefined when Docker picks an ephemeral host port (`"5432"` short syntax). */
+  /** Undefined when Docker picks an ephemeral host port (`"5432"` short syntax) or from `hostPortRange`. */
   hostPort?: number;
+  /** A host range mapped to one container port ("9000-9005:80"): Docker picks a free port in it. */
+  hostPortRange?: { start: number; end: number };
   containerPort: number;
   protocol: 'tcp' | 'udp' | 'sctp';
   origin: PortOrigin;

@@ -30,6 +30,36 @@ export const errorCodes = {
   E_STORE_BUSY: { summary: 'The embedded store stayed locked by another process past the timeout.', exit: 2 },
   E_STORE_CORRUPT: { summary: 'The embedded store file is not a Portico database or is damaged.', exit: 2 },
   E_DOCKER_UNAVAILABLE: { summary: 'The Docker engine could not be reached.', exit: 2 },
+  // compose files
+  E_COMPOSE_NOT_FOUND: {
+    summary: 'No compose file was given and none was found in the folder or its parents.',
+    exit: 2,
+  },
+  E_COMPOSE_PARSE: { summary: 'A compose file is not valid YAML.', exit: 2 },
+  E_COMPOSE_INVALID: {
+    summary: 'A compose file has the wrong shape (e.g. services is not a mapping).',
+    exit: 2,
+  },
+  E_COMPOSE_PORT_INVALID: { summary: 'A `ports:` entry in a compose file cannot be parsed.', exit: 2 },
+  E_COMPOSE_VARIABLE: {
+    summary: 'A required variable (${VAR:?message}) in a compose file is not set.',
+    exit: 2,
+  },
+  E_COMPOSE_SERVICE_UNKNOWN: {
+    summary: 'A service named on the command line is not in the compose project.',
+    exit: 2,
+  },
+  // ports
+  E_PORTS_RESERVED: { summary: 'The requested port is reserved for another name.', exit: 2 },
+  E_PORTS_ALREADY_RESERVED: { summary: 'The name already holds a different reserved port.', exit: 2 },
+  E_PORTS_IN_USE: { summary: 'The requested port is in use on this host.', exit: 2 },
+  E_PORTS_RANGE_EXHAUSTED: { summary: 'No free, unreserved port is left in the range.', exit: 2 },
+  E_PORTS_NOT_RESERVED: { summary: 'There is no reservation with that name in the project.', exit: 2 },
+  E_PORTS_KILL_REFUSED: {
+    summary: 'Portico refused to stop the holder of a port (unconfirmed, protected, or not visible).',
+    exit: 2,
+  },
+  E_PORTS_KILL_FAILED: { summary: 'The holder of the port could not be stopped.', exit: 2 },
   E_PLATFORM_UNSUPPORTED: { summary: 'This operation is not supported on this operating system.', exit: 2 },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterAll } from 'vitest';
 import { testImage } from './docker-engine.js';
@@ -38,6 +39,33 @@ export async function createInternalNetwork(name: string, subnet: string): Promi
   return network;
 }
 
+let publishNetwork: Promise<string> | undefined;
+
+/**
+ * Docker publishes ports only for containers on a non-internal network. Such a network is safe
+ * here only because the host does not forward packets (net.ipv4.ip_forward=0, and the engine
+ * runs with --ip-forward=false --iptables=false): containers can reach this host and nothing
+ * beyond it. We check that before creating it, every time.
+ */
+export async function publishableNetwork(): Promise<string> {
+  publishNetwork ??= (async () => {
+    const forward = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+    if (forward !== '0')
+      throw new Error('refusing to create a routable Docker network: net.ipv4.ip_forward is on');
+    const name = `portico-pub-${process.pid}`;
+    const octet = 100 + (process.pid % 100);
+    const network = await testDocker().createNetwork({
+      Name: name,
+      Internal: false,
+      CheckDuplicate: true,
+      IPAM: { Config: [{ Subnet: `10.200.${octet}.0/24` }] },
+    });
+    created.push(() => network.remove());
+    return name;
+  })();
+  return await publishNetwork;
+}
+
 export interface RunOptions {
   name: string;
   cmd: string[];
@@ -58,6 +86,7 @@ export async function runContainer(options: RunOptions): Promise<Docker.Containe
     exposed[spec] = {};
     bindings[spec] = [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }];
   }
+  const network = options.network ?? (options.publish ? await publishableNetwork() : undefined);
   const container = await docker.createContainer({
     name: options.name,
     Image: testImage,
@@ -76,7 +105,7 @@ export async function runContainer(options: RunOptions): Promise<Docker.Containe
       : {}),
     HostConfig: {
       PortBindings: bindings,
-      ...(options.network ? { NetworkMode: options.network } : {}),
+      ...(network ? { NetworkMode: network } : {}),
     },
   });
   created.push(() => container.remove({ force: true }));

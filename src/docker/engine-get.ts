@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/**
+ * A read-only GET against the Docker Engine API without loading dockerode (~75 ms of module
+ * loading): `portico ports` must stay within 2x of `ss`, and it only needs the container list.
+ * Resolves undefined when no engine answers within the timeout — Docker is optional there.
+ * Everything that changes state or streams (stop, exec, events) goes through dockerode.
+ */
+export async function dockerGetJson<T>(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 1500,
+): Promise<T | undefined> {
+  const target = engineTarget(env);
+  if (!target) return undefined;
+  return await new Promise<T | undefined>((resolve) => {
+    const request = target.tls ? httpsRequest : httpRequest;
+    const req = request(
+      { ...target.options, path, method: 'GET', headers: { host: 'docker' }, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return resolve(undefined);
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
+          } catch {
+            resolve(undefined);
+          }
+        });
+        res.on('error', () => resolve(undefined));
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+interface Target {
+  tls: boolean;
+  options: Record<string, unknown>;
+}
+
+function engineTarget(env: NodeJS.ProcessEnv): Target | undefined {
+  const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  if (host.startsWith('unix://')) {
+    const socketPath = host.slice('unix://'.length);
+    // No socket, no engine: answer at once instead of waiting for a connect error.
+    return existsSync(socketPath) ? { tls: false, options: { socketPath } } : undefined;
+  }
+  if (!host.startsWith('tcp://')) return undefined;
+  const url = new URL(host.replace(/^tcp:/, 'http:'));
+  const tls = Boolean(env.DOCKER_TLS_VERIFY);
+  const certs = env.DOCKER_CERT_PATH;
+  const read = (name: string): Buffer | undefined =>
+    certs && existsSync(`${certs}/${name}`) ? readFileSync(`${certs}/${name}`) : undefined;
+  return {
+    tls,
+    options: {
+      host: url.hostname,
+      port: Number(url.port || (tls ? 2376 : 2375)),
+      ...(tls ? { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') } : {}),
+    },
+  };
+}
