@@ -1,5 +1,5 @@
-import { type Command, Option } from 'commander';
 import { action } from './action.js';
+import { type Command, Option } from './commander.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

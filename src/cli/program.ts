@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
 import { PorticoError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { Output } from '../core/output.js';
 import { reportError } from './action.js';
+import { Command, CommanderError, Option } from './commander.js';
 import { commandGroups } from './groups.js';
 
 function version(): string {

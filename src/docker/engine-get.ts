@@ -1,6 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 
 /**
  * A read-only GET against the Docker Engine API without loading dockerode (~75 ms of module
@@ -15,8 +13,9 @@ export async function dockerGetJson<T>(
 ): Promise<T | undefined> {
   const target = engineTarget(env);
   if (!target) return undefined;
+  // Loaded only when an engine may be there: node:https pulls in TLS, a cost on every `ports`.
+  const { request } = target.tls ? await import('node:https') : await import('node:http');
   return await new Promise<T | undefined>((resolve) => {
-    const request = target.tls ? httpsRequest : httpRequest;
     const req = request(
       { ...target.options, path, method: 'GET', headers: { host: 'docker' }, timeout: timeoutMs },
       (res) => {

@@ -53,14 +53,20 @@ function fromProcfs(procRoot: string): { listeners: Listener[]; partial: boolean
   const users = readUserNames();
   const listeners = raw.map((s): Listener => {
     const processes = owners.get(s.inode) ?? [];
-    const user = users.get(s.uid);
-    return {
-      ...s,
+    const listener: Listener = {
+      protocol: s.protocol,
+      family: s.family,
+      address: s.address,
+      port: s.port,
       scope: addressScope(s.address),
-      ...(user ? { user } : {}),
+      inode: s.inode,
+      uid: s.uid,
       processes,
       ownerHidden: processes.length === 0,
     };
+    const user = users.get(s.uid);
+    if (user) listener.user = user;
+    return listener;
   });
   return { listeners, partial };
 }

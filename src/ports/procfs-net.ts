@@ -41,12 +41,21 @@ export function parseTable(
   state: string,
   out: RawSocket[],
 ): void {
-  let start = text.indexOf('\n') + 1; // skip the header
-  while (start > 0 && start < text.length) {
-    let end = text.indexOf('\n', start);
+  let pos = text.indexOf('\n') + 1; // skip the header
+  const fields: string[] = [];
+  while (pos > 0 && pos < text.length) {
+    let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
-    const fields = text.slice(start, end).trim().split(/\s+/);
-    start = end + 1;
+    // A hand-rolled field split: this runs once per socket, thousands of times per call.
+    fields.length = 0;
+    let i = pos;
+    while (i < end && fields.length < 10) {
+      while (i < end && text.charCodeAt(i) === 32) i++;
+      const start = i;
+      while (i < end && text.charCodeAt(i) !== 32) i++;
+      if (i > start) fields.push(text.slice(start, i));
+    }
+    pos = end + 1;
     // sl local rem st tx:rx tr:when retr uid timeout inode
     if (fields.length < 10 || fields[3] !== state) continue;
     const local = fields[1]!;

@@ -35,7 +35,13 @@ export function scanSocketOwners(wanted: ReadonlySet<number>, root = '/proc'): O
       let link: string;
       try {
         link = readlinkSync(`${root}/${pid}/fd/${fd}`);
-      } catch {
+      } catch (error) {
+        // Listing is allowed but reading links is not (ptrace rules, another user namespace):
+        // every other fd of this process would fail the same way, and each throw costs.
+        if ((error as NodeJS.ErrnoException).code === 'EACCES') {
+          partial = true;
+          break;
+        }
         continue;
       }
       // "socket:[123456]"
