@@ -60,6 +60,17 @@ export const errorCodes = {
     exit: 2,
   },
   E_PORTS_KILL_FAILED: { summary: 'The holder of the port could not be stopped.', exit: 2 },
+  // discovery and checks
+  E_CHECK_INVALID: { summary: 'A health check definition is not valid.', exit: 2 },
+  E_MANIFEST_INVALID: { summary: 'portico.yaml is not valid (the message names file:line:column).', exit: 2 },
+  E_REGISTER_INVALID: {
+    summary: 'A service registration is not valid (name, address, port, tags, meta).',
+    exit: 2,
+  },
+  E_INSTANCE_UNKNOWN: { summary: 'No instance with that id is in the catalog.', exit: 2 },
+  E_SOURCE_UNKNOWN: { summary: 'A discovery source name is not one Portico knows.', exit: 2 },
+  E_SOURCE_FAILED: { summary: 'A discovery source could not produce its services.', exit: 2 },
+  E_STORE_URL: { summary: 'The store location (--store / PORTICO_STORE) is not understood.', exit: 2 },
   E_PLATFORM_UNSUPPORTED: { summary: 'This operation is not supported on this operating system.', exit: 2 },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

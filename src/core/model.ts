@@ -107,7 +107,14 @@ export interface TtlCheck extends CheckCommon {
   ttlMs: number;
 }
 
+/** Mirrors a container's own Docker HEALTHCHECK status (docker source). */
+export interface DockerHealthCheck extends CheckCommon {
+  kind: 'docker-health';
+  container: string;
+}
+
 export type CheckDefinition =
+  | DockerHealthCheck
   | HttpCheck
   | TcpCheck
   | TlsCheck

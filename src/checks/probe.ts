@@ -1,0 +1,57 @@
+import type { CheckDefinition, CheckResult, HealthStatus } from '../core/model.js';
+
+/** Where a probe points: the instance's address and port (a check may override the port). */
+export interface ProbeTarget {
+  address: string;
+  port: number;
+  instanceId?: string;
+}
+
+/** The last report of a TTL check, as recorded by `portico discovery pass|warn|fail`. */
+export interface TtlReport {
+  status: HealthStatus;
+  output: string;
+  at: number;
+}
+
+export interface ProbeContext {
+  /** Aborted at the check's timeout or when the caller stops. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** For credentials referenced by name (passwordEnv); never copied into output. */
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+  ttlReport?: (instanceId: string, checkId: string) => TtlReport | undefined;
+}
+
+/** What a probe decides; runCheck adds timing and truncation. */
+export interface ProbeOutcome {
+  status: HealthStatus;
+  output: string;
+  reason?: string;
+}
+
+/** One kind of health check. Implementations live in probes/<kind>.ts, registered in probes/index.ts. */
+export interface Probe<D extends CheckDefinition = CheckDefinition> {
+  readonly kind: D['kind'];
+  run(check: D, target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome>;
+}
+
+export type { CheckResult };
+
+export function passing(output: string): ProbeOutcome {
+  return { status: 'passing', output };
+}
+
+export function warning(output: string, reason?: string): ProbeOutcome {
+  return reason ? { status: 'warning', output, reason } : { status: 'warning', output };
+}
+
+export function critical(output: string, reason: string): ProbeOutcome {
+  return { status: 'critical', output, reason };
+}
+
+/** The port a check probes: its own override, else the instance's. */
+export function portOf(check: { port?: number }, target: ProbeTarget): number {
+  return check.port ?? target.port;
+}
