@@ -9,8 +9,11 @@ export const checkDefaults = { intervalMs: 10_000, timeoutMs: 2_000, rise: 2, fa
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   try {
     return parseDuration(v);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${v}" is not a duration (use 500ms, 5s, 1m; a bare number means seconds)`,
+    });
     return z.NEVER;
   }
 });

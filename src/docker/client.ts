@@ -6,7 +6,7 @@ export type DockerClient = Docker;
 
 export interface DockerConnectOptions {
   env?: NodeJS.ProcessEnv;
-  /** Per-request timeout: a hung engine must not hang a CLI command. */
+  /** Per-request timeout: a hung engine must not hang a CLI command. 0 = none (event streams). */
   timeoutMs?: number;
 }
 
@@ -16,17 +16,18 @@ export interface DockerConnectOptions {
  */
 export function createDockerClient(options: DockerConnectOptions = {}): DockerClient {
   const env = options.env ?? process.env;
-  const timeout = options.timeoutMs ?? 5000;
+  const ms = options.timeoutMs ?? 5000;
+  const timeout = ms > 0 ? { timeout: ms } : {};
   const host = env.DOCKER_HOST;
-  if (!host) return new Docker({ socketPath: '/var/run/docker.sock', timeout });
-  if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length), timeout });
+  if (!host) return new Docker({ socketPath: '/var/run/docker.sock', ...timeout });
+  if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length), ...timeout });
   const url = new URL(host.replace(/^tcp:/, env.DOCKER_TLS_VERIFY ? 'https:' : 'http:'));
   const certPath = env.DOCKER_CERT_PATH;
   return new Docker({
     protocol: url.protocol === 'https:' ? 'https' : 'http',
     host: url.hostname,
     port: url.port || (url.protocol === 'https:' ? 2376 : 2375),
-    timeout,
+    ...timeout,
     ...(certPath && url.protocol === 'https:'
       ? {
           ca: readCert(`${certPath}/ca.pem`),

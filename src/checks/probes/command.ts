@@ -71,7 +71,10 @@ async function dockerExec(check: CommandCheck, ctx: ProbeContext): Promise<Comma
     const stream = await exec.start({ hijack: true, stdin: false });
     let output = '';
     const sink = {
-      write: (c: Buffer) => ((output += output.length < maxOutput ? c.toString('utf8') : ''), true),
+      write: (chunk: Buffer): boolean => {
+        if (output.length < maxOutput) output += chunk.toString('utf8');
+        return true;
+      },
     };
     docker.modem.demuxStream(stream, sink as never, sink as never);
     const finished = new Promise<void>((resolve) => {

@@ -1,0 +1,48 @@
+import type { CommandContext } from '../../cli/context.js';
+import { PorticoError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import type { HealthStatus } from '../../core/model.js';
+import { openStore } from '../../store/index.js';
+
+/** `portico discovery pass|warn|fail <instance>[:check] [--note text]`: a TTL check reports in. */
+export async function ttlCommand(
+  ctx: CommandContext,
+  status: HealthStatus,
+  opts: { note?: string; store?: string },
+  target: string,
+): Promise<number> {
+  const store = await openStore(opts.store, ctx.env);
+  try {
+    // Instance ids contain ':' themselves; try the whole target first, then split off a check id.
+    let instance = await store.getInstance(target);
+    let checkId: string | undefined;
+    if (!instance && target.includes(':')) {
+      const cut = target.lastIndexOf(':');
+      instance = await store.getInstance(target.slice(0, cut));
+      checkId = target.slice(cut + 1);
+    }
+    if (!instance)
+      throw new PorticoError('E_INSTANCE_UNKNOWN', `no instance "${target}" in the catalog`, {
+        hint: 'portico discovery list shows the ids.',
+      });
+    const ttlChecks = instance.checks.filter((c) => c.kind === 'ttl' && (!checkId || c.id === checkId));
+    if (ttlChecks.length === 0) {
+      throw new PorticoError(
+        'E_CHECK_INVALID',
+        `${instance.id} has no TTL check${checkId ? ` "${checkId}"` : ''}`,
+        {
+          hint: 'Register it with --check ttl:30s.',
+        },
+      );
+    }
+    const at = Date.now();
+    for (const c of ttlChecks)
+      await store.reportTtl({ instanceId: instance.id, checkId: c.id, status, output: opts.note ?? '', at });
+    ctx.out.result({ instanceId: instance.id, checks: ttlChecks.map((c) => c.id), status, at }, () =>
+      ctx.out.line(`${instance.id}: ${ttlChecks.map((c) => c.id).join(', ')} → ${status}`),
+    );
+    return ExitCode.Ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,107 @@
+import { type ScheduledCheck, Scheduler } from '../checks/scheduler.js';
+import type { CheckState, HealthStatus, Instance } from '../core/model.js';
+import type { Store, TtlRecord } from '../store/store.js';
+import type { Source } from './source.js';
+
+export interface MonitorEvent {
+  at: number;
+  instanceId: string;
+  service: string;
+  checkId: string;
+  status: HealthStatus;
+  previous: HealthStatus | null;
+  output: string;
+  reason?: string;
+}
+
+export interface MonitorOptions {
+  store: Store;
+  /** Sources to keep syncing into the catalog while monitoring (none: the catalog as it is). */
+  sources: Source[];
+  env: NodeJS.ProcessEnv;
+  intervalMs?: number;
+  signal: AbortSignal;
+  onEvent: (event: MonitorEvent) => void;
+  onError: (message: string) => void;
+}
+
+/**
+ * The long-running loop behind `monitor` (and the agent): sources keep the catalog current,
+ * the scheduler checks whatever the catalog holds (reconciled on every catalog change), and
+ * settled transitions are written back and reported.
+ */
+export class Monitor {
+  private instances = new Map<string, Instance>();
+  private ttl: TtlRecord[] = [];
+  readonly scheduler: Scheduler;
+
+  constructor(private readonly options: MonitorOptions) {
+    this.scheduler = new Scheduler({
+      env: options.env,
+      ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
+      ttlReport: (i, c) => this.ttl.find((t) => t.instanceId === i && t.checkId === c),
+      onTransition: (state, previous) => void this.transition(state, previous),
+      onDeregister: (id) =>
+        void options.store
+          .deregister(id)
+          .catch((e) => options.onError(`deregister ${id}: ${(e as Error).message}`)),
+    });
+  }
+
+  async run(): Promise<void> {
+    const { store, signal } = this.options;
+    const from = await store.index();
+    await this.reload();
+    this.scheduler.start(signal);
+    const feeds = this.options.sources.map((s) =>
+      s.watch(async (list) => {
+        await store.syncSource(s.name, list);
+      }, signal),
+    );
+    for await (const event of store.watch(from, signal)) {
+      if (event.kind === 'instance-upsert' || event.kind === 'instance-delete') await this.reload();
+      else if (event.kind === 'ttl-report') this.ttl = await store.ttlReports();
+    }
+    this.scheduler.stop();
+    await Promise.allSettled(feeds);
+  }
+
+  current(): Array<{ instance: Instance; states: CheckState[] }> {
+    const states = this.scheduler.states();
+    return [...this.instances.values()].map((instance) => ({
+      instance,
+      states: states.filter((s) => s.instanceId === instance.id),
+    }));
+  }
+
+  private async reload(): Promise<void> {
+    const list = await this.options.store.listInstances();
+    this.ttl = await this.options.store.ttlReports();
+    this.instances = new Map(list.map((i) => [i.id, i]));
+    const targets: ScheduledCheck[] = list.flatMap((i) =>
+      // Instances only reachable inside a container network cannot be checked from here.
+      i.meta.reachable
+        ? []
+        : i.checks.map((check) => ({ instanceId: i.id, address: i.address, port: i.port, check })),
+    );
+    this.scheduler.set(targets);
+  }
+
+  private async transition(state: CheckState, previous: HealthStatus | undefined): Promise<void> {
+    try {
+      await this.options.store.putCheckState(state);
+    } catch (error) {
+      this.options.onError(`recording ${state.instanceId}: ${(error as Error).message}`);
+    }
+    this.options.onEvent({
+      at: state.lastResult?.at ?? Date.now(),
+      instanceId: state.instanceId,
+      service: this.instances.get(state.instanceId)?.service ?? '?',
+      checkId: state.checkId,
+      status: state.status,
+      previous: previous ?? null,
+      output: state.output,
+      ...(state.reason ? { reason: state.reason } : {}),
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { checkInputSchema } from '../../../checks/define.js';
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'use letters, digits, ".", "_" and "-" (max 63)');
+
+const endpoint = z.strictObject({
+  address: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(1).max(65535),
+  id: z.string().min(1).optional(),
+  tags: z.array(z.string()).default([]),
+  meta: z.record(z.string(), z.string()).default({}),
+});
+
+const service = z.strictObject({
+  protocol: z.enum(['tcp', 'udp', 'http', 'https', 'grpc', 'postgres', 'redis', 'mysql']).default('tcp'),
+  tags: z.array(z.string()).default([]),
+  meta: z.record(z.string(), z.string()).default({}),
+  endpoints: z.array(endpoint).min(1, 'a service needs at least one endpoint'),
+  checks: z.array(checkInputSchema).default([]),
+});
+
+/**
+ * portico.yaml:
+ *
+ *   services:
+ *     auth-service:
+ *       protocol: http
+ *       endpoints:
+ *         - { address: 127.0.0.1, port: 3001 }
+ *       checks:
+ *         - { kind: http, path: /health, interval: 5s }
+ */
+export const manifestSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  services: z.record(name, service).default({}),
+});
+
+export type Manifest = z.output<typeof manifestSchema>;

@@ -1,0 +1,34 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PorticoError } from '../core/errors.js';
+import { ensureStateDir } from '../core/paths.js';
+import type { Store } from './store.js';
+
+export { availability } from './availability.js';
+export type { InstanceFilter, StatusChange, Store, StoreEvent, SyncResult, TtlRecord } from './store.js';
+
+/** Store backends by URL scheme. An etcd backend registers here without touching callers. */
+const backends: Record<string, (location: string) => Promise<Store>> = {
+  sqlite: async (path) => {
+    const { SqliteStore } = await import('./sqlite/sqlite-store.js');
+    return new SqliteStore({ path });
+  },
+};
+
+/**
+ * Open the catalog: `--store` / PORTICO_STORE as `sqlite:///abs/path.db` or a plain path;
+ * default `catalog.db` in Portico's state directory.
+ */
+export async function openStore(location?: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const value = location ?? env.PORTICO_STORE;
+  if (!value) return await backends.sqlite!(join(ensureStateDir(env), 'catalog.db'));
+  const m = /^([a-z0-9+]+):\/\/(.*)$/.exec(value);
+  if (!m) return await backends.sqlite!(isAbsolute(value) ? value : resolve(value));
+  const open = backends[m[1]!];
+  if (!open) {
+    throw new PorticoError('E_STORE_URL', `unknown store "${m[1]}" in ${value}`, {
+      hint: `Known: ${Object.keys(backends).join(', ')}.`,
+    });
+  }
+  return await open(m[1] === 'sqlite' ? fileURLToPath(`file://${m[2]}`) : m[2]!);
+}

@@ -1,0 +1,299 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CheckState, Instance, Service } from '../../core/model.js';
+import { type Db, openDatabase } from '../../core/sqlite.js';
+import type { InstanceFilter, StatusChange, Store, StoreEvent, SyncResult, TtlRecord } from '../store.js';
+import {
+  type CheckStateRow,
+  type InstanceRow,
+  instanceParams,
+  sameInstance,
+  toCheckState,
+  toInstance,
+} from './rows.js';
+import { catalogMigrations } from './schema.js';
+
+const keepChanges = 50_000;
+const keepHistoryMs = 30 * 86_400_000;
+
+export interface SqliteStoreOptions {
+  path: string;
+  /** How often a watcher polls for changes made by other processes. */
+  pollMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The embedded catalog: one SQLite file in WAL mode, so the CLI and a running agent read and
+ * write concurrently; every write happens in one transaction with its change-log row, so the
+ * change index and the data never disagree.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Db;
+  private readonly now: () => number;
+  private readonly pollMs: number;
+  private writes = 0;
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = openDatabase(options.path, catalogMigrations);
+    this.now = options.now ?? Date.now;
+    this.pollMs = options.pollMs ?? 50;
+  }
+
+  async index(): Promise<number> {
+    return this.currentIndex();
+  }
+
+  async syncSource(source: string, instances: Instance[]): Promise<SyncResult> {
+    return this.write(() => {
+      const existing = new Map(
+        (this.db.prepare('SELECT * FROM instances WHERE source = ?').all(source) as InstanceRow[]).map(
+          (r) => [r.id, toInstance(r)],
+        ),
+      );
+      const result: SyncResult = { added: [], removed: [], changed: [], index: 0 };
+      const wanted = new Map(instances.map((i) => [i.id, { ...i, source }]));
+      for (const [id] of existing) {
+        if (!wanted.has(id)) {
+          this.deleteInstance(id);
+          result.removed.push(id);
+        }
+      }
+      for (const [id, instance] of wanted) {
+        const before = existing.get(id);
+        if (before && sameInstance(before, instance)) continue;
+        this.upsertInstance(instance);
+        (before ? result.changed : result.added).push(id);
+      }
+      result.index = this.currentIndex();
+      return result;
+    });
+  }
+
+  async register(instance: Instance): Promise<void> {
+    this.write(() => this.upsertInstance(instance));
+  }
+
+  async deregister(id: string): Promise<boolean> {
+    return this.write(() => {
+      const exists = this.db.prepare('SELECT 1 FROM instances WHERE id = ?').get(id) !== undefined;
+      if (exists) this.deleteInstance(id);
+      return exists;
+    });
+  }
+
+  async listServices(): Promise<Service[]> {
+    const rows = this.db.prepare('SELECT service, tags FROM instances ORDER BY service').all() as Array<{
+      service: string;
+      tags: string;
+    }>;
+    const services = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const tags = services.get(r.service) ?? new Set<string>();
+      for (const t of JSON.parse(r.tags) as string[]) tags.add(t);
+      services.set(r.service, tags);
+    }
+    return [...services].map(([name, tags]) => ({ name, tags: [...tags].sort(), meta: {} }));
+  }
+
+  async listInstances(filter: InstanceFilter = {}): Promise<Instance[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.service) {
+      where.push('service = ?');
+      params.push(filter.service);
+    }
+    if (filter.source) {
+      where.push('source = ?');
+      params.push(filter.source);
+    }
+    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY service, id`;
+    return (this.db.prepare(sql).all(...params) as InstanceRow[]).map(toInstance);
+  }
+
+  async getInstance(id: string): Promise<Instance | undefined> {
+    const row = this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
+    return row ? toInstance(row) : undefined;
+  }
+
+  async putCheckState(state: CheckState): Promise<void> {
+    this.write(() => {
+      const previous = this.db
+        .prepare('SELECT status FROM check_states WHERE instance_id = ? AND check_id = ?')
+        .get(state.instanceId, state.checkId) as { status: string } | undefined;
+      this.db
+        .prepare(
+          `INSERT INTO check_states (instance_id, check_id, status, output, reason, since, last_result)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (instance_id, check_id) DO UPDATE SET
+             status = excluded.status, output = excluded.output, reason = excluded.reason,
+             since = excluded.since, last_result = excluded.last_result`,
+        )
+        .run(
+          state.instanceId,
+          state.checkId,
+          state.status,
+          state.output,
+          state.reason ?? null,
+          state.since,
+          state.lastResult ? JSON.stringify(state.lastResult) : null,
+        );
+      if (previous?.status !== state.status) {
+        this.db
+          .prepare('INSERT INTO history (instance_id, check_id, status, at) VALUES (?, ?, ?, ?)')
+          .run(state.instanceId, state.checkId, state.status, state.since);
+        this.logChange('check-state', state.instanceId, state.checkId);
+      }
+    });
+  }
+
+  async checkStates(instanceId?: string): Promise<CheckState[]> {
+    const rows = (
+      instanceId
+        ? this.db
+            .prepare('SELECT * FROM check_states WHERE instance_id = ? ORDER BY check_id')
+            .all(instanceId)
+        : this.db.prepare('SELECT * FROM check_states ORDER BY instance_id, check_id').all()
+    ) as CheckStateRow[];
+    return rows.map(toCheckState);
+  }
+
+  async history(instanceId: string, since: number): Promise<StatusChange[]> {
+    // Include the last change before `since`: it is the status at the start of the window.
+    const before = this.db
+      // SQLite returns the other columns from the row holding MAX(at).
+      .prepare(
+        'SELECT instance_id, check_id, status, MAX(at) AS at FROM history WHERE instance_id = ? AND at < ? GROUP BY check_id',
+      )
+      .all(instanceId, since) as Array<{ instance_id: string; check_id: string; status: string; at: number }>;
+    const rows = this.db
+      .prepare(
+        'SELECT instance_id, check_id, status, at FROM history WHERE instance_id = ? AND at >= ? ORDER BY at, rowid',
+      )
+      .all(instanceId, since) as typeof before;
+    return [...before, ...rows].map((r) => ({
+      instanceId: r.instance_id,
+      checkId: r.check_id,
+      status: r.status as StatusChange['status'],
+      at: r.at,
+    }));
+  }
+
+  async reportTtl(record: TtlRecord): Promise<void> {
+    this.write(() => {
+      this.db
+        .prepare(
+          `INSERT INTO ttl_reports (instance_id, check_id, status, output, at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (instance_id, check_id) DO UPDATE SET status = excluded.status, output = excluded.output, at = excluded.at`,
+        )
+        .run(record.instanceId, record.checkId, record.status, record.output, record.at);
+      this.logChange('ttl-report', record.instanceId, record.checkId);
+    });
+  }
+
+  async ttlReports(): Promise<TtlRecord[]> {
+    return (
+      this.db.prepare('SELECT * FROM ttl_reports').all() as Array<{
+        instance_id: string;
+        check_id: string;
+        status: string;
+        output: string;
+        at: number;
+      }>
+    ).map((r) => ({
+      instanceId: r.instance_id,
+      checkId: r.check_id,
+      status: r.status as TtlRecord['status'],
+      output: r.output,
+      at: r.at,
+    }));
+  }
+
+  async *watch(fromIndex: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
+    let last = fromIndex;
+    const query = this.db.prepare(
+      'SELECT idx, kind, instance_id, check_id, at FROM changes WHERE idx > ? ORDER BY idx LIMIT 1000',
+    );
+    while (!signal.aborted) {
+      const rows = query.all(last) as Array<{
+        idx: number;
+        kind: StoreEvent['kind'];
+        instance_id: string;
+        check_id: string | null;
+        at: number;
+      }>;
+      for (const r of rows) {
+        last = r.idx;
+        yield {
+          index: r.idx,
+          kind: r.kind,
+          instanceId: r.instance_id,
+          ...(r.check_id ? { checkId: r.check_id } : {}),
+          at: r.at,
+        };
+      }
+      if (rows.length === 0) {
+        try {
+          await sleep(this.pollMs, undefined, { signal });
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  private currentIndex(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(idx), 0) AS idx FROM changes').get() as { idx: number }).idx;
+  }
+
+  private write<T>(fn: () => T): T {
+    const result = this.db.transaction(fn).immediate();
+    if (++this.writes % 1000 === 0) this.prune();
+    return result;
+  }
+
+  private upsertInstance(instance: Instance): void {
+    const index = this.logChange('instance-upsert', instance.id);
+    this.db
+      .prepare(
+        `INSERT INTO instances (id, service, address, port, protocol, tags, meta, source, checks, modify_index)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET service = excluded.service, address = excluded.address, port = excluded.port,
+           protocol = excluded.protocol, tags = excluded.tags, meta = excluded.meta, source = excluded.source,
+           checks = excluded.checks, modify_index = excluded.modify_index`,
+      )
+      .run(...instanceParams(instance, index));
+    // Checks that no longer exist lose their state (history stays for availability figures).
+    const ids = instance.checks.map((c) => c.id);
+    this.db
+      .prepare(
+        `DELETE FROM check_states WHERE instance_id = ? AND check_id NOT IN (${ids.map(() => '?').join(',') || "''"})`,
+      )
+      .run(instance.id, ...ids);
+  }
+
+  private deleteInstance(id: string): void {
+    this.db.prepare('DELETE FROM instances WHERE id = ?').run(id);
+    this.db.prepare('DELETE FROM check_states WHERE instance_id = ?').run(id);
+    this.db.prepare('DELETE FROM ttl_reports WHERE instance_id = ?').run(id);
+    this.logChange('instance-delete', id);
+  }
+
+  private logChange(kind: StoreEvent['kind'], instanceId: string, checkId?: string): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO changes (kind, instance_id, check_id, at) VALUES (?, ?, ?, ?)')
+        .run(kind, instanceId, checkId ?? null, this.now()).lastInsertRowid,
+    );
+  }
+
+  /** Bound the change log and history; the index stays monotonic (AUTOINCREMENT never reuses). */
+  private prune(): void {
+    const max = this.currentIndex();
+    this.db.prepare('DELETE FROM changes WHERE idx <= ?').run(max - keepChanges);
+    this.db.prepare('DELETE FROM history WHERE at < ?').run(this.now() - keepHistoryMs);
+  }
+}
