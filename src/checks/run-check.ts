@@ -1,5 +1,5 @@
 import type { CheckDefinition, CheckResult } from '../core/model.js';
-import type { ProbeContext, ProbeTarget } from './probe.js';
+import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from './probe.js';
 import { probes } from './probes/index.js';
 
 export interface RunCheckOptions {
@@ -23,32 +23,45 @@ export async function runCheck(
   const now = options.now ?? Date.now;
   const at = now();
   const started = performance.now();
-  const timeout = AbortSignal.timeout(check.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // One controller and one timer per run: this path runs thousands of times a second under
+  // the scheduler, where AbortSignal.timeout/any (weak refs, extra timers) cost real CPU.
+  const controller = new AbortController();
+  const parent = options.signal;
+  const onParentAbort = (): void => controller.abort();
+  if (parent?.aborted) controller.abort();
+  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  // The race guarantees the deadline even if a client library ignores the abort signal.
+  const deadline = new Promise<ProbeOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({
+        status: 'critical',
+        output: `no result within the ${check.timeoutMs}ms timeout`,
+        reason: 'timeout',
+      });
+    }, check.timeoutMs);
+  });
   const ctx: ProbeContext = {
-    signal,
+    signal: controller.signal,
     timeoutMs: check.timeoutMs,
     env: options.env ?? process.env,
     now,
     ...(options.ttlReport ? { ttlReport: options.ttlReport } : {}),
   };
-  const probe = probes[check.kind] as {
-    run(
-      c: CheckDefinition,
-      t: ProbeTarget,
-      x: ProbeContext,
-    ): Promise<{ status: CheckResult['status']; output: string; reason?: string }>;
-  };
-  let outcome: { status: CheckResult['status']; output: string; reason?: string };
+  const probe = probes[check.kind] as Probe<CheckDefinition>;
+  let outcome: ProbeOutcome;
   try {
-    // The race guarantees the deadline even if a client library ignores the abort signal.
-    outcome = await Promise.race([probe.run(check, target, ctx), deadline(signal, check.timeoutMs)]);
+    outcome = await Promise.race([probe.run(check, target, ctx), deadline]);
   } catch (error) {
     outcome = {
       status: 'critical',
       output: `probe failed: ${(error as Error).message}`,
       reason: 'probe_error',
     };
+  } finally {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', onParentAbort);
   }
   const output =
     outcome.output.length > maxOutput ? `${outcome.output.slice(0, maxOutput)}… (truncated)` : outcome.output;
@@ -59,20 +72,4 @@ export async function runCheck(
     durationMs: performance.now() - started,
     at,
   };
-}
-
-function deadline(
-  signal: AbortSignal,
-  timeoutMs: number,
-): Promise<{ status: 'critical'; output: string; reason: string }> {
-  return new Promise((resolve) => {
-    const fire = (): void =>
-      resolve({
-        status: 'critical',
-        output: `no result within the ${timeoutMs}ms timeout`,
-        reason: 'timeout',
-      });
-    if (signal.aborted) fire();
-    else signal.addEventListener('abort', fire, { once: true });
-  });
 }

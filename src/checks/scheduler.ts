@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { CheckDefinition, CheckResult, CheckState, HealthStatus } from '../core/model.js';
 import type { TtlReport } from './probe.js';
 import { type RunCheckOptions, runCheck } from './run-check.js';
@@ -70,6 +71,8 @@ export class Scheduler {
   recordLateness = false;
 
   constructor(private readonly options: SchedulerOptions = {}) {
+    // Every run in flight listens for stop(): that is many listeners by design, not a leak.
+    setMaxListeners(0, this.controller.signal);
     this.semaphore = new Semaphore(options.concurrency ?? 64);
     this.now = options.now ?? Date.now;
   }

@@ -5,16 +5,19 @@ import { NetFailure, toNetFailure } from './failure.js';
 export interface TcpConnectOptions {
   host: string;
   port: number;
+  /** Deadline for the connect; 0 leaves it to `signal` (runCheck already times every probe). */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Keep the socket open and return it (otherwise it is closed at once). */
+  /** Keep the socket open and return it (otherwise it is closed at once, with a RST). */
   keep?: boolean;
+  /** Also report local and remote addresses (two extra syscalls; the scheduler skips them). */
+  addresses?: boolean;
 }
 
 export interface TcpConnectResult {
   connectMs: number;
-  localAddress: string;
-  remoteAddress: string;
+  localAddress?: string;
+  remoteAddress?: string;
   socket?: Socket;
 }
 
@@ -50,12 +53,14 @@ export async function tcpConnect(options: TcpConnectOptions): Promise<TcpConnect
     socket.once('connect', () => {
       cleanup();
       socket.off('error', fail);
-      const result: TcpConnectResult = {
-        connectMs: performance.now() - started,
-        localAddress: socket.localAddress ?? '',
-        remoteAddress: socket.remoteAddress ?? '',
-      };
+      const result: TcpConnectResult = { connectMs: performance.now() - started };
+      if (options.addresses) {
+        result.localAddress = socket.localAddress ?? '';
+        result.remoteAddress = socket.remoteAddress ?? '';
+      }
       if (options.keep) result.socket = socket;
+      // A normal close (FIN), not RST: a reset can crash naive servers that attach no 'error'
+      // handler to accepted sockets, and a health check must never harm what it checks.
       else socket.destroy();
       resolve(result);
     });

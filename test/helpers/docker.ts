@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterAll } from 'vitest';
-import { testImage } from './docker-engine.js';
+import { testImage } from './docker-engine.mjs';
 import { isCI } from './requirements.js';
 
 export { testImage };

@@ -1,4 +1,7 @@
-import { startTestEngine, type TestEngine } from '../helpers/docker-engine.js';
+import { startTestEngine } from '../helpers/docker-engine.mjs';
+
+type TestEngine = Awaited<ReturnType<typeof startTestEngine>>;
+
 import { hasBinary, isCI, isRoot } from '../helpers/requirements.js';
 
 /**

@@ -1,24 +1,18 @@
+// A private Docker engine for a test run or a benchmark: its own data root, socket and pid file,
+// no iptables, no default bridge, so nothing leaks onto the host network. Plain JavaScript so the
+// benchmarks (run with node, not vitest) can use it too.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 
-/**
- * A private Docker engine for the test run: its own data root, socket and pid file, no iptables,
- * no default bridge (tests make --internal networks), so nothing leaks onto the host network.
- * Started once per run by test/setup/global.ts; tests reach it through DOCKER_HOST.
- */
-export interface TestEngine {
-  dir: string;
-  socket: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
 export const testImage = 'local/busybox:latest';
 
-export async function startTestEngine(): Promise<TestEngine> {
+/**
+ * @returns {Promise<{ dir: string, socket: string, pid: number, stop(): Promise<void> }>}
+ */
+export async function startTestEngine() {
   const dir = mkdtempSync(join(tmpdir(), 'portico-dockerd-'));
   const socket = join(dir, 'docker.sock');
   const log = join(dir, 'dockerd.log');
@@ -28,9 +22,9 @@ export async function startTestEngine(): Promise<TestEngine> {
       '-c',
       `exec dockerd --data-root ${dir}/data --exec-root ${dir}/exec -H unix://${socket} --pidfile ${dir}/dockerd.pid --iptables=false --ip-forward=false --bridge=none >${log} 2>&1`,
     ],
-    { stdio: 'ignore', detached: false },
+    { stdio: 'ignore' },
   );
-  const pid = child.pid!;
+  const pid = /** @type {number} */ (child.pid);
   const docker = new Docker({ socketPath: socket, timeout: 5000 });
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -38,13 +32,12 @@ export async function startTestEngine(): Promise<TestEngine> {
       await docker.ping();
       break;
     } catch {
-      if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode !== null || Date.now() > deadline)
         throw new Error(`dockerd did not start; see ${log}`);
-      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  await ensureBusyboxImage(docker, dir);
+  await importBusybox(docker, dir);
   return {
     dir,
     socket,
@@ -66,7 +59,7 @@ export async function startTestEngine(): Promise<TestEngine> {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {}
-      // Overlay mounts are gone after a clean dockerd exit; force-unmount leftovers before rm.
+      // Overlay mounts are gone after a clean dockerd exit; unmount leftovers before rm.
       try {
         execFileSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
       } catch {}
@@ -76,36 +69,29 @@ export async function startTestEngine(): Promise<TestEngine> {
 }
 
 /** No registry is reachable: build a tiny image from the host's static busybox. */
-async function ensureBusyboxImage(docker: Docker, dir: string): Promise<void> {
+async function importBusybox(docker, dir) {
   const rootfs = join(dir, 'rootfs');
-  mkdirSync(join(rootfs, 'bin'), { recursive: true });
-  mkdirSync(join(rootfs, 'tmp'), { recursive: true });
-  mkdirSync(join(rootfs, 'www'), { recursive: true });
+  for (const d of ['bin', 'tmp', 'www']) mkdirSync(join(rootfs, d), { recursive: true });
   writeFileSync(join(rootfs, 'www', 'index.html'), 'ok\n');
   const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
   if (!busybox) throw new Error('busybox-static is not installed');
   execFileSync('cp', [busybox, join(rootfs, 'bin', 'busybox')]);
-  const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const applet of applets) {
-    if (applet !== 'busybox' && !existsSync(join(rootfs, 'bin', applet))) {
+  for (const applet of execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    if (applet !== 'busybox' && !existsSync(join(rootfs, 'bin', applet)))
       symlinkSync('busybox', join(rootfs, 'bin', applet));
-    }
   }
   const tar = join(dir, 'busybox.tar');
   execFileSync('tar', ['-C', rootfs, '-cf', tar, '.']);
-  const stream = await docker.importImage(tar, {
-    repo: 'local/busybox',
-    tag: 'latest',
-    changes: ['CMD ["/bin/sh"]'],
-  } as never);
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err) =>
-      err ? reject(err) : resolve(),
-    );
-  });
+  const stream = await docker.importImage(
+    tar,
+    /** @type {any} */ ({ repo: 'local/busybox', tag: 'latest', changes: ['CMD ["/bin/sh"]'] }),
+  );
+  await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(undefined))),
+  );
 }
 
-async function removeEverything(docker: Docker): Promise<void> {
+async function removeEverything(docker) {
   try {
     const containers = await docker.listContainers({ all: true });
     await Promise.all(
