@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { registerDiscovery } from './discovery.js';
+import { registerLb } from './lb.js';
 import { registerPorts } from './ports.js';
 
 /**
  * Every command group, in help order. A group module registers its commands and imports its
  * implementation lazily inside each action, so `portico ports` never loads the balancer.
  */
-export const commandGroups: Array<(program: Command) => void> = [registerPorts, registerDiscovery];
+export const commandGroups: Array<(program: Command) => void> = [registerPorts, registerDiscovery, registerLb];

@@ -71,6 +71,12 @@ export const errorCodes = {
   E_SOURCE_UNKNOWN: { summary: 'A discovery source name is not one Portico knows.', exit: 2 },
   E_SOURCE_FAILED: { summary: 'A discovery source could not produce its services.', exit: 2 },
   E_STORE_URL: { summary: 'The store location (--store / PORTICO_STORE) is not understood.', exit: 2 },
+  // load balancer
+  E_LB_CONFIG: { summary: 'The load balancer configuration is not valid (the message names file:line:column).', exit: 2 },
+  E_LB_LISTEN: { summary: 'The load balancer could not listen on an address.', exit: 2 },
+  E_LB_ADMIN_UNREACHABLE: { summary: "The load balancer's admin endpoint did not answer.", exit: 2 },
+  E_LB_TLS: { summary: 'A TLS certificate or the development CA could not be loaded or created.', exit: 2 },
+  E_NOT_IMPLEMENTED: { summary: 'This command is planned but not built yet.', exit: 2 },
   E_PLATFORM_UNSUPPORTED: { summary: 'This operation is not supported on this operating system.', exit: 2 },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

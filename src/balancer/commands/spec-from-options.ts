@@ -1,0 +1,111 @@
+import { PorticoError } from '../../core/errors.js';
+import { loadYamlConfig } from '../../core/yaml-config.js';
+import { type BalancerConfig, type BalancerConfigInput, balancerConfigSchema } from '../config/schema.js';
+import { configToSpec } from '../config/to-spec.js';
+import type { BalancerSpec } from '../model.js';
+
+export interface ServeOptions {
+  config?: string;
+  listen?: string;
+  upstream?: string[];
+  mode?: 'http' | 'tcp';
+  algorithm?: string;
+  healthPath?: string;
+  healthInterval?: string;
+  noHealth?: boolean;
+  health?: boolean;
+  admin?: string | boolean;
+  catalog?: boolean;
+  tlsListen?: string;
+  redirectHttp?: boolean;
+  hashHeader?: string;
+  hashCookie?: string;
+  hashIp?: boolean;
+  accessLog?: string;
+  upstreamHeader?: string;
+  store?: string;
+}
+
+/**
+ * The balancer spec from a config file, or from flags for the simple case. Flags go through the
+ * same schema as the file, so validation and defaults are identical either way.
+ */
+export function specFromOptions(opts: ServeOptions): BalancerSpec {
+  const hint = 'See portico lb serve --help, or the portico-lb.yaml example in the README.';
+  let config: BalancerConfig;
+  if (opts.config) {
+    config = loadYamlConfig(opts.config, balancerConfigSchema, 'E_LB_CONFIG', hint);
+  } else {
+    if (!opts.upstream?.length && !opts.catalog) {
+      throw new PorticoError('E_USAGE', 'nothing to balance: give --upstream host:port (repeatable), --catalog, or --config FILE', { hint });
+    }
+    const health = opts.health === false ? false : { ...(opts.healthPath ? { path: opts.healthPath } : {}), ...(opts.healthInterval ? { interval: opts.healthInterval } : {}) };
+    const hashOn = opts.hashHeader ? { header: opts.hashHeader } : opts.hashCookie ? { cookie: opts.hashCookie } : opts.hashIp ? { clientIp: true } : undefined;
+    const listen = opts.listen ?? (opts.mode === 'tcp' ? undefined : '127.0.0.1:8080');
+    const upstreams = opts.upstream ?? [];
+    const input: BalancerConfigInput = {
+      ...(opts.mode === 'tcp' ? {} : { listen }),
+      catalog: Boolean(opts.catalog),
+      ...(opts.upstreamHeader ? { upstreamHeader: opts.upstreamHeader } : {}),
+      ...(opts.accessLog ? { accessLog: opts.accessLog === 'stderr' || opts.accessLog === 'stdout' || opts.accessLog === 'off' ? opts.accessLog : { file: opts.accessLog } } : {}),
+      ...(opts.tlsListen ? { tls: { listen: opts.tlsListen, redirectHttp: Boolean(opts.redirectHttp) } } : {}),
+      ...(opts.mode === 'tcp'
+        ? {
+            tcp: [
+              {
+                name: 'tcp',
+                listen: opts.listen ?? '',
+                ...(opts.algorithm ? { algorithm: opts.algorithm as never } : {}),
+                upstreams,
+                ...(health === false ? { healthCheck: false } : {}),
+              },
+            ],
+          }
+        : upstreams.length > 0
+          ? {
+              routes: [
+                {
+                  name: 'default',
+                  ...(opts.algorithm ? { algorithm: opts.algorithm as never } : {}),
+                  ...(hashOn ? { hashOn } : {}),
+                  upstreams,
+                  healthCheck: health,
+                },
+              ],
+            }
+          : {}),
+    };
+    if (opts.mode === 'tcp' && !opts.listen) throw new PorticoError('E_USAGE', '--mode tcp needs --listen host:port', { hint });
+    const parsed = balancerConfigSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new PorticoError('E_USAGE', `${flagFor(issue.path as Array<string | number>)}: ${issue.message}`, { hint });
+    }
+    config = parsed.data;
+  }
+  const spec = configToSpec(config);
+  if (opts.admin !== undefined && opts.admin !== true) {
+    if (opts.admin === false || opts.admin === 'off') delete spec.admin;
+    else spec.admin = parseAdmin(opts.admin);
+  } else if (!spec.admin) {
+    spec.admin = { host: '127.0.0.1', port: 9901 };
+  }
+  return spec;
+}
+
+function parseAdmin(value: string): NonNullable<BalancerSpec['admin']> {
+  const parsed = balancerConfigSchema.safeParse({ admin: value });
+  if (!parsed.success) throw new PorticoError('E_USAGE', `--admin: ${parsed.error.issues[0]!.message}`, { hint: 'Example: --admin 127.0.0.1:9901, or --no-admin.' });
+  return configToSpec(parsed.data).admin!;
+}
+
+function flagFor(path: Array<string | number>): string {
+  const key = path.filter((p) => typeof p === 'string');
+  if (key.includes('upstreams')) return '--upstream';
+  if (key.includes('algorithm')) return '--algorithm';
+  if (key.includes('hashOn')) return '--hash-header/--hash-cookie/--hash-ip';
+  if (key.includes('healthCheck')) return '--health-path/--health-interval';
+  if (key[0] === 'listen' || key.includes('listen')) return '--listen';
+  if (key[0] === 'tls') return '--tls-listen';
+  return key.join('.') || 'options';
+}

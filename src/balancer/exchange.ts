@@ -1,0 +1,278 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessLogger } from './access-log.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import type { BalancerSpec, RouteSpec } from './model.js';
+import type { UpstreamPool } from './pool.js';
+import type { RetryBudget } from './retry-budget.js';
+import type { Upstream } from './upstream.js';
+
+export interface HttpRoute {
+  spec: RouteSpec;
+  pool: UpstreamPool;
+  budget: RetryBudget;
+}
+
+export interface ExchangeContext {
+  spec: BalancerSpec;
+  proto: 'http' | 'https';
+  isTrusted: (ip: string) => boolean;
+  accessLog: AccessLogger | undefined;
+}
+
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** Thrown into undici to drop a 502/503 response we are going to retry elsewhere. */
+class RetryOnAnother extends Error {}
+class TotalTimeout extends Error {}
+class ClientGone extends Error {}
+
+type Failure = 'connect' | 'timeout' | 'protocol';
+
+/**
+ * One client request through the balancer: pick an upstream, stream the request to it and the
+ * response back (with backpressure both ways), and on failure decide between another upstream
+ * (idempotent, body-less requests within the retry budget), 502 (refused, reset, bad answer)
+ * and 504 (no answer in time). Implements undici's dispatch handler, so no per-request stream
+ * or promise objects are created on the happy path.
+ */
+export class Exchange {
+  private upstream: Upstream | undefined;
+  private excluded: Set<Upstream> | undefined;
+  private attempts = 0;
+  private abortDispatch: ((err?: Error) => void) | undefined;
+  private resume: (() => void) | undefined;
+  private attemptStart = 0;
+  private status = 0;
+  private clientGone = false;
+  private done = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly headers: string[];
+  private readonly bodyless: boolean;
+  private readonly hashKey: string | undefined;
+
+  constructor(
+    private readonly ctx: ExchangeContext,
+    private readonly route: HttpRoute,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly path: string,
+    private readonly started: number,
+  ) {
+    const clientIp = req.socket.remoteAddress ?? '';
+    this.headers = upstreamRequestHeaders(req.rawHeaders, { clientIp, proto: ctx.proto, trusted: ctx.isTrusted(clientIp) });
+    const te = req.headers['transfer-encoding'];
+    const cl = req.headers['content-length'];
+    this.bodyless = te === undefined && (cl === undefined || cl === '0');
+    this.hashKey = route.spec.hashOn ? hashKeyOf(route.spec.hashOn, req, clientIp) : undefined;
+    this.timer = setTimeout(() => this.abortDispatch?.(new TotalTimeout()), ctx.spec.timeouts.totalMs);
+    res.once('close', this.onClientClose);
+  }
+
+  start(): void {
+    this.route.budget.onRequest();
+    this.attempt();
+  }
+
+  private attempt(): void {
+    const pool = this.route.pool;
+    const chosen = pool.select(Date.now(), this.excluded, this.hashKey);
+    if (chosen === 'all-full') {
+      void pool.waitForSlot(this.ctx.spec.timeouts.connectMs).then((ok) => {
+        if (this.clientGone) return this.finish();
+        if (ok) this.attempt();
+        else this.fail(503, 'circuit-open', `every upstream of route ${this.route.spec.name} is at its concurrency limit`);
+      });
+      return;
+    }
+    if (chosen === 'none-available') {
+      this.fail(503, 'no-upstream', `no healthy upstream for route ${this.route.spec.name}`);
+      return;
+    }
+    const u = chosen;
+    this.upstream = u;
+    this.attempts++;
+    u.active++;
+    u.requests++;
+    this.attemptStart = performance.now();
+    this.abortDispatch = undefined;
+    u.dispatcher!.dispatch(
+      {
+        path: this.path,
+        method: this.req.method as never,
+        headers: this.headers,
+        body: this.bodyless ? null : this.req,
+        headersTimeout: this.ctx.spec.timeouts.headersMs,
+        bodyTimeout: this.ctx.spec.timeouts.idleMs,
+      },
+      this as never,
+    );
+  }
+
+  // undici dispatch handler (its native, raw-header interface)
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortDispatch = abort;
+    if (this.clientGone) abort(new ClientGone());
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    if (status < 200) return true; // 1xx: Node already answered Expect: 100-continue
+    const u = this.upstream!;
+    if ((status === 502 || status === 503) && this.canRetry()) {
+      this.route.pool.recordFailure(u, Date.now());
+      this.abortDispatch?.(new RetryOnAnother());
+      return false;
+    }
+    this.status = status;
+    this.resume = resume;
+    const header = this.ctx.spec.upstreamHeader;
+    this.res.writeHead(status, clientResponseHeaders(raw, header ? [header, u.id] : undefined));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', this.resume!);
+    return false;
+  }
+
+  onComplete(): void {
+    this.res.end();
+    const u = this.upstream!;
+    u.observe(performance.now() - this.attemptStart, this.status);
+    const now = Date.now();
+    if (this.status >= 500 && this.status !== 501) this.route.pool.recordFailure(u, now);
+    else this.route.pool.recordSuccess(u, now);
+    this.releaseUpstream();
+    this.finish();
+  }
+
+  onError(err: Error): void {
+    const u = this.upstream;
+    this.releaseUpstream();
+    if (err instanceof RetryOnAnother) {
+      u!.retries++;
+      this.exclude(u!);
+      this.attempt();
+      return;
+    }
+    if (this.clientGone || err instanceof ClientGone) return this.finish();
+    const failure = classify(err);
+    if (u) {
+      if (failure === 'connect') u.connectErrors++;
+      if (failure === 'timeout') u.timeouts++;
+      this.route.pool.recordFailure(u, Date.now());
+    }
+    if (this.res.headersSent) {
+      // Mid-body failure: the client must see a broken response, not a truncated "success".
+      this.res.destroy(err);
+      return this.finish(err.message);
+    }
+    if (failure === 'connect' && this.canRetry()) {
+      u!.retries++;
+      this.exclude(u!);
+      this.attempt();
+      return;
+    }
+    const where = u ? `upstream ${u.id}` : 'the upstream';
+    if (err instanceof TotalTimeout) this.fail(504, 'timeout', `${where} did not finish within ${this.ctx.spec.timeouts.totalMs}ms`);
+    else if (failure === 'timeout') this.fail(504, 'timeout', `${where} did not answer in time (${describeTimeout(err, this.ctx.spec)})`);
+    else this.fail(502, failure === 'connect' ? 'connect-failed' : 'bad-upstream', `${where} failed: ${err.message}`);
+  }
+
+  private canRetry(): boolean {
+    return (
+      this.bodyless &&
+      idempotent.has(this.req.method ?? '') &&
+      this.attempts <= this.ctx.spec.retry.attempts &&
+      this.route.pool.upstreams.length > (this.excluded?.size ?? 0) + 1 &&
+      this.route.budget.tryRetry()
+    );
+  }
+
+  private exclude(u: Upstream): void {
+    this.excluded ??= new Set();
+    this.excluded.add(u);
+  }
+
+  private releaseUpstream(): void {
+    if (!this.upstream || this.upstream.active === 0) return;
+    this.route.pool.release(this.upstream);
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.res.writableFinished) return;
+    this.clientGone = true;
+    this.abortDispatch?.(new ClientGone());
+  };
+
+  private fail(status: number, code: string, message: string): void {
+    if (!this.res.headersSent && !this.clientGone) {
+      this.status = status;
+      const body = `portico: ${message}\n`;
+      this.res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-portico-error': code });
+      this.res.end(body);
+    }
+    this.finish(message);
+  }
+
+  private finish(error?: string): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.res.off('close', this.onClientClose);
+    const log = this.ctx.accessLog;
+    if (log) {
+      log({
+        time: new Date().toISOString(),
+        route: this.route.spec.name,
+        method: this.req.method ?? '',
+        path: this.req.url ?? '',
+        status: this.clientGone ? 499 : this.status,
+        upstream: this.upstream?.id ?? null,
+        durationMs: Math.round((performance.now() - this.started) * 100) / 100,
+        client: this.req.socket.remoteAddress ?? '',
+        attempts: this.attempts,
+        ...(error ? { error } : {}),
+      });
+    }
+  }
+}
+
+function classify(err: Error & { code?: string }): Failure {
+  switch (err.code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'timeout';
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return 'connect';
+    default:
+      return err instanceof TotalTimeout ? 'timeout' : 'protocol';
+  }
+}
+
+function describeTimeout(err: Error & { code?: string }, spec: BalancerSpec): string {
+  if (err.code === 'UND_ERR_CONNECT_TIMEOUT') return `connect timeout ${spec.timeouts.connectMs}ms`;
+  if (err.code === 'UND_ERR_HEADERS_TIMEOUT') return `response headers timeout ${spec.timeouts.headersMs}ms`;
+  if (err.code === 'UND_ERR_BODY_TIMEOUT') return `idle timeout ${spec.timeouts.idleMs}ms`;
+  return err.message;
+}
+
+function hashKeyOf(on: NonNullable<RouteSpec['hashOn']>, req: IncomingMessage, clientIp: string): string | undefined {
+  if (on.header) {
+    const v = req.headers[on.header.toLowerCase()];
+    if (v !== undefined) return Array.isArray(v) ? v.join(',') : v;
+  }
+  if (on.cookie) {
+    const m = new RegExp(`(?:^|;\\s*)${on.cookie.replace(/[^\w-]/g, '')}=([^;]*)`).exec(req.headers.cookie ?? '');
+    if (m) return m[1];
+  }
+  return on.clientIp ? clientIp : undefined;
+}

@@ -1,0 +1,83 @@
+/**
+ * Header rules of a correct HTTP/1.1 proxy (RFC 9110 §7.6.1): hop-by-hop headers, and any
+ * header the Connection header names, stop here; X-Forwarded-* describe the real client and are
+ * only extended (never trusted) when the previous hop is a trusted proxy.
+ */
+const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+
+export interface ForwardingFacts {
+  clientIp: string;
+  /** 'http' or 'https': how the client reached us. */
+  proto: string;
+  /** Whether the connecting peer is a trusted proxy whose X-Forwarded-* we extend. */
+  trusted: boolean;
+  /** Keep Connection/Upgrade (WebSocket handshakes). */
+  upgrade?: boolean;
+}
+
+/** Request headers for the upstream, as the flat [name, value, …] list undici accepts. */
+export function upstreamRequestHeaders(raw: string[], facts: ForwardingFacts): string[] {
+  const named = connectionTokens(raw);
+  const out: string[] = [];
+  let xff: string | undefined;
+  let proto: string | undefined;
+  let host: string | undefined;
+  let forwardedHost: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    if (lower === 'host') host = value;
+    if (lower.startsWith('x-forwarded-')) {
+      if (facts.trusted) {
+        if (lower === 'x-forwarded-for') xff = xff ? `${xff}, ${value}` : value;
+        else if (lower === 'x-forwarded-proto') proto = value;
+        else if (lower === 'x-forwarded-host') forwardedHost = value;
+      }
+      continue; // rebuilt below; an untrusted client cannot plant them
+    }
+    if (facts.upgrade && (lower === 'connection' || lower === 'upgrade')) {
+      out.push(name, value);
+      continue;
+    }
+    if (hopByHop.has(lower) || named?.has(lower)) continue;
+    out.push(name, value);
+  }
+  out.push('x-forwarded-for', xff ? `${xff}, ${facts.clientIp}` : facts.clientIp);
+  out.push('x-forwarded-proto', proto ?? facts.proto);
+  if (forwardedHost ?? host) out.push('x-forwarded-host', (forwardedHost ?? host)!);
+  return out;
+}
+
+/** Response headers for the client, from undici's raw Buffer list. */
+export function clientResponseHeaders(raw: Buffer[] | string[], extra?: [string, string]): string[] {
+  const out: string[] = [];
+  let named: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString();
+    const lower = name.toLowerCase();
+    if (lower === 'connection') named = tokens(raw[i + 1]!.toString());
+    if (hopByHop.has(lower)) continue;
+    out.push(name, raw[i + 1]!.toString('latin1' as never));
+  }
+  if (named) {
+    for (let i = out.length - 2; i >= 0; i -= 2) if (named.has(out[i]!.toLowerCase())) out.splice(i, 2);
+  }
+  if (extra) out.push(extra[0], extra[1]);
+  return out;
+}
+
+function connectionTokens(raw: string[]): Set<string> | undefined {
+  let set: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection') {
+      set ??= new Set();
+      for (const t of tokens(raw[i + 1]!)) set.add(t);
+    }
+  }
+  return set;
+}
+
+function tokens(value: string): Set<string> {
+  return new Set(value.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t && t !== 'close' && t !== 'keep-alive'));
+}

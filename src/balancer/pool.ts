@@ -1,0 +1,143 @@
+import type { Algorithm, CircuitPolicy, OutlierPolicy, UpstreamSpec } from './model.js';
+import { type Picker, pickers } from './pickers/index.js';
+import { Upstream } from './upstream.js';
+
+export interface PoolPolicies {
+  outlier: OutlierPolicy;
+  circuit: CircuitPolicy;
+  slowStartMs: number;
+}
+
+/** Why no upstream was chosen. */
+export type NoUpstream = 'none-available' | 'all-full';
+
+/**
+ * The upstreams behind one route: which are in rotation (active health, catalog health,
+ * passive ejection, panic mode), which have room (circuit breaking), and who gets the next
+ * request (the route's picker).
+ */
+export class UpstreamPool {
+  upstreams: Upstream[] = [];
+  private readonly picker: Picker;
+  /** Requests waiting for a free slot when every upstream is full. */
+  private readonly waiting: Array<() => void> = [];
+  ejectionsTotal = 0;
+  /** Last selection ran in panic mode (too few healthy upstreams). */
+  panic = false;
+
+  constructor(
+    readonly name: string,
+    readonly algorithm: Algorithm,
+    readonly policies: PoolPolicies,
+    specs: UpstreamSpec[],
+    private readonly onChange?: (pool: UpstreamPool, added: Upstream[], removed: Upstream[]) => void,
+  ) {
+    this.picker = pickers[algorithm]();
+    this.setUpstreams(specs);
+  }
+
+  /** Replace membership, keeping the state of upstreams that stay (by id). */
+  setUpstreams(specs: UpstreamSpec[]): void {
+    const byId = new Map(this.upstreams.map((u) => [u.id, u]));
+    const next = specs.map((s) => {
+      const existing = byId.get(s.id);
+      if (!existing) return new Upstream(s);
+      existing.weight = s.weight;
+      if (s.catalogHealthy !== undefined) this.setCatalogHealth(existing, s.catalogHealthy);
+      return existing;
+    });
+    const added = next.filter((u) => !byId.has(u.id));
+    const keep = new Set(next);
+    const removed = this.upstreams.filter((u) => !keep.has(u));
+    this.upstreams = next;
+    this.picker.rebuild?.(next);
+    if (added.length || removed.length) this.onChange?.(this, added, removed);
+  }
+
+  /**
+   * Choose an upstream, skipping `excluded` (already tried by this request). Returns a reason
+   * when none can take it.
+   */
+  select(now: number, excluded: ReadonlySet<Upstream> | undefined, hashKey: string | undefined): Upstream | NoUpstream {
+    const all = this.upstreams;
+    let healthy = 0;
+    for (const u of all) if (u.available(now)) healthy++;
+    this.panic = all.length > 0 && (healthy * 100) / all.length < this.policies.outlier.panicThresholdPercent;
+    const max = this.policies.circuit.maxConcurrent;
+    const candidates: Upstream[] = [];
+    let full = 0;
+    for (const u of all) {
+      if (excluded?.has(u)) continue;
+      if (!this.panic && !u.available(now)) continue;
+      if (u.active >= max) {
+        full++;
+        continue;
+      }
+      candidates.push(u);
+    }
+    if (candidates.length === 0) return full > 0 ? 'all-full' : 'none-available';
+    const ctx = hashKey === undefined ? { now, slowStartMs: this.policies.slowStartMs } : { now, slowStartMs: this.policies.slowStartMs, hashKey };
+    return this.picker.pick(candidates, ctx) ?? 'none-available';
+  }
+
+  /** Wait for a slot when every upstream is full; false (fast 503) when the queue is full too. */
+  async waitForSlot(timeoutMs: number): Promise<boolean> {
+    if (this.waiting.length >= this.policies.circuit.maxPending) return false;
+    return await new Promise<boolean>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(wake);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      this.waiting.push(wake);
+    });
+  }
+
+  /** A request finished on `u`: free its slot and wake one waiter. */
+  release(u: Upstream): void {
+    u.active--;
+    this.waiting.shift()?.();
+  }
+
+  get pendingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Passive health: a connect error or 5xx. Ejects after enough in a row, within the cap. */
+  recordFailure(u: Upstream, now: number): void {
+    u.consecutiveFailures++;
+    const p = this.policies.outlier;
+    if (u.consecutiveFailures < p.consecutiveErrors || u.ejectedUntil > now) return;
+    const ejectedNow = this.upstreams.filter((x) => x.ejectedUntil > now).length;
+    const cap = this.upstreams.length < 2 ? 0 : Math.max(1, Math.floor((this.upstreams.length * p.maxEjectionPercent) / 100));
+    if (ejectedNow >= cap) return;
+    // Each ejection in a row doubles the time out, up to the maximum.
+    const duration = Math.min(p.baseEjectionMs * 2 ** u.ejections, p.maxEjectionMs);
+    u.ejections++;
+    u.totalEjections++;
+    this.ejectionsTotal++;
+    u.ejectedUntil = now + duration;
+    u.upSince = u.ejectedUntil;
+    u.consecutiveFailures = 0;
+  }
+
+  recordSuccess(u: Upstream, now: number): void {
+    u.consecutiveFailures = 0;
+    // A long clean run forgives earlier ejections, so the next one starts short again.
+    if (u.ejections > 0 && now - u.upSince > this.policies.outlier.maxEjectionMs) u.ejections = 0;
+  }
+
+  setActiveHealth(u: Upstream, healthy: boolean, now: number): void {
+    if (healthy && !u.activeHealthy) u.upSince = now;
+    u.activeHealthy = healthy;
+  }
+
+  setCatalogHealth(u: Upstream, healthy: boolean, now = Date.now()): void {
+    if (healthy && !u.catalogHealthy) u.upSince = now;
+    u.catalogHealthy = healthy;
+  }
+}

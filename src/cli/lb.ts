@@ -1,0 +1,83 @@
+import { action } from './action.js';
+import { type Command, Option } from './commander.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `portico lb …`: the embedded load balancer. */
+export function registerLb(program: Command): void {
+  const lb = program
+    .command('lb')
+    .description('embedded HTTP/WebSocket/TCP load balancer with health checks, retries, circuit breaking, TLS')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  portico lb serve --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002 --health-path /health
+  portico lb serve --catalog                      route <service>.localhost to the catalog's instances
+  portico lb serve --config portico-lb.yaml       routes by host and path, TCP listeners, TLS
+  portico lb status                               upstreams, health, ejections, traffic share
+  portico lb test default -n 2000 -c 20           bounded load; distribution vs expected share ±5%`,
+    );
+
+  lb.command('serve')
+    .description('run the balancer (loopback by default) until Ctrl-C')
+    .option('--config <file>', 'portico-lb.yaml with routes, TCP listeners, TLS, policies')
+    .option('--listen <host:port>', 'where to listen (default 127.0.0.1:8080)')
+    .option('--upstream <host:port>', 'an upstream (repeatable)', collect)
+    .addOption(new Option('--mode <mode>', 'http (with WebSocket) or tcp (layer 4)').choices(['http', 'tcp']).default('http'))
+    .addOption(new Option('--algorithm <name>', 'picker').choices(['round-robin', 'weighted-round-robin', 'least-conn', 'p2c-ewma', 'consistent-hash']))
+    .option('--health-path <path>', 'active HTTP health check path (default: TCP connect checks)')
+    .option('--health-interval <time>', 'active health check interval (default 2s)')
+    .option('--no-health', 'no active health checks (passive ejection still applies)')
+    .option('--hash-header <name>', 'consistent-hash on this request header')
+    .option('--hash-cookie <name>', 'consistent-hash on this cookie')
+    .option('--hash-ip', 'consistent-hash on the client IP')
+    .option('--catalog', 'route <service>.localhost to the catalog')
+    .option('--store <url>', 'catalog location (sqlite:///path.db)')
+    .option('--tls-listen <host:port>', 'also serve HTTPS here, with certificates from the development CA')
+    .option('--redirect-http', 'answer plain HTTP with a redirect to HTTPS')
+    .option('--admin <host:port>', 'admin endpoint: /status, /metrics (default 127.0.0.1:9901)')
+    .option('--no-admin', 'no admin endpoint')
+    .option('--access-log <target>', 'JSON access log: stderr, stdout or a file path')
+    .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
+    .action(action(async (ctx, opts) => (await import('../balancer/commands/serve.js')).serveCommand(ctx, opts)));
+
+  lb.command('status')
+    .description("the running balancer's routes, upstreams, health, ejections and traffic share")
+    .option('--admin <host:port>', 'admin endpoint', '127.0.0.1:9901')
+    .option('--admin-token <token>', 'bearer token, when the admin endpoint requires one')
+    .action(action(async (ctx, opts) => (await import('../balancer/commands/status.js')).statusCommand(ctx, opts as never)));
+
+  lb.command('test')
+    .description('send a bounded load through the balancer: distribution per upstream, latency, errors')
+    .argument('<target>', 'a route name, or a URL')
+    .option('-n, --requests <n>', 'how many requests', '1000')
+    .option('-c, --concurrency <n>', 'how many at once', '10')
+    .option('--tolerance <percent>', 'allowed deviation from the expected share, in points', '5')
+    .option('--max-time <time>', 'stop after this long', '60s')
+    .option('--admin <host:port>', 'admin endpoint', '127.0.0.1:9901')
+    .option('--admin-token <token>', 'bearer token')
+    .action(action(async (ctx, opts, target: string) => (await import('../balancer/commands/test-load.js')).testCommand(ctx, opts as never, target)));
+
+  lb.command('ca')
+    .description('create (once) and show the development CA used for TLS, and how to trust it')
+    .action(action(async (ctx) => (await import('../balancer/commands/ca.js')).caCommand(ctx)));
+
+  for (const [name, what] of [
+    ['generate', 'nginx/HAProxy/Caddy/Envoy/Traefik configuration from the catalog'],
+    ['deploy', 'generated configuration to a running nginx/HAProxy/Caddy'],
+  ] as const) {
+    lb.command(name)
+      .description(`${what} (planned)`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(
+        action(async () => {
+          const { PorticoError } = await import('../core/errors.js');
+          throw new PorticoError('E_NOT_IMPLEMENTED', `portico lb ${name} is not built yet`, {
+            hint: 'Until then, portico lb serve balances with active health checks; see the README.',
+          });
+        }),
+      );
+  }
+}
