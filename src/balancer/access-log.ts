@@ -16,9 +16,16 @@ export interface AccessEntry {
 export type AccessLogger = (entry: AccessEntry) => void;
 
 /** One JSON object per line; off unless configured. */
-export function createAccessLog(target: 'stderr' | 'stdout' | { file: string } | undefined): AccessLogger | undefined {
+export function createAccessLog(
+  target: 'stderr' | 'stdout' | { file: string } | undefined,
+): AccessLogger | undefined {
   if (!target) return undefined;
-  const stream = target === 'stderr' ? process.stderr : target === 'stdout' ? process.stdout : createWriteStream(target.file, { flags: 'a' });
+  const stream =
+    target === 'stderr'
+      ? process.stderr
+      : target === 'stdout'
+        ? process.stdout
+        : createWriteStream(target.file, { flags: 'a' });
   return (entry) => {
     stream.write(`${JSON.stringify(entry)}\n`);
   };

@@ -21,22 +21,42 @@ export function createAdminServer(handlers: AdminHandlers): Server {
     };
     if (handlers.token && !authorized(req.headers.authorization, handlers.token)) {
       res.setHeader('www-authenticate', 'Bearer');
-      return send(401, 'application/json', JSON.stringify({ error: { code: 'unauthorized', message: 'bearer token required' } }));
+      return send(
+        401,
+        'application/json',
+        JSON.stringify({ error: { code: 'unauthorized', message: 'bearer token required' } }),
+      );
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return send(405, 'application/json', JSON.stringify({ error: { code: 'method_not_allowed', message: 'the admin API is read-only' } }));
+      return send(
+        405,
+        'application/json',
+        JSON.stringify({ error: { code: 'method_not_allowed', message: 'the admin API is read-only' } }),
+      );
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return send(200, 'text/plain', 'ok\n');
-    if (path === '/status') return send(200, 'application/json', `${JSON.stringify(handlers.status(), null, 2)}\n`);
+    if (path === '/status')
+      return send(200, 'application/json', `${JSON.stringify(handlers.status(), null, 2)}\n`);
     if (path === '/metrics') {
       handlers.metrics.metrics().then(
         (text) => send(200, handlers.metrics.contentType, text),
-        (error: Error) => send(500, 'application/json', JSON.stringify({ error: { code: 'metrics_failed', message: error.message } })),
+        (error: Error) =>
+          send(
+            500,
+            'application/json',
+            JSON.stringify({ error: { code: 'metrics_failed', message: error.message } }),
+          ),
       );
       return;
     }
-    send(404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: `no ${path}; try /status, /metrics, /healthz` } }));
+    send(
+      404,
+      'application/json',
+      JSON.stringify({
+        error: { code: 'not_found', message: `no ${path}; try /status, /metrics, /healthz` },
+      }),
+    );
   });
 }
 

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -111,14 +116,26 @@ export class Balancer {
     }
     if (tls) {
       const { SNICallback, cert, key } = await this.tlsOptions();
-      const server = this.httpServer(createHttpsServer({ ...this.serverOptions(), SNICallback, cert, key }), 'https');
+      const server = this.httpServer(
+        createHttpsServer({ ...this.serverOptions(), SNICallback, cert, key }),
+        'https',
+      );
       this.addresses.https = await this.listen(server, tls.listen.host, tls.listen.port, 'HTTPS');
     }
     for (const t of this.spec.tcp) {
-      this.addresses.tcp[t.name] = await this.listen(createTcpProxy(this.spec, this.tcpPools.get(t.name)!), t.listen.host, t.listen.port, `TCP ${t.name}`);
+      this.addresses.tcp[t.name] = await this.listen(
+        createTcpProxy(this.spec, this.tcpPools.get(t.name)!),
+        t.listen.host,
+        t.listen.port,
+        `TCP ${t.name}`,
+      );
     }
     if (this.spec.admin) {
-      const admin = createAdminServer({ status: () => this.status(), metrics: this.metrics, ...(this.spec.admin.token ? { token: this.spec.admin.token } : {}) });
+      const admin = createAdminServer({
+        status: () => this.status(),
+        metrics: this.metrics,
+        ...(this.spec.admin.token ? { token: this.spec.admin.token } : {}),
+      });
       this.addresses.admin = await this.listen(admin, this.spec.admin.host, this.spec.admin.port, 'admin');
     }
     this.health.start();
@@ -145,12 +162,23 @@ export class Balancer {
     return [...this.tcpPools];
   }
 
-  private newPool(name: string, algorithm: RouteSpec['algorithm'], upstreams: UpstreamSpec[], http: boolean): UpstreamPool {
-    return new UpstreamPool(name, algorithm, { outlier: this.spec.outlier, circuit: this.spec.circuit, slowStartMs: this.spec.slowStartMs }, upstreams, (_pool, added, removed) => {
-      if (http) for (const u of added) u.dispatcher = this.dispatcherFor(u);
-      for (const u of removed) void u.dispatcher?.close().catch(() => {});
-      this.health.sync();
-    });
+  private newPool(
+    name: string,
+    algorithm: RouteSpec['algorithm'],
+    upstreams: UpstreamSpec[],
+    http: boolean,
+  ): UpstreamPool {
+    return new UpstreamPool(
+      name,
+      algorithm,
+      { outlier: this.spec.outlier, circuit: this.spec.circuit, slowStartMs: this.spec.slowStartMs },
+      upstreams,
+      (_pool, added, removed) => {
+        if (http) for (const u of added) u.dispatcher = this.dispatcherFor(u);
+        for (const u of removed) void u.dispatcher?.close().catch(() => {});
+        this.health.sync();
+      },
+    );
   }
 
   private dispatcherFor(u: Upstream): Pool {
@@ -184,7 +212,12 @@ export class Balancer {
   }
 
   private httpServer<S extends Server>(server: S, proto: 'http' | 'https', redirectTo?: number): S {
-    const ctx: ExchangeContext = { spec: this.spec, proto, isTrusted: this.isTrusted, accessLog: this.accessLog };
+    const ctx: ExchangeContext = {
+      spec: this.spec,
+      proto,
+      isTrusted: this.isTrusted,
+      accessLog: this.accessLog,
+    };
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (redirectTo !== undefined) return redirect(req, res, redirectTo);
       const routed = this.router.match(req.headers.host, req.url ?? '/');
@@ -194,16 +227,34 @@ export class Balancer {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const routed = this.router.match(req.headers.host, req.url ?? '/');
       if (!routed) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nportico: no route\n');
+        socket.end(
+          'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nportico: no route\n',
+        );
         return;
       }
-      proxyUpgrade(this.spec, routed.route, routed.path, req, socket, head, proto, this.isTrusted(req.socket.remoteAddress ?? ''));
+      proxyUpgrade(
+        this.spec,
+        routed.route,
+        routed.path,
+        req,
+        socket,
+        head,
+        proto,
+        this.isTrusted(req.socket.remoteAddress ?? ''),
+      );
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       // Malformed or smuggling-shaped requests, oversized headers, slow clients: answer and close.
       if (!socket.writable) return socket.destroy();
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nportico: ${status.slice(4).toLowerCase()}\n`);
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
+      socket.end(
+        `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nportico: ${status.slice(4).toLowerCase()}\n`,
+      );
     });
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
@@ -218,11 +269,18 @@ export class Balancer {
       try {
         return { SNICallback: undefined, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
       } catch (error) {
-        throw new PorticoError('E_LB_TLS', `cannot read ${tls.certFile} / ${tls.keyFile}: ${(error as Error).message}`, { cause: error });
+        throw new PorticoError(
+          'E_LB_TLS',
+          `cannot read ${tls.certFile} / ${tls.keyFile}: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
     }
     const ca = await loadOrCreateDevCa(this.env);
-    const sni = new SniCertificates(ca, servedNames(this.spec.routes.flatMap((r) => (r.host ? [r.host] : []))));
+    const sni = new SniCertificates(
+      ca,
+      servedNames(this.spec.routes.flatMap((r) => (r.host ? [r.host] : []))),
+    );
     const fallback = await sni.defaultPair();
     return { SNICallback: sni.callback, cert: fallback.certPem, key: fallback.keyPem };
   }
@@ -232,9 +290,16 @@ export class Balancer {
     return await new Promise((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
-          new PorticoError('E_LB_LISTEN', `cannot listen for ${what} on ${formatHostPort(host, port)}: ${error.code ?? error.message}`, {
-            hint: error.code === 'EADDRINUSE' ? `See who holds it: portico ports who ${port}` : 'Check the address exists on this host.',
-          }),
+          new PorticoError(
+            'E_LB_LISTEN',
+            `cannot listen for ${what} on ${formatHostPort(host, port)}: ${error.code ?? error.message}`,
+            {
+              hint:
+                error.code === 'EADDRINUSE'
+                  ? `See who holds it: portico ports who ${port}`
+                  : 'Check the address exists on this host.',
+            },
+          ),
         ),
       );
       server.listen(port, host, () => resolve(server.address() as AddressInfo));
@@ -244,12 +309,19 @@ export class Balancer {
 
 function redirect(req: IncomingMessage, res: ServerResponse, httpsPort: number): void {
   const host = (req.headers.host ?? 'localhost').replace(/:\d+$/, '');
-  res.writeHead(308, { location: `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}${req.url ?? '/'}`, 'content-length': 0 });
+  res.writeHead(308, {
+    location: `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}${req.url ?? '/'}`,
+    'content-length': 0,
+  });
   res.end();
 }
 
 function noRoute(req: IncomingMessage, res: ServerResponse): void {
   const body = `portico: no route for host ${req.headers.host ?? '(none)'} and path ${req.url}\n`;
-  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-portico-error': 'no-route' });
+  res.writeHead(404, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-portico-error': 'no-route',
+  });
   res.end(body);
 }

@@ -13,7 +13,12 @@ const routable = new Set(['http', 'https', 'grpc', 'tcp']);
  * `<service>.localhost`. A catalog change applies to the next request — no restart. Instances
  * the catalog holds as critical stay listed but out of rotation.
  */
-export async function followCatalog(balancer: Balancer, store: Store, signal: AbortSignal, onError: (e: unknown) => void): Promise<void> {
+export async function followCatalog(
+  balancer: Balancer,
+  store: Store,
+  signal: AbortSignal,
+  onError: (e: unknown) => void,
+): Promise<void> {
   let scheduled: NodeJS.Timeout | undefined;
   const refresh = async (): Promise<void> => {
     try {
@@ -32,14 +37,24 @@ export async function followCatalog(balancer: Balancer, store: Store, signal: Ab
   clearTimeout(scheduled);
 }
 
-export function apply(balancer: Balancer, instances: Instance[], states: Awaited<ReturnType<Store['checkStates']>>): void {
+export function apply(
+  balancer: Balancer,
+  instances: Instance[],
+  states: Awaited<ReturnType<Store['checkStates']>>,
+): void {
   const byService = new Map<string, UpstreamSpec[]>();
   for (const i of instances) {
     if (!routable.has(i.protocol) || i.meta.reachable) continue;
     const id = formatHostPort(i.address, i.port);
     const list = byService.get(i.service) ?? [];
     if (list.some((u) => u.id === id)) continue;
-    list.push({ id, address: i.address, port: i.port, weight: Number(i.meta.weight ?? 1) || 1, catalogHealthy: instanceStatus(i, states) !== 'critical' });
+    list.push({
+      id,
+      address: i.address,
+      port: i.port,
+      weight: Number(i.meta.weight ?? 1) || 1,
+      catalogHealthy: instanceStatus(i, states) !== 'critical',
+    });
     byService.set(i.service, list);
   }
   for (const route of balancer.spec.routes) {
@@ -53,7 +68,15 @@ export function apply(balancer: Balancer, instances: Instance[], states: Awaited
   for (const [service, upstreams] of byService) {
     const name = `catalog:${service}`;
     wanted.add(name);
-    balancer.addRoute({ name, host: `${service.toLowerCase()}.localhost`, stripPrefix: false, algorithm: 'round-robin', upstreams, service });
+    balancer.addRoute({
+      name,
+      host: `${service.toLowerCase()}.localhost`,
+      stripPrefix: false,
+      algorithm: 'round-robin',
+      upstreams,
+      service,
+    });
   }
-  for (const name of balancer.routeNames()) if (name.startsWith('catalog:') && !wanted.has(name)) balancer.removeRoute(name);
+  for (const name of balancer.routeNames())
+    if (name.startsWith('catalog:') && !wanted.has(name)) balancer.removeRoute(name);
 }

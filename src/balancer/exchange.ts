@@ -59,7 +59,11 @@ export class Exchange {
     private readonly started: number,
   ) {
     const clientIp = req.socket.remoteAddress ?? '';
-    this.headers = upstreamRequestHeaders(req.rawHeaders, { clientIp, proto: ctx.proto, trusted: ctx.isTrusted(clientIp) });
+    this.headers = upstreamRequestHeaders(req.rawHeaders, {
+      clientIp,
+      proto: ctx.proto,
+      trusted: ctx.isTrusted(clientIp),
+    });
     const te = req.headers['transfer-encoding'];
     const cl = req.headers['content-length'];
     this.bodyless = te === undefined && (cl === undefined || cl === '0');
@@ -80,7 +84,12 @@ export class Exchange {
       void pool.waitForSlot(this.ctx.spec.timeouts.connectMs).then((ok) => {
         if (this.clientGone) return this.finish();
         if (ok) this.attempt();
-        else this.fail(503, 'circuit-open', `every upstream of route ${this.route.spec.name} is at its concurrency limit`);
+        else
+          this.fail(
+            503,
+            'circuit-open',
+            `every upstream of route ${this.route.spec.name} is at its concurrency limit`,
+          );
       });
       return;
     }
@@ -156,7 +165,10 @@ export class Exchange {
       this.attempt();
       return;
     }
-    if (this.clientGone || err instanceof ClientGone) return this.finish();
+    if (this.clientGone || err instanceof ClientGone) {
+      this.finish();
+      return;
+    }
     const failure = classify(err);
     if (u) {
       if (failure === 'connect') u.connectErrors++;
@@ -166,7 +178,8 @@ export class Exchange {
     if (this.res.headersSent) {
       // Mid-body failure: the client must see a broken response, not a truncated "success".
       this.res.destroy(err);
-      return this.finish(err.message);
+      this.finish(err.message);
+      return;
     }
     if (failure === 'connect' && this.canRetry()) {
       u!.retries++;
@@ -175,9 +188,16 @@ export class Exchange {
       return;
     }
     const where = u ? `upstream ${u.id}` : 'the upstream';
-    if (err instanceof TotalTimeout) this.fail(504, 'timeout', `${where} did not finish within ${this.ctx.spec.timeouts.totalMs}ms`);
-    else if (failure === 'timeout') this.fail(504, 'timeout', `${where} did not answer in time (${describeTimeout(err, this.ctx.spec)})`);
-    else this.fail(502, failure === 'connect' ? 'connect-failed' : 'bad-upstream', `${where} failed: ${err.message}`);
+    if (err instanceof TotalTimeout)
+      this.fail(504, 'timeout', `${where} did not finish within ${this.ctx.spec.timeouts.totalMs}ms`);
+    else if (failure === 'timeout')
+      this.fail(504, 'timeout', `${where} did not answer in time (${describeTimeout(err, this.ctx.spec)})`);
+    else
+      this.fail(
+        502,
+        failure === 'connect' ? 'connect-failed' : 'bad-upstream',
+        `${where} failed: ${err.message}`,
+      );
   }
 
   private canRetry(): boolean {
@@ -210,7 +230,11 @@ export class Exchange {
     if (!this.res.headersSent && !this.clientGone) {
       this.status = status;
       const body = `portico: ${message}\n`;
-      this.res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-portico-error': code });
+      this.res.writeHead(status, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'x-portico-error': code,
+      });
       this.res.end(body);
     }
     this.finish(message);
@@ -265,13 +289,19 @@ function describeTimeout(err: Error & { code?: string }, spec: BalancerSpec): st
   return err.message;
 }
 
-function hashKeyOf(on: NonNullable<RouteSpec['hashOn']>, req: IncomingMessage, clientIp: string): string | undefined {
+function hashKeyOf(
+  on: NonNullable<RouteSpec['hashOn']>,
+  req: IncomingMessage,
+  clientIp: string,
+): string | undefined {
   if (on.header) {
     const v = req.headers[on.header.toLowerCase()];
     if (v !== undefined) return Array.isArray(v) ? v.join(',') : v;
   }
   if (on.cookie) {
-    const m = new RegExp(`(?:^|;\\s*)${on.cookie.replace(/[^\w-]/g, '')}=([^;]*)`).exec(req.headers.cookie ?? '');
+    const m = new RegExp(`(?:^|;\\s*)${on.cookie.replace(/[^\w-]/g, '')}=([^;]*)`).exec(
+      req.headers.cookie ?? '',
+    );
     if (m) return m[1];
   }
   return on.clientIp ? clientIp : undefined;

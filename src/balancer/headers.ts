@@ -3,7 +3,17 @@
  * header the Connection header names, stop here; X-Forwarded-* describe the real client and are
  * only extended (never trusted) when the previous hop is a trusted proxy.
  */
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
 
 export interface ForwardingFacts {
   clientIp: string;
@@ -79,5 +89,10 @@ function connectionTokens(raw: string[]): Set<string> | undefined {
 }
 
 function tokens(value: string): Set<string> {
-  return new Set(value.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t && t !== 'close' && t !== 'keep-alive'));
+  return new Set(
+    value
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => t && t !== 'close' && t !== 'keep-alive'),
+  );
 }

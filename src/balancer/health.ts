@@ -41,9 +41,30 @@ export class ActiveHealthChecks {
     const targets: ScheduledCheck[] = [];
     for (const [name, { pool, health }] of this.watched) {
       const check: CheckDefinition = health.path
-        ? { id: 'lb', kind: 'http', scheme: 'http', method: 'GET', path: health.path, headers: {}, expectStatus: [[200, 399]], tlsVerify: false, intervalMs: health.intervalMs, timeoutMs: health.timeoutMs, rise: health.rise, fall: health.fall }
-        : { id: 'lb', kind: 'tcp', intervalMs: health.intervalMs, timeoutMs: health.timeoutMs, rise: health.rise, fall: health.fall };
-      for (const u of pool.upstreams) targets.push({ instanceId: `${name}\u0000${u.id}`, address: u.address, port: u.port, check });
+        ? {
+            id: 'lb',
+            kind: 'http',
+            scheme: 'http',
+            method: 'GET',
+            path: health.path,
+            headers: {},
+            expectStatus: [[200, 399]],
+            tlsVerify: false,
+            intervalMs: health.intervalMs,
+            timeoutMs: health.timeoutMs,
+            rise: health.rise,
+            fall: health.fall,
+          }
+        : {
+            id: 'lb',
+            kind: 'tcp',
+            intervalMs: health.intervalMs,
+            timeoutMs: health.timeoutMs,
+            rise: health.rise,
+            fall: health.fall,
+          };
+      for (const u of pool.upstreams)
+        targets.push({ instanceId: `${name}\u0000${u.id}`, address: u.address, port: u.port, check });
     }
     this.scheduler.set(targets);
   }

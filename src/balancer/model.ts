@@ -1,6 +1,11 @@
 /** What the balancer is told to do; built from flags, a config file, or the catalog. */
 
-export type Algorithm = 'round-robin' | 'weighted-round-robin' | 'least-conn' | 'p2c-ewma' | 'consistent-hash';
+export type Algorithm =
+  | 'round-robin'
+  | 'weighted-round-robin'
+  | 'least-conn'
+  | 'p2c-ewma'
+  | 'consistent-hash';
 
 export interface UpstreamSpec {
   /** Stable id: address:port unless given. */

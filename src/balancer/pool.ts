@@ -58,7 +58,11 @@ export class UpstreamPool {
    * Choose an upstream, skipping `excluded` (already tried by this request). Returns a reason
    * when none can take it.
    */
-  select(now: number, excluded: ReadonlySet<Upstream> | undefined, hashKey: string | undefined): Upstream | NoUpstream {
+  select(
+    now: number,
+    excluded: ReadonlySet<Upstream> | undefined,
+    hashKey: string | undefined,
+  ): Upstream | NoUpstream {
     const all = this.upstreams;
     let healthy = 0;
     for (const u of all) if (u.available(now)) healthy++;
@@ -76,7 +80,10 @@ export class UpstreamPool {
       candidates.push(u);
     }
     if (candidates.length === 0) return full > 0 ? 'all-full' : 'none-available';
-    const ctx = hashKey === undefined ? { now, slowStartMs: this.policies.slowStartMs } : { now, slowStartMs: this.policies.slowStartMs, hashKey };
+    const ctx =
+      hashKey === undefined
+        ? { now, slowStartMs: this.policies.slowStartMs }
+        : { now, slowStartMs: this.policies.slowStartMs, hashKey };
     return this.picker.pick(candidates, ctx) ?? 'none-available';
   }
 
@@ -113,7 +120,10 @@ export class UpstreamPool {
     const p = this.policies.outlier;
     if (u.consecutiveFailures < p.consecutiveErrors || u.ejectedUntil > now) return;
     const ejectedNow = this.upstreams.filter((x) => x.ejectedUntil > now).length;
-    const cap = this.upstreams.length < 2 ? 0 : Math.max(1, Math.floor((this.upstreams.length * p.maxEjectionPercent) / 100));
+    const cap =
+      this.upstreams.length < 2
+        ? 0
+        : Math.max(1, Math.floor((this.upstreams.length * p.maxEjectionPercent) / 100));
     if (ejectedNow >= cap) return;
     // Each ejection in a row doubles the time out, up to the maximum.
     const duration = Math.min(p.baseEjectionMs * 2 ** u.ejections, p.maxEjectionMs);

@@ -35,7 +35,8 @@ export class Router<T> {
         this.exact.set(host, list);
       }
     }
-    const byPrefix = (a: Entry<T>, b: Entry<T>): number => (b.spec.pathPrefix?.length ?? 0) - (a.spec.pathPrefix?.length ?? 0);
+    const byPrefix = (a: Entry<T>, b: Entry<T>): number =>
+      (b.spec.pathPrefix?.length ?? 0) - (a.spec.pathPrefix?.length ?? 0);
     for (const list of this.exact.values()) list.sort(byPrefix);
     for (const [, list] of this.wildcard) list.sort(byPrefix);
     this.any.sort(byPrefix);
@@ -63,7 +64,11 @@ function matchPath<T>(list: Array<Entry<T>>, url: string): Routed<T> | undefined
   for (const e of list) {
     const prefix = e.spec.pathPrefix;
     if (!prefix) return { route: e.value, path: url };
-    if (url === prefix || url.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) || url.startsWith(`${prefix}?`)) {
+    if (
+      url === prefix ||
+      url.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) ||
+      url.startsWith(`${prefix}?`)
+    ) {
       const path = e.spec.stripPrefix ? url.slice(prefix.length).replace(/^(?=[^/]|$)/, '/') : url;
       return { route: e.value, path };
     }

@@ -24,7 +24,12 @@ export function buildStatus(b: Balancer) {
         active: u.active,
         requests: u.requests,
         share: total > 0 ? Math.round((u.requests / total) * 10000) / 100 : 0,
-        responses: { '2xx': u.responses2xx, '3xx': u.responses3xx, '4xx': u.responses4xx, '5xx': u.responses5xx },
+        responses: {
+          '2xx': u.responses2xx,
+          '3xx': u.responses3xx,
+          '4xx': u.responses4xx,
+          '5xx': u.responses5xx,
+        },
         errors: { connect: u.connectErrors, timeout: u.timeouts },
         retries: u.retries,
         ewmaMs: Math.round(u.ewmaMs * 100) / 100,

@@ -24,7 +24,10 @@ export function createTcpProxy(spec: BalancerSpec, pool: UpstreamPool): Server {
     u.active++;
     u.requests++;
     const upstream = connect({ host: u.address, port: u.port });
-    const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), spec.timeouts.connectMs);
+    const timer = setTimeout(
+      () => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
+      spec.timeouts.connectMs,
+    );
     let connected = false;
     let released = false;
     const release = (): void => {

@@ -22,7 +22,9 @@ export function proxyUpgrade(
 ): void {
   const chosen = route.pool.select(Date.now(), undefined, undefined);
   if (typeof chosen === 'string') {
-    client.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nportico: no healthy upstream for route ${route.spec.name}\n`);
+    client.end(
+      `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nportico: no healthy upstream for route ${route.spec.name}\n`,
+    );
     return;
   }
   const u = chosen;
@@ -38,7 +40,10 @@ export function proxyUpgrade(
     released = true;
     route.pool.release(u);
   };
-  const connectTimer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), spec.timeouts.connectMs);
+  const connectTimer = setTimeout(
+    () => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
+    spec.timeouts.connectMs,
+  );
   upstream.once('connect', () => {
     connected = true;
     clearTimeout(connectTimer);
@@ -56,7 +61,9 @@ export function proxyUpgrade(
       u.connectErrors++;
       route.pool.recordFailure(u, Date.now());
       const status = err.code === 'ETIMEDOUT' ? '504 Gateway Timeout' : '502 Bad Gateway';
-      client.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nportico: upstream ${u.id} failed: ${err.message}\n`);
+      client.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nportico: upstream ${u.id} failed: ${err.message}\n`,
+      );
     } else {
       client.destroy();
     }

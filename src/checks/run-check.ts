@@ -1,6 +1,6 @@
 import type { CheckDefinition, CheckResult } from '../core/model.js';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from './probe.js';
-import { probes } from './probes/index.js';
+import { probeFor, probeLoaded } from './probes/index.js';
 
 export interface RunCheckOptions {
   signal?: AbortSignal;
@@ -20,6 +20,8 @@ export async function runCheck(
   target: ProbeTarget,
   options: RunCheckOptions = {},
 ): Promise<CheckResult> {
+  // Load the probe before the clock starts: module loading is not the target's latency.
+  const probe = probeLoaded(check.kind) ?? (await probeFor(check.kind));
   const now = options.now ?? Date.now;
   const at = now();
   const started = performance.now();
@@ -49,7 +51,6 @@ export async function runCheck(
     now,
     ...(options.ttlReport ? { ttlReport: options.ttlReport } : {}),
   };
-  const probe = probes[check.kind] as Probe<CheckDefinition>;
   let outcome: ProbeOutcome;
   try {
     outcome = await Promise.race([probe.run(check, target, ctx), deadline]);

@@ -7,4 +7,8 @@ import { registerPorts } from './ports.js';
  * Every command group, in help order. A group module registers its commands and imports its
  * implementation lazily inside each action, so `portico ports` never loads the balancer.
  */
-export const commandGroups: Array<(program: Command) => void> = [registerPorts, registerDiscovery, registerLb];
+export const commandGroups: Array<(program: Command) => void> = [
+  registerPorts,
+  registerDiscovery,
+  registerLb,
+];

@@ -7,7 +7,9 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function registerLb(program: Command): void {
   const lb = program
     .command('lb')
-    .description('embedded HTTP/WebSocket/TCP load balancer with health checks, retries, circuit breaking, TLS')
+    .description(
+      'embedded HTTP/WebSocket/TCP load balancer with health checks, retries, circuit breaking, TLS',
+    )
     .addHelpText(
       'after',
       `
@@ -24,8 +26,20 @@ Examples:
     .option('--config <file>', 'portico-lb.yaml with routes, TCP listeners, TLS, policies')
     .option('--listen <host:port>', 'where to listen (default 127.0.0.1:8080)')
     .option('--upstream <host:port>', 'an upstream (repeatable)', collect)
-    .addOption(new Option('--mode <mode>', 'http (with WebSocket) or tcp (layer 4)').choices(['http', 'tcp']).default('http'))
-    .addOption(new Option('--algorithm <name>', 'picker').choices(['round-robin', 'weighted-round-robin', 'least-conn', 'p2c-ewma', 'consistent-hash']))
+    .addOption(
+      new Option('--mode <mode>', 'http (with WebSocket) or tcp (layer 4)')
+        .choices(['http', 'tcp'])
+        .default('http'),
+    )
+    .addOption(
+      new Option('--algorithm <name>', 'picker').choices([
+        'round-robin',
+        'weighted-round-robin',
+        'least-conn',
+        'p2c-ewma',
+        'consistent-hash',
+      ]),
+    )
     .option('--health-path <path>', 'active HTTP health check path (default: TCP connect checks)')
     .option('--health-interval <time>', 'active health check interval (default 2s)')
     .option('--no-health', 'no active health checks (passive ejection still applies)')
@@ -40,13 +54,19 @@ Examples:
     .option('--no-admin', 'no admin endpoint')
     .option('--access-log <target>', 'JSON access log: stderr, stdout or a file path')
     .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
-    .action(action(async (ctx, opts) => (await import('../balancer/commands/serve.js')).serveCommand(ctx, opts)));
+    .action(
+      action(async (ctx, opts) => (await import('../balancer/commands/serve.js')).serveCommand(ctx, opts)),
+    );
 
   lb.command('status')
     .description("the running balancer's routes, upstreams, health, ejections and traffic share")
     .option('--admin <host:port>', 'admin endpoint', '127.0.0.1:9901')
     .option('--admin-token <token>', 'bearer token, when the admin endpoint requires one')
-    .action(action(async (ctx, opts) => (await import('../balancer/commands/status.js')).statusCommand(ctx, opts as never)));
+    .action(
+      action(async (ctx, opts) =>
+        (await import('../balancer/commands/status.js')).statusCommand(ctx, opts as never),
+      ),
+    );
 
   lb.command('test')
     .description('send a bounded load through the balancer: distribution per upstream, latency, errors')
@@ -57,7 +77,11 @@ Examples:
     .option('--max-time <time>', 'stop after this long', '60s')
     .option('--admin <host:port>', 'admin endpoint', '127.0.0.1:9901')
     .option('--admin-token <token>', 'bearer token')
-    .action(action(async (ctx, opts, target: string) => (await import('../balancer/commands/test-load.js')).testCommand(ctx, opts as never, target)));
+    .action(
+      action(async (ctx, opts, target: string) =>
+        (await import('../balancer/commands/test-load.js')).testCommand(ctx, opts as never, target),
+      ),
+    );
 
   lb.command('ca')
     .description('create (once) and show the development CA used for TLS, and how to trust it')

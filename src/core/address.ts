@@ -39,19 +39,23 @@ export interface HostPort {
   port: number;
 }
 
-/** "host:port", "[::1]:port", or ":port"/"port" (host defaults to `defaultHost`). */
-export function parseHostPort(value: string, defaultHost = '127.0.0.1'): HostPort {
+/**
+ * "host:port", "[::1]:port", or ":port"/"port" (host defaults to `defaultHost`). Port 0 ("pick
+ * one") only for listen addresses, with `allowZero`.
+ */
+export function parseHostPort(value: string, defaultHost = '127.0.0.1', allowZero = false): HostPort {
   const text = value.trim();
+  const port = (p: string): number => parsePort(p, 'port', allowZero);
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text);
-  if (bracketed) return { host: checkHost(bracketed[1]!, value), port: parsePort(bracketed[2]!) };
-  if (/^:?\d+$/.test(text)) return { host: defaultHost, port: parsePort(text.replace(':', '')) };
+  if (bracketed) return { host: checkHost(bracketed[1]!, value), port: port(bracketed[2]!) };
+  if (/^:?\d+$/.test(text)) return { host: defaultHost, port: port(text.replace(':', '')) };
   const i = text.lastIndexOf(':');
   if (i <= 0 || text.indexOf(':') !== i) {
     throw new PorticoError('E_ADDRESS_INVALID', `"${value}" is not host:port`, {
       hint: 'Examples: 127.0.0.1:8080, [::1]:8080, localhost:5432',
     });
   }
-  return { host: checkHost(text.slice(0, i), value), port: parsePort(text.slice(i + 1)) };
+  return { host: checkHost(text.slice(0, i), value), port: port(text.slice(i + 1)) };
 }
 
 function checkHost(host: string, original: string): string {

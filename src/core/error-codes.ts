@@ -72,7 +72,10 @@ export const errorCodes = {
   E_SOURCE_FAILED: { summary: 'A discovery source could not produce its services.', exit: 2 },
   E_STORE_URL: { summary: 'The store location (--store / PORTICO_STORE) is not understood.', exit: 2 },
   // load balancer
-  E_LB_CONFIG: { summary: 'The load balancer configuration is not valid (the message names file:line:column).', exit: 2 },
+  E_LB_CONFIG: {
+    summary: 'The load balancer configuration is not valid (the message names file:line:column).',
+    exit: 2,
+  },
   E_LB_LISTEN: { summary: 'The load balancer could not listen on an address.', exit: 2 },
   E_LB_ADMIN_UNREACHABLE: { summary: "The load balancer's admin endpoint did not answer.", exit: 2 },
   E_LB_TLS: { summary: 'A TLS certificate or the development CA could not be loaded or created.', exit: 2 },

@@ -8,7 +8,12 @@ import { PorticoError } from './errors.js';
  * Read a YAML file and validate it with a zod schema. Every error — YAML syntax or a bad field —
  * names `file:line:column` and the field path, so users fix the right line the first time.
  */
-export function loadYamlConfig<S extends z.ZodType>(path: string, schema: S, code: ErrorCode, hint: string): z.output<S> {
+export function loadYamlConfig<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  code: ErrorCode,
+  hint: string,
+): z.output<S> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -28,7 +33,12 @@ export function loadYamlConfig<S extends z.ZodType>(path: string, schema: S, cod
   const at = issue.path as Array<string | number>;
   // Point at the deepest node that exists: the field itself, or its parent when it is missing.
   let node: Node | undefined;
-  for (let n = at.length; n >= 0 && !node?.range; n--) node = doc.getIn(at.slice(0, n), true) as Node | undefined;
+  for (let n = at.length; n >= 0 && !node?.range; n--)
+    node = doc.getIn(at.slice(0, n), true) as Node | undefined;
   const pos = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-  throw new PorticoError(code, `${path}:${pos.line}:${pos.col}: ${at.join('.') || '(top level)'}: ${issue.message}`, { hint });
+  throw new PorticoError(
+    code,
+    `${path}:${pos.line}:${pos.col}: ${at.join('.') || '(top level)'}: ${issue.message}`,
+    { hint },
+  );
 }

@@ -40,7 +40,7 @@ export async function createCertificateAuthority(commonName: string, validDays =
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await exportKey(keys.privateKey) };
+  return { certPem: pem(cert), keyPem: await exportKey(keys.privateKey) };
 }
 
 /** A server certificate for `names`, signed by `ca` (or self-signed), with any validity window. */
@@ -75,7 +75,7 @@ export async function issueCertificate(options: IssueOptions): Promise<PemPair> 
       signingAlgorithm: algorithm,
       extensions,
     });
-    return { certPem: cert.toString('pem'), keyPem: await exportKey(keys.privateKey) };
+    return { certPem: pem(cert), keyPem: await exportKey(keys.privateKey) };
   }
   const caCert = new x509.X509Certificate(options.ca.certPem);
   const caKey = await importKey(options.ca.keyPem);
@@ -90,7 +90,13 @@ export async function issueCertificate(options: IssueOptions): Promise<PemPair> 
     signingAlgorithm: algorithm,
     extensions: [...extensions, await x509.AuthorityKeyIdentifierExtension.create(caCert)],
   });
-  return { certPem: cert.toString('pem'), keyPem: await exportKey(keys.privateKey) };
+  return { certPem: pem(cert), keyPem: await exportKey(keys.privateKey) };
+}
+
+/** PEM text ending in a newline, so certificates can be concatenated into a chain. */
+function pem(cert: x509.X509Certificate): string {
+  const text = cert.toString('pem');
+  return text.endsWith('\n') ? text : `${text}\n`;
 }
 
 async function exportKey(key: webcrypto.CryptoKey): Promise<string> {

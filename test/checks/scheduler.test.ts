@@ -41,7 +41,12 @@ describe('Scheduler', () => {
   it('spreads first runs across the interval instead of firing all at once', async () => {
     const { port } = await listener();
     const starts: number[] = [];
-    const s = scheduler({ run: (c, t, o) => (starts.push(Date.now()), runCheck(c, t, o)) });
+    const s = scheduler({
+      run: (c, t, o) => {
+        starts.push(Date.now());
+        return runCheck(c, t, o);
+      },
+    });
     s.set(Array.from({ length: 20 }, (_, i) => tcp(`i${i}`, port, 'tcp,interval=1s,timeout=200ms')));
     const t0 = Date.now();
     s.start();

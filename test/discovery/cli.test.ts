@@ -63,7 +63,7 @@ describe('portico discovery CLI', () => {
     expect(doc.instances.find((i) => i.service === 'billing')!.checks[0]!.reason).toBe('refused');
 
     const onlyUp = await runPortico(['discovery', 'health', 'auth-service'], { env });
-    expect(onlyUp.code).toBe(0);
+    expect(onlyUp.code, `${onlyUp.stdout}\n${onlyUp.stderr}`).toBe(0);
     expect(onlyUp.stdout).toContain('TCP connect OK');
 
     const after = (await runPortico(['discovery', 'list', '--json'], { env })).json<ListDoc>();

@@ -21,13 +21,24 @@ export interface LoadOptions {
 
 /** A bounded load: exactly `requests` requests (or fewer if `maxMs` or the signal stops it). */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const pool = new Pool(o.url.origin, { connections: o.concurrency, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const pool = new Pool(o.url.origin, {
+    connections: o.concurrency,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
   // Every request in flight listens for Ctrl-C: up to `concurrency` listeners by design.
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   const stop = (): void => controller.abort();
   o.signal.addEventListener('abort', stop, { once: true });
-  const result: LoadResult = { sent: 0, latenciesMs: [], statuses: {}, errors: {}, elapsedMs: 0, stoppedEarly: false };
+  const result: LoadResult = {
+    sent: 0,
+    latenciesMs: [],
+    statuses: {},
+    errors: {},
+    elapsedMs: 0,
+    stoppedEarly: false,
+  };
   const deadline = performance.now() + o.maxMs;
   const start = performance.now();
   const path = `${o.url.pathname}${o.url.search}`;
@@ -40,7 +51,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       result.sent++;
       const t = performance.now();
       try {
-        const res = await pool.request({ path, method: 'GET', ...(o.host ? { headers: { host: o.host } } : {}), signal: controller.signal });
+        const res = await pool.request({
+          path,
+          method: 'GET',
+          ...(o.host ? { headers: { host: o.host } } : {}),
+          signal: controller.signal,
+        });
         await res.body.dump();
         result.latenciesMs.push(performance.now() - t);
         result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1;

@@ -15,14 +15,20 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
     const { openStore } = await import('../../store/index.js');
     const { followCatalog } = await import('../catalog.js');
     store = await openStore(opts.store, ctx.env);
-    catalog = followCatalog(balancer, store, ctx.signal, (e) => ctx.out.warn(`catalog: ${(e as Error).message}`));
+    catalog = followCatalog(balancer, store, ctx.signal, (e) =>
+      ctx.out.warn(`catalog: ${(e as Error).message}`),
+    );
   }
   const doc = {
     http: addresses.http ? `http://${addresses.http.address}:${addresses.http.port}` : null,
     https: addresses.https ? `https://${addresses.https.address}:${addresses.https.port}` : null,
     admin: addresses.admin ? `http://${addresses.admin.address}:${addresses.admin.port}` : null,
     tcp: Object.fromEntries(Object.entries(addresses.tcp).map(([k, a]) => [k, `${a.address}:${a.port}`])),
-    routes: spec.routes.map((r) => ({ name: r.name, upstreams: r.upstreams.map((u) => u.id), algorithm: r.algorithm })),
+    routes: spec.routes.map((r) => ({
+      name: r.name,
+      upstreams: r.upstreams.map((u) => u.id),
+      algorithm: r.algorithm,
+    })),
   };
   // A long-running command: the "result" is printed once at start, then it serves.
   ctx.out.result(doc, () => {
@@ -31,7 +37,10 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
     if (doc.https) ctx.out.line(`${c.green('●')} HTTPS ${doc.https}`);
     for (const [name, a] of Object.entries(doc.tcp)) ctx.out.line(`${c.green('●')} TCP   ${a} (${name})`);
     if (doc.admin) ctx.out.line(`${c.dim('admin')} ${doc.admin}/status  ${doc.admin}/metrics`);
-    for (const r of doc.routes) ctx.out.line(`${c.dim('route')} ${r.name}: ${r.upstreams.join(', ') || '(from the catalog)'} [${r.algorithm}]`);
+    for (const r of doc.routes)
+      ctx.out.line(
+        `${c.dim('route')} ${r.name}: ${r.upstreams.join(', ') || '(from the catalog)'} [${r.algorithm}]`,
+      );
     ctx.out.line(c.dim('Ctrl-C to stop'));
   });
   await new Promise<void>((resolve) => {

@@ -37,18 +37,43 @@ export function specFromOptions(opts: ServeOptions): BalancerSpec {
     config = loadYamlConfig(opts.config, balancerConfigSchema, 'E_LB_CONFIG', hint);
   } else {
     if (!opts.upstream?.length && !opts.catalog) {
-      throw new PorticoError('E_USAGE', 'nothing to balance: give --upstream host:port (repeatable), --catalog, or --config FILE', { hint });
+      throw new PorticoError(
+        'E_USAGE',
+        'nothing to balance: give --upstream host:port (repeatable), --catalog, or --config FILE',
+        { hint },
+      );
     }
-    const health = opts.health === false ? false : { ...(opts.healthPath ? { path: opts.healthPath } : {}), ...(opts.healthInterval ? { interval: opts.healthInterval } : {}) };
-    const hashOn = opts.hashHeader ? { header: opts.hashHeader } : opts.hashCookie ? { cookie: opts.hashCookie } : opts.hashIp ? { clientIp: true } : undefined;
+    const health =
+      opts.health === false
+        ? false
+        : {
+            ...(opts.healthPath ? { path: opts.healthPath } : {}),
+            ...(opts.healthInterval ? { interval: opts.healthInterval } : {}),
+          };
+    const hashOn = opts.hashHeader
+      ? { header: opts.hashHeader }
+      : opts.hashCookie
+        ? { cookie: opts.hashCookie }
+        : opts.hashIp
+          ? { clientIp: true }
+          : undefined;
     const listen = opts.listen ?? (opts.mode === 'tcp' ? undefined : '127.0.0.1:8080');
     const upstreams = opts.upstream ?? [];
     const input: BalancerConfigInput = {
       ...(opts.mode === 'tcp' ? {} : { listen }),
       catalog: Boolean(opts.catalog),
       ...(opts.upstreamHeader ? { upstreamHeader: opts.upstreamHeader } : {}),
-      ...(opts.accessLog ? { accessLog: opts.accessLog === 'stderr' || opts.accessLog === 'stdout' || opts.accessLog === 'off' ? opts.accessLog : { file: opts.accessLog } } : {}),
-      ...(opts.tlsListen ? { tls: { listen: opts.tlsListen, redirectHttp: Boolean(opts.redirectHttp) } } : {}),
+      ...(opts.accessLog
+        ? {
+            accessLog:
+              opts.accessLog === 'stderr' || opts.accessLog === 'stdout' || opts.accessLog === 'off'
+                ? opts.accessLog
+                : { file: opts.accessLog },
+          }
+        : {}),
+      ...(opts.tlsListen
+        ? { tls: { listen: opts.tlsListen, redirectHttp: Boolean(opts.redirectHttp) } }
+        : {}),
       ...(opts.mode === 'tcp'
         ? {
             tcp: [
@@ -75,11 +100,16 @@ export function specFromOptions(opts: ServeOptions): BalancerSpec {
             }
           : {}),
     };
-    if (opts.mode === 'tcp' && !opts.listen) throw new PorticoError('E_USAGE', '--mode tcp needs --listen host:port', { hint });
+    if (opts.mode === 'tcp' && !opts.listen)
+      throw new PorticoError('E_USAGE', '--mode tcp needs --listen host:port', { hint });
     const parsed = balancerConfigSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new PorticoError('E_USAGE', `${flagFor(issue.path as Array<string | number>)}: ${issue.message}`, { hint });
+      throw new PorticoError(
+        'E_USAGE',
+        `${flagFor(issue.path as Array<string | number>)}: ${issue.message}`,
+        { hint },
+      );
     }
     config = parsed.data;
   }
@@ -95,7 +125,10 @@ export function specFromOptions(opts: ServeOptions): BalancerSpec {
 
 function parseAdmin(value: string): NonNullable<BalancerSpec['admin']> {
   const parsed = balancerConfigSchema.safeParse({ admin: value });
-  if (!parsed.success) throw new PorticoError('E_USAGE', `--admin: ${parsed.error.issues[0]!.message}`, { hint: 'Example: --admin 127.0.0.1:9901, or --no-admin.' });
+  if (!parsed.success)
+    throw new PorticoError('E_USAGE', `--admin: ${parsed.error.issues[0]!.message}`, {
+      hint: 'Example: --admin 127.0.0.1:9901, or --no-admin.',
+    });
   return configToSpec(parsed.data).admin!;
 }
 

@@ -6,18 +6,29 @@ import { fetchStatus } from './admin-client.js';
 type Row = BalancerStatus['routes'][number]['upstreams'][number] & { route: string };
 
 /** `portico lb status`: every route's upstreams, health, ejections and traffic share. */
-export async function statusCommand(ctx: CommandContext, opts: { admin: string; adminToken?: string }): Promise<number> {
+export async function statusCommand(
+  ctx: CommandContext,
+  opts: { admin: string; adminToken?: string },
+): Promise<number> {
   const status = await fetchStatus(opts.admin, opts.adminToken);
-  const rows: Row[] = [...status.routes, ...status.tcp].flatMap((r) => r.upstreams.map((u) => ({ ...u, route: r.name })));
+  const rows: Row[] = [...status.routes, ...status.tcp].flatMap((r) =>
+    r.upstreams.map((u) => ({ ...u, route: r.name })),
+  );
   const out = rows.filter((r) => !r.inRotation);
   ctx.out.result(status, () => {
     const { c } = ctx.out;
-    ctx.out.line(`listening: ${[status.listen.http, status.listen.https, ...Object.values(status.listen.tcp)].filter(Boolean).join(', ')}  (since ${status.startedAt})`);
+    ctx.out.line(
+      `listening: ${[status.listen.http, status.listen.https, ...Object.values(status.listen.tcp)].filter(Boolean).join(', ')}  (since ${status.startedAt})`,
+    );
     ctx.out.table(
       [
         { header: 'ROUTE', value: (r: Row) => r.route },
         { header: 'UPSTREAM', value: (r) => r.id },
-        { header: 'STATE', value: (r) => (r.inRotation ? 'up' : r.ejectedUntil ? 'ejected' : 'down'), style: (t) => (t.trim() === 'up' ? c.green(t) : c.red(t)) },
+        {
+          header: 'STATE',
+          value: (r) => (r.inRotation ? 'up' : r.ejectedUntil ? 'ejected' : 'down'),
+          style: (t) => (t.trim() === 'up' ? c.green(t) : c.red(t)),
+        },
         { header: 'ACTIVE', value: (r) => String(r.active), align: 'right' },
         { header: 'REQUESTS', value: (r) => String(r.requests), align: 'right' },
         { header: 'SHARE', value: (r) => `${r.share.toFixed(1)}%`, align: 'right' },
@@ -28,7 +39,8 @@ export async function statusCommand(ctx: CommandContext, opts: { admin: string; 
       ],
       rows,
     );
-    for (const r of [...status.routes, ...status.tcp]) if (r.panic) ctx.out.warn(`route ${r.name} is in panic mode: too few healthy upstreams, using all`);
+    for (const r of [...status.routes, ...status.tcp])
+      if (r.panic) ctx.out.warn(`route ${r.name} is in panic mode: too few healthy upstreams, using all`);
     if (out.length > 0) ctx.out.line(`\n${c.red(`${out.length} upstream(s) out of rotation`)}`);
   });
   return out.length > 0 ? ExitCode.Problems : ExitCode.Ok;

@@ -28,19 +28,36 @@ export async function testCommand(ctx: CommandContext, opts: TestOptions, target
   const requests = bounded(opts.requests, '-n', 1, 1_000_000);
   const concurrency = bounded(opts.concurrency, '-c', 1, 1024);
   const tolerance = Number(opts.tolerance);
-  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 100) throw new PorticoError('E_USAGE', `--tolerance "${opts.tolerance}" is not a percentage`);
+  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 100)
+    throw new PorticoError('E_USAGE', `--tolerance "${opts.tolerance}" is not a percentage`);
   const maxMs = parseDuration(opts.maxTime, '--max-time');
 
   const before = await fetchStatus(opts.admin, opts.adminToken).catch(() => undefined);
   const { url, host } = resolveTarget(target, before);
   const progress = startProgress(ctx.out, `sending ${requests} requests to ${url.href}…`);
-  const load = await runLoad({ url, ...(host ? { host } : {}), requests, concurrency, maxMs, signal: ctx.signal }).finally(() => progress.done());
+  const load = await runLoad({
+    url,
+    ...(host ? { host } : {}),
+    requests,
+    concurrency,
+    maxMs,
+    signal: ctx.signal,
+  }).finally(() => progress.done());
   const after = before ? await fetchStatus(opts.admin, opts.adminToken).catch(() => undefined) : undefined;
 
   const sorted = [...load.latenciesMs].sort((a, b) => a - b);
-  const latency = { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0 };
+  const latency = {
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? 0,
+  };
   const distribution = before && after ? shares(before, after, tolerance) : [];
-  const failed = Object.values(load.errors).reduce((a, b) => a + b, 0) + Object.entries(load.statuses).filter(([s]) => Number(s) >= 500).reduce((a, [, n]) => a + n, 0);
+  const failed =
+    Object.values(load.errors).reduce((a, b) => a + b, 0) +
+    Object.entries(load.statuses)
+      .filter(([s]) => Number(s) >= 500)
+      .reduce((a, [, n]) => a + n, 0);
   const outOfTolerance = distribution.filter((d) => d.judged && !d.withinTolerance);
   const doc = {
     target: url.href,
@@ -57,11 +74,19 @@ export async function testCommand(ctx: CommandContext, opts: TestOptions, target
   };
   ctx.out.result(doc, () => {
     const { c } = ctx.out;
-    ctx.out.line(`${load.sent} requests to ${url.href} in ${(load.elapsedMs / 1000).toFixed(2)}s (${doc.requestsPerSecond} req/s, ${concurrency} concurrent)`);
-    ctx.out.line(`latency p50 ${latency.p50.toFixed(2)}ms  p90 ${latency.p90.toFixed(2)}ms  p99 ${latency.p99.toFixed(2)}ms  max ${latency.max.toFixed(2)}ms`);
-    ctx.out.line(`statuses ${JSON.stringify(load.statuses)}${Object.keys(load.errors).length ? `  errors ${JSON.stringify(load.errors)}` : ''}`);
+    ctx.out.line(
+      `${load.sent} requests to ${url.href} in ${(load.elapsedMs / 1000).toFixed(2)}s (${doc.requestsPerSecond} req/s, ${concurrency} concurrent)`,
+    );
+    ctx.out.line(
+      `latency p50 ${latency.p50.toFixed(2)}ms  p90 ${latency.p90.toFixed(2)}ms  p99 ${latency.p99.toFixed(2)}ms  max ${latency.max.toFixed(2)}ms`,
+    );
+    ctx.out.line(
+      `statuses ${JSON.stringify(load.statuses)}${Object.keys(load.errors).length ? `  errors ${JSON.stringify(load.errors)}` : ''}`,
+    );
     if (distribution.length === 0) {
-      ctx.out.line(c.yellow(`No distribution: the admin endpoint ${opts.admin} did not answer (pass --admin).`));
+      ctx.out.line(
+        c.yellow(`No distribution: the admin endpoint ${opts.admin} did not answer (pass --admin).`),
+      );
       return;
     }
     ctx.out.table(
@@ -73,7 +98,12 @@ export async function testCommand(ctx: CommandContext, opts: TestOptions, target
         { header: 'EXPECTED', value: (d) => `${d.expected.toFixed(1)}%`, align: 'right' },
         {
           header: 'RESULT',
-          value: (d) => (!d.judged ? `not promised by ${d.algorithm}` : d.withinTolerance ? `ok (±${tolerance}%)` : `off by ${(d.share - d.expected).toFixed(1)}%`),
+          value: (d) =>
+            !d.judged
+              ? `not promised by ${d.algorithm}`
+              : d.withinTolerance
+                ? `ok (±${tolerance}%)`
+                : `off by ${(d.share - d.expected).toFixed(1)}%`,
           style: (t) => (t.startsWith('ok') ? c.green(t) : t.startsWith('off') ? c.red(t) : c.dim(t)),
         },
       ],
@@ -85,7 +115,8 @@ export async function testCommand(ctx: CommandContext, opts: TestOptions, target
 
 function bounded(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new PorticoError('E_USAGE', `${flag} "${value}" must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new PorticoError('E_USAGE', `${flag} "${value}" must be a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -98,23 +129,44 @@ function resolveTarget(target: string, status: BalancerStatus | undefined): { ur
       throw new PorticoError('E_USAGE', `"${target}" is not a URL`);
     }
   }
-  if (!status) throw new PorticoError('E_LB_ADMIN_UNREACHABLE', `cannot resolve route "${target}" without the admin endpoint`, { hint: 'Pass a URL, or --admin host:port.' });
+  if (!status)
+    throw new PorticoError(
+      'E_LB_ADMIN_UNREACHABLE',
+      `cannot resolve route "${target}" without the admin endpoint`,
+      { hint: 'Pass a URL, or --admin host:port.' },
+    );
   const route = status.routes.find((r) => r.name === target);
-  if (!route) throw new PorticoError('E_USAGE', `no route "${target}"`, { hint: `Routes: ${status.routes.map((r) => r.name).join(', ') || '(none)'}.` });
-  if (!status.listen.http) throw new PorticoError('E_USAGE', 'the balancer has no plain HTTP listener to test through; pass a URL');
-  return { url: new URL(`http://${status.listen.http}${route.pathPrefix ?? '/'}`), ...(route.host && !route.host.startsWith('*.') ? { host: route.host } : {}) };
+  if (!route)
+    throw new PorticoError('E_USAGE', `no route "${target}"`, {
+      hint: `Routes: ${status.routes.map((r) => r.name).join(', ') || '(none)'}.`,
+    });
+  if (!status.listen.http)
+    throw new PorticoError('E_USAGE', 'the balancer has no plain HTTP listener to test through; pass a URL');
+  return {
+    url: new URL(`http://${status.listen.http}${route.pathPrefix ?? '/'}`),
+    ...(route.host && !route.host.startsWith('*.') ? { host: route.host } : {}),
+  };
 }
 
 function shares(before: BalancerStatus, after: BalancerStatus, tolerance: number) {
   return after.routes.flatMap((r) => {
     const prior = before.routes.find((b) => b.name === r.name);
-    const deltas = r.upstreams.map((u) => ({ u, n: u.requests - (prior?.upstreams.find((p) => p.id === u.id)?.requests ?? 0) }));
+    const deltas = r.upstreams.map((u) => ({
+      u,
+      n: u.requests - (prior?.upstreams.find((p) => p.id === u.id)?.requests ?? 0),
+    }));
     const total = deltas.reduce((a, d) => a + d.n, 0);
     if (total === 0) return [];
     const inRotation = r.upstreams.filter((u) => u.inRotation);
-    const weightSum = inRotation.reduce((a, u) => a + (r.algorithm === 'weighted-round-robin' ? u.weight : 1), 0);
+    const weightSum = inRotation.reduce(
+      (a, u) => a + (r.algorithm === 'weighted-round-robin' ? u.weight : 1),
+      0,
+    );
     return deltas.map(({ u, n }) => {
-      const expected = u.inRotation && weightSum > 0 ? ((r.algorithm === 'weighted-round-robin' ? u.weight : 1) / weightSum) * 100 : 0;
+      const expected =
+        u.inRotation && weightSum > 0
+          ? ((r.algorithm === 'weighted-round-robin' ? u.weight : 1) / weightSum) * 100
+          : 0;
       const share = (n / total) * 100;
       return {
         route: r.name,

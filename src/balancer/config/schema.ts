@@ -11,14 +11,19 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
 });
 
-const hostPort = z.string().transform((v, ctx) => {
-  try {
-    return parseHostPort(v);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+const hostPortOf = (allowZero: boolean) =>
+  z.string().transform((v, ctx) => {
+    try {
+      return parseHostPort(v, '127.0.0.1', allowZero);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+/** An upstream address: a real port. */
+const hostPort = hostPortOf(false);
+/** A listen address: port 0 lets the system pick (tests, libraries). */
+const listenAddress = hostPortOf(true);
 
 const upstream = z.union([
   hostPort.transform((hp) => ({ address: hp.host, port: hp.port, weight: 1 })),
@@ -30,7 +35,13 @@ const upstream = z.union([
   }),
 ]);
 
-const algorithm = z.enum(['round-robin', 'weighted-round-robin', 'least-conn', 'p2c-ewma', 'consistent-hash']);
+const algorithm = z.enum([
+  'round-robin',
+  'weighted-round-robin',
+  'least-conn',
+  'p2c-ewma',
+  'consistent-hash',
+]);
 
 const health = z.union([
   z.literal(false),
@@ -46,36 +57,53 @@ const health = z.union([
 const route = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
-    host: z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+$/, 'a host name, or *.domain').optional(),
+    host: z
+      .string()
+      .regex(/^(\*\.)?[A-Za-z0-9.-]+$/, 'a host name, or *.domain')
+      .optional(),
     pathPrefix: z.string().startsWith('/').optional(),
     stripPrefix: z.boolean().default(false),
     algorithm: algorithm.default('round-robin'),
-    hashOn: z.strictObject({ header: z.string().optional(), cookie: z.string().optional(), clientIp: z.boolean().optional() }).optional(),
+    hashOn: z
+      .strictObject({
+        header: z.string().optional(),
+        cookie: z.string().optional(),
+        clientIp: z.boolean().optional(),
+      })
+      .optional(),
     upstreams: z.array(upstream).default([]),
     service: z.string().optional(),
     healthCheck: health.optional(),
   })
-  .refine((r) => r.upstreams.length > 0 || r.service, { message: 'a route needs upstreams or a catalog service' })
-  .refine((r) => r.algorithm !== 'consistent-hash' || r.hashOn, { message: 'consistent-hash needs hashOn (header, cookie or clientIp)' });
+  .refine((r) => r.upstreams.length > 0 || r.service, {
+    message: 'a route needs upstreams or a catalog service',
+  })
+  .refine((r) => r.algorithm !== 'consistent-hash' || r.hashOn, {
+    message: 'consistent-hash needs hashOn (header, cookie or clientIp)',
+  });
 
 const tcpRoute = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
-    listen: hostPort,
+    listen: listenAddress,
     algorithm: algorithm.default('least-conn'),
     upstreams: z.array(upstream).default([]),
     service: z.string().optional(),
     healthCheck: health.optional(),
   })
-  .refine((r) => r.upstreams.length > 0 || r.service, { message: 'a TCP route needs upstreams or a catalog service' });
+  .refine((r) => r.upstreams.length > 0 || r.service, {
+    message: 'a TCP route needs upstreams or a catalog service',
+  });
 
 /** The balancer's configuration file (portico-lb.yaml). */
 export const balancerConfigSchema = z.strictObject({
-  listen: hostPort.optional(),
-  admin: z.union([hostPort, z.strictObject({ listen: hostPort, token: z.string().min(16).optional() })]).optional(),
+  listen: listenAddress.optional(),
+  admin: z
+    .union([listenAddress, z.strictObject({ listen: listenAddress, token: z.string().min(16).optional() })])
+    .optional(),
   tls: z
     .strictObject({
-      listen: hostPort,
+      listen: listenAddress,
       devCa: z.boolean().default(true),
       cert: z.string().optional(),
       key: z.string().optional(),
@@ -93,7 +121,14 @@ export const balancerConfigSchema = z.strictObject({
       clientHeaders: duration.default(10_000),
       clientKeepAlive: duration.default(5000),
     })
-    .default({ connect: 2000, headers: 15_000, idle: 60_000, total: 300_000, clientHeaders: 10_000, clientKeepAlive: 5000 }),
+    .default({
+      connect: 2000,
+      headers: 15_000,
+      idle: 60_000,
+      total: 300_000,
+      clientHeaders: 10_000,
+      clientKeepAlive: 5000,
+    }),
   maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
   healthCheck: health.default({ interval: 2000, timeout: 1000, rise: 2, fall: 2 }),
   outlier: z
@@ -104,9 +139,18 @@ export const balancerConfigSchema = z.strictObject({
       maxEjectionPercent: z.number().min(0).max(100).default(50),
       panicThreshold: z.number().min(0).max(100).default(50),
     })
-    .default({ consecutiveErrors: 3, baseEjection: 5000, maxEjection: 300_000, maxEjectionPercent: 50, panicThreshold: 50 }),
+    .default({
+      consecutiveErrors: 3,
+      baseEjection: 5000,
+      maxEjection: 300_000,
+      maxEjectionPercent: 50,
+      panicThreshold: 50,
+    }),
   circuit: z
-    .strictObject({ maxConcurrent: z.number().int().min(1).default(1024), maxPending: z.number().int().min(0).default(256) })
+    .strictObject({
+      maxConcurrent: z.number().int().min(1).default(1024),
+      maxPending: z.number().int().min(0).default(256),
+    })
     .default({ maxConcurrent: 1024, maxPending: 256 }),
   retry: z
     .strictObject({
@@ -116,8 +160,13 @@ export const balancerConfigSchema = z.strictObject({
     })
     .default({ attempts: 2, budgetPercent: 20, minPerSecond: 10 }),
   slowStart: duration.default(10_000),
-  upstreamHeader: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
-  accessLog: z.union([z.enum(['stderr', 'stdout', 'off']), z.strictObject({ file: z.string() })]).default('off'),
+  upstreamHeader: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .optional(),
+  accessLog: z
+    .union([z.enum(['stderr', 'stdout', 'off']), z.strictObject({ file: z.string() })])
+    .default('off'),
   routes: z.array(route).default([]),
   tcp: z.array(tcpRoute).default([]),
 });

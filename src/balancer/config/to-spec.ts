@@ -4,16 +4,30 @@ import type { ActiveHealth, BalancerSpec, UpstreamSpec } from '../model.js';
 import type { BalancerConfig } from './schema.js';
 
 type RawUpstream = { address: string; port: number; weight: number; id?: string };
-type RawHealth = false | { path?: string | undefined; interval: number; timeout: number; rise: number; fall: number } | undefined;
+type RawHealth =
+  | false
+  | { path?: string | undefined; interval: number; timeout: number; rise: number; fall: number }
+  | undefined;
 
 function upstreams(list: RawUpstream[]): UpstreamSpec[] {
-  return list.map((u) => ({ id: u.id ?? `${u.address.includes(':') ? `[${u.address}]` : u.address}:${u.port}`, address: u.address, port: u.port, weight: u.weight }));
+  return list.map((u) => ({
+    id: u.id ?? `${u.address.includes(':') ? `[${u.address}]` : u.address}:${u.port}`,
+    address: u.address,
+    port: u.port,
+    weight: u.weight,
+  }));
 }
 
 function health(route: RawHealth, defaults: RawHealth, http: boolean): ActiveHealth | undefined {
   const h = route ?? defaults;
   if (h === false || h === undefined) return undefined;
-  return { ...(http && h.path ? { path: h.path } : {}), intervalMs: h.interval, timeoutMs: Math.min(h.timeout, h.interval), rise: h.rise, fall: h.fall };
+  return {
+    ...(http && h.path ? { path: h.path } : {}),
+    intervalMs: h.interval,
+    timeoutMs: Math.min(h.timeout, h.interval),
+    rise: h.rise,
+    fall: h.fall,
+  };
 }
 
 /** Validated config → the balancer's spec; cross-field rules (admin exposure) are checked here. */
@@ -25,9 +39,13 @@ export function configToSpec(config: BalancerConfig): BalancerSpec {
         ? { ...config.admin.listen, ...(config.admin.token ? { token: config.admin.token } : {}) }
         : config.admin;
   if (admin && !isLoopbackAddress(admin.host) && !admin.token) {
-    throw new PorticoError('E_LB_CONFIG', `the admin endpoint on ${admin.host} would be reachable from the network without a token`, {
-      hint: 'Keep it on 127.0.0.1, or set admin.token (16+ characters) to require a bearer token.',
-    });
+    throw new PorticoError(
+      'E_LB_CONFIG',
+      `the admin endpoint on ${admin.host} would be reachable from the network without a token`,
+      {
+        hint: 'Keep it on 127.0.0.1, or set admin.token (16+ characters) to require a bearer token.',
+      },
+    );
   }
   return {
     ...(config.listen ? { listen: config.listen } : {}),
@@ -52,7 +70,9 @@ export function configToSpec(config: BalancerConfig): BalancerSpec {
       ...(r.hashOn ? { hashOn: r.hashOn } : {}),
       upstreams: upstreams(r.upstreams),
       ...(r.service ? { service: r.service } : {}),
-      ...(health(r.healthCheck, config.healthCheck, true) ? { health: health(r.healthCheck, config.healthCheck, true)! } : {}),
+      ...(health(r.healthCheck, config.healthCheck, true)
+        ? { health: health(r.healthCheck, config.healthCheck, true)! }
+        : {}),
     })),
     tcp: config.tcp.map((t) => ({
       name: t.name,
@@ -60,7 +80,9 @@ export function configToSpec(config: BalancerConfig): BalancerSpec {
       algorithm: t.algorithm,
       upstreams: upstreams(t.upstreams),
       ...(t.service ? { service: t.service } : {}),
-      ...(health(t.healthCheck, config.healthCheck, false) ? { health: health(t.healthCheck, config.healthCheck, false)! } : {}),
+      ...(health(t.healthCheck, config.healthCheck, false)
+        ? { health: health(t.healthCheck, config.healthCheck, false)! }
+        : {}),
     })),
     catalog: config.catalog,
     trustedProxies: config.trustedProxies,

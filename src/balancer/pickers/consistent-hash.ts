@@ -15,12 +15,18 @@ export class ConsistentHash implements Picker {
 
   rebuild(all: Upstream[]): void {
     this.ring = all
-      .flatMap((u) => Array.from({ length: pointsPerWeight * u.weight }, (_, i) => ({ point: fnv1a(`${u.id}#${i}`), upstream: u })))
+      .flatMap((u) =>
+        Array.from({ length: pointsPerWeight * u.weight }, (_, i) => ({
+          point: fnv1a(`${u.id}#${i}`),
+          upstream: u,
+        })),
+      )
       .sort((a, b) => a.point - b.point);
   }
 
   pick(candidates: Upstream[], ctx: PickContext): Upstream | undefined {
-    if (ctx.hashKey === undefined || this.ring.length === 0) return candidates[this.fallback++ % candidates.length];
+    if (ctx.hashKey === undefined || this.ring.length === 0)
+      return candidates[this.fallback++ % candidates.length];
     const allowed = new Set(candidates);
     const h = fnv1a(ctx.hashKey);
     let lo = 0;

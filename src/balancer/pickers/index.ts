@@ -6,7 +6,7 @@ import type { Picker } from './picker.js';
 import { RoundRobin } from './round-robin.js';
 import { WeightedRoundRobin } from './weighted-round-robin.js';
 
-export type { Picker, PickContext } from './picker.js';
+export type { PickContext, Picker } from './picker.js';
 
 /** Every picker, by algorithm name. Adding one: a file here, a line in this table, its name in `Algorithm`. */
 export const pickers: Record<Algorithm, () => Picker> = {

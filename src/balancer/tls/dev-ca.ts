@@ -22,7 +22,13 @@ export async function loadOrCreateDevCa(env: NodeJS.ProcessEnv = process.env): P
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (existsSync(certPath) && existsSync(keyPath)) {
-      return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8'), certPath, keyPath, created: false };
+      return {
+        certPem: readFileSync(certPath, 'utf8'),
+        keyPem: readFileSync(keyPath, 'utf8'),
+        certPath,
+        keyPath,
+        created: false,
+      };
     }
     const ca = await createCertificateAuthority('Portico Development CA');
     try {
@@ -30,14 +36,24 @@ export async function loadOrCreateDevCa(env: NodeJS.ProcessEnv = process.env): P
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       await waitFor(certPath);
-      return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8'), certPath, keyPath, created: false };
+      return {
+        certPem: readFileSync(certPath, 'utf8'),
+        keyPem: readFileSync(keyPath, 'utf8'),
+        certPath,
+        keyPath,
+        created: false,
+      };
     }
     chmodSync(keyPath, 0o600);
     writeFileSync(certPath, ca.certPem, { mode: 0o644 });
     return { ...ca, certPath, keyPath, created: true };
   } catch (error) {
     if (error instanceof PorticoError) throw error;
-    throw new PorticoError('E_LB_TLS', `cannot create or read the development CA in ${dir}: ${(error as Error).message}`, { cause: error });
+    throw new PorticoError(
+      'E_LB_TLS',
+      `cannot create or read the development CA in ${dir}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

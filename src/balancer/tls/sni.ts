@@ -22,7 +22,9 @@ export class SniCertificates {
     }
     let ctx = this.cache.get(name);
     if (!ctx) {
-      ctx = issueCertificate({ names: [name], ca: this.ca }).then((c) => createSecureContext({ cert: `${c.certPem}${this.ca.certPem}`, key: c.keyPem }));
+      ctx = issueCertificate({ names: [name], ca: this.ca }).then((c) =>
+        createSecureContext({ cert: `${c.certPem}${this.ca.certPem}`, key: c.keyPem }),
+      );
       if (this.cache.size >= 1000) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(name, ctx);
     }

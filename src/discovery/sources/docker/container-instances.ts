@@ -88,5 +88,10 @@ export function containerName(c: Docker.ContainerInfo): string {
 
 function dedupe<T>(items: T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
-  return items.filter((i) => (seen.has(key(i)) ? false : (seen.add(key(i)), true)));
+  return items.filter((i) => {
+    const k = key(i);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

@@ -18,5 +18,10 @@ export function findManifest(cwd: string, explicit?: string): string | undefined
 
 /** Parse and validate; every error names file:line:column and the field. */
 export function loadManifest(path: string): Manifest {
-  return loadYamlConfig(path, manifestSchema, 'E_MANIFEST_INVALID', 'See "portico.yaml" in the README for the format.');
+  return loadYamlConfig(
+    path,
+    manifestSchema,
+    'E_MANIFEST_INVALID',
+    'See "portico.yaml" in the README for the format.',
+  );
 }
