@@ -1,5 +1,5 @@
 import type { CheckDefinition, CheckResult } from '../core/model.js';
-import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from './probe.js';
+import type { ProbeContext, ProbeOutcome, ProbeTarget } from './probe.js';
 import { probeFor, probeLoaded } from './probes/index.js';
 
 export interface RunCheckOptions {
