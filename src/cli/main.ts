@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
+import { reexecWithHeapFlags, wantsHeapFlags } from './heap-flags.js';
 
 // `portico ports | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,5 +9,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const code = await runCli(process.argv);
-process.exitCode = code;
+if (wantsHeapFlags(process.argv, process.env)) {
+  process.exitCode = await reexecWithHeapFlags(process.env);
+} else {
+  const { runCli } = await import('./program.js');
+  process.exitCode = await runCli(process.argv);
+}

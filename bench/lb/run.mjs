@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+// Load balancers side by side on the same two backends, same run: wrk req/s and latency as
+// ratios to single-worker nginx; failover errors while a backend is killed and restarted;
+// Portico's memory under load, across a soak, a 100 MB upload and a slow-reading client.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Pool, request } from 'undici';
+import { root, writeResult } from '../lib/measure.mjs';
+import { caddy, haproxy, nginxBackend, nginxProxy, nodeHttpProxy, portico, waitPort } from './peers.mjs';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+const only = process.env.BENCH_ONLY?.split(',');
+const dir = mkdtempSync(join(tmpdir(), 'portico-bench-lb-'));
+const ports = { b1: 19101, b2: 19102, b3: 19103, proxy: 19180, admin: 19190, sink: 19104 };
+const cleanup = [];
+const run = promisify(execFile);
+
+/** wrk in a child process, awaited (not blocking), so memory sampling goes on during the load. */
+async function wrk(port, secs = seconds) {
+  const { stdout: out } = await run(
+    'wrk',
+    ['-t2', `-c${connections}`, `-d${secs}s`, '--latency', `http://127.0.0.1:${port}/`],
+    { encoding: 'utf8' },
+  );
+  const ms = (text) => {
+    const m = /([\d.]+)(us|ms|s)/.exec(text);
+    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : Number.NaN;
+  };
+  const pct = (p) => ms(new RegExp(`\\s${p}%\\s+(\\S+)`).exec(out)?.[1] ?? '');
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
+  const socketErrors = /Socket errors: (.*)/.exec(out)?.[1] ?? '';
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
+    p50: pct(50),
+    p99: pct(99),
+    non2xx: Number(errors),
+    socketErrors,
+  };
+}
+
+function children(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * RSS of the process that does the balancing: `lb serve` re-runs itself with V8 heap flags,
+ * so for Portico that is the launcher's child (the launcher only waits; reported separately).
+ */
+function rssMB(pid) {
+  const target = children(pid)[0] ?? pid;
+  try {
+    return Math.round(
+      Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${target}/status`, 'utf8'))[1]) / 1024,
+    );
+  } catch {
+    return 0;
+  }
+}
+
+function launcherMB(pid) {
+  return children(pid).length > 0
+    ? Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024)
+    : 0;
+}
+
+const peers = {
+  nginx: () => nginxProxy(dir, ports.proxy, [ports.b1, ports.b2]),
+  haproxy: () => haproxy(dir, ports.proxy, [ports.b1, ports.b2]),
+  caddy: () => caddy(dir, ports.proxy, [ports.b1, ports.b2], ports.admin + 1),
+  'node-http-proxy': () => nodeHttpProxy(ports.proxy, [ports.b1, ports.b2]),
+  portico: () => portico(dir, ports.proxy, [ports.b1, ports.b2], ports.admin),
+};
+
+/** Stop a peer and wait until its process is gone, so the next one can bind the same port. */
+async function stopAndWait(peer) {
+  const pid = peer.pid();
+  peer.stop();
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  process.kill(pid, 'SIGKILL');
+}
+
+try {
+  const backends = [await nginxBackend(dir, 'b1', ports.b1), await nginxBackend(dir, 'b2', ports.b2)];
+  cleanup.push(...backends.map((b) => () => b.stop()));
+
+  // 1. Throughput and latency, one peer at a time on the same backends.
+  const results = {};
+  let porticoRss;
+  for (const [name, start] of Object.entries(peers)) {
+    if (only && !only.includes(name)) continue;
+    const peer = await start();
+    await wrk(ports.proxy, 2); // warm-up
+    if (name === 'portico') {
+      let peak = 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssMB(peer.pid()));
+      }, 250);
+      results[name] = await wrk(ports.proxy);
+      clearInterval(sampler);
+      porticoRss = peak;
+    } else {
+      results[name] = await wrk(ports.proxy);
+    }
+    console.error(`${name}: ${results[name].rps} req/s`);
+    await stopAndWait(peer);
+  }
+  const base = results.nginx?.rps;
+  const table = Object.entries(results).map(
+    ([name, r]) =>
+      `| ${name} | ${Math.round(r.rps)} | ${base ? (r.rps / base).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} |`,
+  );
+
+  // 2. Failover: three backends, one killed and restarted under a bounded load.
+  const failover = {};
+  for (const name of ['portico', 'nginx', 'haproxy']) {
+    if (only && !only.includes(name)) continue;
+    const b3 = await nginxBackend(dir, 'b3', ports.b3);
+    const peer =
+      name === 'portico'
+        ? await portico(dir, ports.proxy, [ports.b1, ports.b2, ports.b3], ports.admin)
+        : name === 'nginx'
+          ? await nginxProxy(dir, ports.proxy, [ports.b1, ports.b2, ports.b3])
+          : await haproxy(dir, ports.proxy, [ports.b1, ports.b2, ports.b3]);
+    const pool = new Pool(`http://127.0.0.1:${ports.proxy}`, { connections: 20 });
+    let ok = 0;
+    let errors = 0;
+    const stopAt = Date.now() + 12_000;
+    const worker = async () => {
+      while (Date.now() < stopAt) {
+        try {
+          const r = await pool.request({ path: '/', method: 'GET' });
+          await r.body.dump();
+          if (r.statusCode === 200) ok++;
+          else errors++;
+        } catch {
+          errors++;
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 20 }, worker));
+    await new Promise((r) => setTimeout(r, 4000));
+    const b3pid = b3.pid();
+    b3.stop();
+    await new Promise((r) => setTimeout(r, 4000));
+    try {
+      process.kill(b3pid, 0);
+      throw new Error('backend b3 did not stop');
+    } catch (e) {
+      if (e.message === 'backend b3 did not stop') throw e;
+    }
+    const revived = await nginxBackend(dir, 'b3', ports.b3);
+    await load;
+    await pool.close();
+    revived.stop();
+    failover[name] = { ok, errors };
+    console.error(`failover ${name}: ${errors} errors of ${ok + errors}`);
+    await stopAndWait(peer);
+  }
+
+  // 3. Portico's memory: soak, a 100 MB upload, a slow reader.
+  let memory;
+  if (!only || only.includes('portico')) {
+    const sink = spawn(process.execPath, [join(root, 'bench/lb/sink.mjs'), String(ports.sink)], {
+      stdio: 'ignore',
+    });
+    cleanup.push(() => sink.kill());
+    await waitPort(ports.sink);
+    const peer = await portico(dir, ports.proxy, [ports.b1, ports.b2], ports.admin);
+    const sinkLb = await portico(join(dir), ports.proxy + 1, [ports.sink], ports.admin + 2, ['--no-health']);
+    const soak = [];
+    const soakStart = rssMB(peer.pid());
+    const sampler = setInterval(() => soak.push(rssMB(peer.pid())), 5000);
+    await wrk(ports.proxy, soakSeconds);
+    clearInterval(sampler);
+    const afterSoak = rssMB(peer.pid());
+    const beforeUpload = rssMB(sinkLb.pid());
+    let uploadPeak = beforeUpload;
+    const upSampler = setInterval(() => {
+      uploadPeak = Math.max(uploadPeak, rssMB(sinkLb.pid()));
+    }, 100);
+    const hundredMB = (async function* () {
+      const chunk = Buffer.alloc(1 << 20, 1);
+      for (let i = 0; i < 100; i++) yield chunk;
+    })();
+    const up = await request(`http://127.0.0.1:${ports.proxy + 1}/upload`, {
+      method: 'POST',
+      body: hundredMB,
+    });
+    const received = await up.body.text();
+    // Slow reader: 100 MB offered by the backend, read at ~1 MB/s for 5 s.
+    const slow = await request(`http://127.0.0.1:${ports.proxy + 1}/stream?mb=100`);
+    let read = 0;
+    const reading = (async () => {
+      for await (const c of slow.body) {
+        read += c.length;
+        await new Promise((r) => setTimeout(r, 50));
+        if (read > 5 * 1024 * 1024) break;
+      }
+    })();
+    await reading;
+    clearInterval(upSampler);
+    memory = {
+      launcherMB: launcherMB(peer.pid()),
+      underLoadPeakMB: porticoRss,
+      soakSeconds,
+      soakStartMB: soakStart,
+      soakEndMB: afterSoak,
+      soakSamplesMB: soak,
+      uploadBytes: Number(received),
+      uploadRssBeforeMB: beforeUpload,
+      uploadAndSlowReaderPeakMB: uploadPeak,
+    };
+    slow.body.destroy();
+    await stopAndWait(sinkLb);
+    await stopAndWait(peer);
+  }
+
+  const md = [
+    `# load balancers — wrk -t2 -c${connections} -d${seconds}s, two nginx backends (${new Date().toISOString()})`,
+    '',
+    '| balancer | req/s | vs nginx (1 worker) | p50 | p99 | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...table,
+    '',
+    'Portico runs with active health checks (HTTP, 1 s) and metrics on; HAProxy with `check inter 1s`; nginx OSS has passive checks only.',
+    '',
+    '## Failover: one of three backends stopped at 4 s and restarted at 8 s, 20 clients for 12 s',
+    '',
+    '| balancer | requests | client-visible errors |',
+    '|---|---:|---:|',
+    ...Object.entries(failover).map(([n, f]) => `| ${n} | ${f.ok + f.errors} | ${f.errors} |`),
+    '',
+    memory
+      ? [
+          '## Portico memory',
+          '',
+          `- peak RSS of the balancer process under the wrk load: ${memory.underLoadPeakMB} MB (plus a ${memory.launcherMB} MB launcher that re-runs \`lb serve\` with a small V8 young generation and waits)`,
+          `- soak ${soakSeconds}s: ${memory.soakStartMB} MB → ${memory.soakEndMB} MB (samples ${memory.soakSamplesMB.join(', ')})`,
+          `- 100 MB streamed upload (${memory.uploadBytes} bytes arrived) and a slow reader of a 100 MB response: RSS ${memory.uploadRssBeforeMB} MB before, peak ${memory.uploadAndSlowReaderPeakMB} MB`,
+        ].join('\n')
+      : '',
+  ].join('\n');
+  console.log(md);
+  writeResult('lb', { seconds, connections, results, failover, memory }, md);
+} finally {
+  for (const c of cleanup.reverse()) {
+    try {
+      c();
+    } catch {}
+  }
+  setTimeout(() => rmSync(dir, { recursive: true, force: true }), 500).unref();
+}
