@@ -10,7 +10,10 @@ export async function waitPort(port, ms = 10_000) {
   while (Date.now() < until) {
     const ok = await new Promise((r) => {
       const s = createConnection(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
+      s.once('connect', () => {
+        s.destroy();
+        r(true);
+      });
       s.once('error', () => r(false));
     });
     if (ok) return;
