@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
 import { registerPorts } from './ports.js';
+import { registerHealth, registerTroubleshoot } from './troubleshoot.js';
 
 /**
  * Every command group, in help order. A group module registers its commands and imports its
@@ -11,4 +12,6 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerPorts,
   registerDiscovery,
   registerLb,
+  registerTroubleshoot,
+  registerHealth,
 ];

@@ -1,0 +1,68 @@
+/**
+ * The one table of diagnosis codes. Each has an anchored row in docs/findings.md (a unit test
+ * keeps them in step). Codes are stable: never renamed or reused.
+ */
+export const findingCodes = {
+  // ports
+  PORT_DUPLICATE_PUBLISH: 'Two compose services publish the same host port.',
+  PORT_IN_USE: 'A port a service needs is held by another process.',
+  PORT_HELD_BY_CONTAINER: "A port a service needs is published by another project's container.",
+  PORT_HELD_HIDDEN: 'A port a service needs is held by a socket whose owner is not visible.',
+  PORT_RESERVED_ELSEWHERE: 'A published port is reserved for another project.',
+  PORT_IPV4_IPV6_SPLIT: 'A port is free on one IP family and taken on the other.',
+  PORT_PRIVILEGED: 'A port below the unprivileged range needs root.',
+  // connectivity
+  DNS_NOT_FOUND: 'The host name does not exist (NXDOMAIN).',
+  DNS_TEMPORARY: 'The resolver failed or timed out.',
+  DNS_COMPOSE_NAME_FROM_HOST:
+    'A compose service name was used from the host, where only containers resolve it.',
+  DNS_LOOKUP_RESOLVE_DIFFER: 'getaddrinfo (lookup) and DNS (resolve) disagree about the name.',
+  CONN_REFUSED: 'Nothing accepts connections at the address (or a firewall rejects them).',
+  CONN_FILTERED: 'Connections time out: a firewall drops them, or the host is down.',
+  CONN_UNREACHABLE: 'There is no route to the host.',
+  CONN_RESET: 'The connection was accepted and then reset.',
+  LOCALHOST_IPV6_MISMATCH:
+    '"localhost" resolves to ::1 first while the server listens on IPv4 only (or the reverse).',
+  CONTAINER_APP_LOOPBACK:
+    'The app inside a container listens on 127.0.0.1, so its published port cannot reach it.',
+  TLS_EXPIRED: 'The server certificate has expired.',
+  TLS_NOT_YET_VALID: 'The server certificate is not valid yet.',
+  TLS_SELF_SIGNED: 'The server certificate is self-signed.',
+  TLS_UNTRUSTED: 'The server certificate does not chain to a trusted CA.',
+  TLS_NAME_MISMATCH: 'The server certificate is for another name.',
+  TLS_EXPIRING: 'The server certificate expires soon.',
+  TLS_HANDSHAKE_FAILED: 'The TLS handshake failed.',
+  HTTP_5XX: 'The server answered with a 5xx status.',
+  HTTP_SLOW: 'The server took long to answer.',
+  // api-gateway
+  GW_CONFIG_UNREADABLE: 'The gateway configuration could not be read.',
+  GW_UPSTREAM_DOWN: 'A gateway upstream refuses connections: the gateway answers 502.',
+  GW_UPSTREAM_SLOW: "A gateway upstream is slower than the gateway's timeout: the gateway answers 504.",
+  GW_NO_ROUTE: 'No gateway route matches the host name.',
+  GW_SINGLE_UPSTREAM: 'A gateway route has a single upstream and no health checks.',
+  // database
+  DB_AUTH_FAILED: 'The database rejected the credentials.',
+  DB_PG_HBA: 'PostgreSQL has no pg_hba.conf entry for this client.',
+  DB_MISSING: 'The database does not exist.',
+  DB_NOT_READY: 'The database is not accepting connections yet (starting, shutting down, recovering).',
+  DB_UNREACHABLE: 'The database cannot be reached.',
+  DB_NO_PASSWORD: 'The database requires a password and none was given.',
+  // docker
+  DOCKER_UNAVAILABLE: 'The Docker engine could not be reached.',
+  DOCKER_SUBNET_OVERLAP: 'A Docker network subnet overlaps a route of this host.',
+  DOCKER_NETWORK_SUBNET_CONFLICT: 'Two Docker networks use overlapping subnets.',
+  DOCKER_PUBLISHED_ALL_INTERFACES: 'A container port is published on all interfaces.',
+  DOCKER_NOT_ON_SHARED_NETWORK: 'A container is not on any network of a service it calls.',
+  // performance
+  PERF_LATENCY_HIGH: 'Latency to a service is above the 50 ms target.',
+  PERF_ERRORS: 'Requests failed during the throughput probe.',
+  // security
+  SEC_DATABASE_EXPOSED: 'A database listens on all interfaces.',
+  SEC_ADMIN_EXPOSED: 'An admin or debug port listens on all interfaces.',
+  SEC_PLAINTEXT_HTTP: 'Plain HTTP is served on a non-loopback interface.',
+  SEC_PORTICO_ADMIN_OPEN: "Portico's admin endpoint answers without authentication off loopback.",
+  // health
+  HEALTH_SERVICE_DOWN: 'A service instance is critical.',
+} as const;
+
+export type FindingCode = keyof typeof findingCodes;

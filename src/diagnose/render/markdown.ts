@@ -1,0 +1,49 @@
+import type { Report } from '../report.js';
+
+/** A Markdown report (for a ticket or a PR comment). */
+export function renderMarkdown(report: Report): string {
+  const s = report.summary;
+  const lines = [
+    `# ${report.title}`,
+    '',
+    `Target: \`${report.target}\` · generated ${report.generatedAt} · ${report.durationMs} ms`,
+    '',
+    `**${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s)** from ${s.checks} checks (${s.passed} passed${s.checkErrors ? `, ${s.checkErrors} could not run` : ''}).`,
+    '',
+  ];
+  if (report.extra) {
+    lines.push('## Summary', '', '| measure | value |', '|---|---|');
+    for (const [k, v] of Object.entries(report.extra))
+      lines.push(`| ${k} | ${escape(typeof v === 'object' ? JSON.stringify(v) : String(v))} |`);
+    lines.push('');
+  }
+  lines.push('## Checks', '', '| check | result | time |', '|---|---|---:|');
+  for (const c of report.checks) {
+    const result =
+      c.status === 'passed'
+        ? 'passed'
+        : c.status === 'findings'
+          ? `${c.findings.length} finding(s)`
+          : `${c.status}: ${c.error ?? ''}`;
+    lines.push(`| ${escape(c.title)} | ${escape(result)} | ${Math.round(c.durationMs)} ms |`);
+  }
+  const findings = report.checks.flatMap((c) => c.findings);
+  if (findings.length > 0) {
+    lines.push('', '## Findings', '');
+    for (const f of findings) {
+      lines.push(
+        `### ${f.severity === 'error' ? '❌' : f.severity === 'warning' ? '⚠️' : 'ℹ️'} \`${f.code}\` ${escape(f.title)}`,
+        '',
+      );
+      for (const e of f.evidence) lines.push(`- ${escape(e)}`);
+      lines.push('', `**Why it matters:** ${escape(f.why)}`, '', `**Fix:** ${escape(f.fix)}`, '');
+    }
+  } else {
+    lines.push('', 'Nothing wrong found.');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}

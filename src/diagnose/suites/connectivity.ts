@@ -1,0 +1,70 @@
+import { httpProbe } from '../../net/http.js';
+import type { Check, Finding } from '../finding.js';
+import { containerLoopback } from './container-loopback.js';
+import { dnsStep } from './dns-step.js';
+import { httpStep } from './http-step.js';
+import { describe, resolveTarget, type Target } from './target.js';
+import { tcpStep } from './tcp-step.js';
+import { tlsStep } from './tls-step.js';
+
+/**
+ * `troubleshoot connectivity <target>`: DNS → TCP → TLS → HTTP for each endpoint of the target,
+ * every step timed, every failure classified and explained.
+ */
+export async function connectivityChecks(
+  input: string,
+  facts: import('../facts.js').Facts,
+  timeoutMs = 3000,
+): Promise<Check[]> {
+  const targets = await resolveTarget(input, facts);
+  return targets.map((t) => connectivityCheck(t, timeoutMs));
+}
+
+export function connectivityCheck(t: Target, timeoutMs = 3000): Check {
+  return {
+    id: `connectivity:${describe(t)}`,
+    category: 'connectivity',
+    title: `Connectivity to ${t.service ?? t.input} (${describe(t)})`,
+    timeoutMs: timeoutMs * 4 + 2000,
+    async run(ctx) {
+      const dns = await dnsStep(t, ctx.note);
+      const findings: Finding[] = [...dns.findings];
+      if (dns.addresses.length === 0) return findings;
+      const tcp = await tcpStep(t, dns.addresses, timeoutMs, ctx.signal, ctx.note);
+      findings.push(...tcp.findings);
+      const address = tcp.reachable[0];
+      if (!address) return findings;
+      if (t.scheme === 'https')
+        findings.push(...(await tlsStep(t, address, timeoutMs, ctx.signal, ctx.note)));
+      if (t.scheme !== 'tcp') {
+        findings.push(...(await httpStep(t, address, timeoutMs, ctx.signal, ctx.note)));
+      }
+      // A connection that is accepted and then dropped at once is what a Docker-published port
+      // does when the app inside listens on loopback: look inside the container.
+      const published = (await ctx.facts.listeners()).listeners.some((l) => l.port === t.port && l.container);
+      if (published && (await acceptedThenDropped(t, address, timeoutMs, ctx.signal))) {
+        const finding = await containerLoopback(ctx.facts, t.port);
+        if (finding) findings.push(finding);
+      }
+      return findings;
+    },
+  };
+}
+
+async function acceptedThenDropped(
+  t: Target,
+  address: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  try {
+    await httpProbe({
+      url: `http://${address.includes(':') ? `[${address}]` : address}:${t.port}/`,
+      timeoutMs: Math.min(timeoutMs, 1500),
+      signal,
+    });
+    return false;
+  } catch (error) {
+    return (error as { kind?: string }).kind === 'reset';
+  }
+}

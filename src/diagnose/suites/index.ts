@@ -1,0 +1,98 @@
+import { PorticoError } from '../../core/errors.js';
+import type { Facts } from '../facts.js';
+import type { Check } from '../finding.js';
+import { apiGatewayChecks, type GatewayOptions } from './api-gateway.js';
+import { connectivityCheck, connectivityChecks } from './connectivity.js';
+import { databaseChecks, targetFromUrl, targetsFromCompose } from './database.js';
+import { dockerChecks } from './docker.js';
+import { performanceChecks } from './performance.js';
+import { portsChecks } from './ports.js';
+import { securityChecks } from './security.js';
+
+export interface SuiteOptions {
+  cwd: string;
+  facts: Facts;
+  target?: string;
+  files?: string[];
+  gateway?: GatewayOptions;
+  urls?: string[];
+}
+
+/** Every suite by name: each builds its checks from what it is given and what the facts hold. */
+export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
+  ports: async (o) => portsChecks(o.files),
+  connectivity: async (o) => {
+    if (o.target) return await connectivityChecks(o.target, o.facts);
+    const instances = (await o.facts.instances()).filter((i) => !i.meta.reachable).slice(0, 50);
+    return instances.map((i) =>
+      connectivityCheck({
+        input: i.service,
+        service: i.service,
+        host: i.address,
+        port: i.port,
+        scheme: i.protocol === 'http' ? 'http' : i.protocol === 'https' ? 'https' : 'tcp',
+        path: '/',
+      }),
+    );
+  },
+  'api-gateway': async (o) => apiGatewayChecks(o.cwd, o.gateway),
+  database: async (o) => {
+    const targets = [];
+    for (const url of o.urls ?? []) {
+      try {
+        targets.push(targetFromUrl(url));
+      } catch (error) {
+        throw new PorticoError(
+          'E_USAGE',
+          `--url ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`,
+        );
+      }
+    }
+    const project = await o.facts.compose();
+    if (project) targets.push(...targetsFromCompose(project));
+    return databaseChecks(targets);
+  },
+  docker: async () => dockerChecks(),
+  performance: async (o) => performanceChecks(await o.facts.instances()),
+  security: async () => securityChecks(),
+};
+
+export const suiteNames = [
+  'ports',
+  'connectivity',
+  'api-gateway',
+  'database',
+  'docker',
+  'performance',
+  'security',
+  'all',
+];
+
+// Health checks every known service but does not require a target.
+suites['connectivity-all'] = async (o) =>
+  await suites.connectivity!({ ...o, target: undefined } as SuiteOptions);
+
+export async function checksFor(suite: string, o: SuiteOptions): Promise<Check[]> {
+  if (suite === 'all') {
+    const gatewayFound = apiGatewayChecks(o.cwd, o.gateway).some((c) => c.id !== 'api-gateway.config');
+    const names = Object.keys(suites).filter(
+      (n) => n !== 'connectivity-all' && (n !== 'api-gateway' || gatewayFound || o.gateway?.config),
+    );
+    return (
+      await Promise.all(
+        names.map((n) => suites[n]!({ ...o, target: n === 'connectivity' ? undefined : o.target })),
+      )
+    ).flat();
+  }
+  const build = suites[suite];
+  if (!build)
+    throw new PorticoError('E_USAGE', `unknown suite "${suite}"`, {
+      hint: `Suites: ${suiteNames.join(', ')}.`,
+    });
+  if (suite === 'connectivity' && !o.target && (await o.facts.instances()).length === 0) {
+    throw new PorticoError('E_USAGE', 'connectivity needs a target: a service name, host:port or URL', {
+      hint: 'Example: portico troubleshoot connectivity auth-service',
+    });
+  }
+  return await build(o);
+}

@@ -1,0 +1,58 @@
+import type { CommandContext } from '../cli/context.js';
+import { type EmitOptions, emitReport } from './emit.js';
+import { Facts } from './facts.js';
+import { selectChecks } from './filter.js';
+import type { GatewayKind } from './gateway/read.js';
+import { buildReport } from './report.js';
+import { runChecks } from './runner.js';
+import { checksFor } from './suites/index.js';
+
+export interface TroubleshootOptions extends EmitOptions {
+  file?: string[];
+  config?: string;
+  kind?: GatewayKind;
+  host?: string;
+  url?: string[];
+  only?: string[];
+  skip?: string[];
+  suppress?: string[];
+}
+
+/** `portico troubleshoot <suite> [target]` */
+export async function troubleshootCommand(
+  ctx: CommandContext,
+  opts: TroubleshootOptions,
+  suite: string,
+  target?: string,
+): Promise<number> {
+  const started = performance.now();
+  const facts = new Facts(ctx.cwd, ctx.env, opts.file);
+  const checks = await checksFor(suite, {
+    cwd: ctx.cwd,
+    facts,
+    ...(target ? { target } : {}),
+    ...(opts.file ? { files: opts.file } : {}),
+    gateway: {
+      ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.kind ? { kind: opts.kind } : {}),
+      ...(opts.host ? { host: opts.host } : {}),
+    },
+    ...(opts.url ? { urls: opts.url } : {}),
+  });
+  const selected = selectChecks(checks, opts.only, opts.skip);
+  const outcomes = await runChecks(selected, {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    facts,
+    signal: ctx.signal,
+    out: ctx.out,
+  });
+  const report = buildReport(
+    `portico troubleshoot ${suite}`,
+    target ?? ctx.cwd,
+    outcomes,
+    performance.now() - started,
+    { ...(opts.suppress ? { suppress: opts.suppress } : {}) },
+  );
+  return emitReport(ctx, report, opts);
+}
