@@ -14,7 +14,7 @@ export function renderMarkdown(report: Report): string {
   if (report.extra) {
     lines.push('## Summary', '', '| measure | value |', '|---|---|');
     for (const [k, v] of Object.entries(report.extra))
-      lines.push(`| ${k} | ${escape(typeof v === 'object' ? JSON.stringify(v) : String(v))} |`);
+      lines.push(`| ${k} | ${escapeCell(typeof v === 'object' ? JSON.stringify(v) : String(v))} |`);
     lines.push('');
   }
   lines.push('## Checks', '', '| check | result | time |', '|---|---|---:|');
@@ -25,18 +25,18 @@ export function renderMarkdown(report: Report): string {
         : c.status === 'findings'
           ? `${c.findings.length} finding(s)`
           : `${c.status}: ${c.error ?? ''}`;
-    lines.push(`| ${escape(c.title)} | ${escape(result)} | ${Math.round(c.durationMs)} ms |`);
+    lines.push(`| ${escapeCell(c.title)} | ${escapeCell(result)} | ${Math.round(c.durationMs)} ms |`);
   }
   const findings = report.checks.flatMap((c) => c.findings);
   if (findings.length > 0) {
     lines.push('', '## Findings', '');
     for (const f of findings) {
       lines.push(
-        `### ${f.severity === 'error' ? '❌' : f.severity === 'warning' ? '⚠️' : 'ℹ️'} \`${f.code}\` ${escape(f.title)}`,
+        `### ${f.severity === 'error' ? '❌' : f.severity === 'warning' ? '⚠️' : 'ℹ️'} \`${f.code}\` ${escapeCell(f.title)}`,
         '',
       );
-      for (const e of f.evidence) lines.push(`- ${escape(e)}`);
-      lines.push('', `**Why it matters:** ${escape(f.why)}`, '', `**Fix:** ${escape(f.fix)}`, '');
+      for (const e of f.evidence) lines.push(`- ${escapeCell(e)}`);
+      lines.push('', `**Why it matters:** ${escapeCell(f.why)}`, '', `**Fix:** ${escapeCell(f.fix)}`, '');
     }
   } else {
     lines.push('', 'Nothing wrong found.');
@@ -44,6 +44,6 @@ export function renderMarkdown(report: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
