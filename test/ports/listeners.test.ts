@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { listListeners } from '../../src/ports/listeners.js';
 import { parseLsof } from '../../src/ports/lsof.js';
 import { hexToIPv4, hexToIPv6 } from '../../src/ports/procfs-net.js';
-import { runPortico } from '../helpers/cli.js';
+import { cliPath, runPortico } from '../helpers/cli.js';
+import { createNamespace } from '../helpers/netns.js';
 import { holdPort } from '../helpers/port-holder.js';
+import { spawnTracked, waitForOutput } from '../helpers/processes.js';
 import { describeWith } from '../helpers/requirements.js';
 
 describe('procfs address decoding', () => {
@@ -19,10 +21,9 @@ describe('procfs address decoding', () => {
 });
 
 describe('listListeners with real sockets', () => {
-  it('finds TCP on 127.0.0.1 and ::1, dual-stack ::, and UDP, each with the holder pid and command line', async () => {
+  it('finds TCP on 127.0.0.1 and ::1, and UDP, each with the holder pid and command line', async () => {
     const v4 = await holdPort('127.0.0.1');
     const v6 = await holdPort('::1');
-    const dual = await holdPort('::');
     const udp = await holdPort('127.0.0.1', 0, 'udp');
     const all = await listListeners({ docker: false });
     const find = (port: number, protocol = 'tcp') =>
@@ -39,12 +40,6 @@ describe('listListeners with real sockets', () => {
       address: '::1',
       scope: 'loopback',
       processes: [{ pid: v6.pid }],
-    });
-    expect(find(dual.port)).toMatchObject({
-      family: 6,
-      address: '::',
-      scope: 'all',
-      processes: [{ pid: dual.pid }],
     });
     expect(find(udp.port, 'udp')).toMatchObject({
       protocol: 'udp',
@@ -82,6 +77,44 @@ describeWith(['lsof'], 'lsof fallback', () => {
       address: '127.0.0.1',
       port: held.port,
       processes: [{ pid: held.pid }],
+    });
+  });
+});
+
+describeWith(['ip', { root: true }], 'listeners on all interfaces', () => {
+  it('lists a dual-stack :: and a 0.0.0.0 listener as "all", inside a namespace of our own', async () => {
+    // Wildcard listeners are made in a private network namespace, never on the host's interfaces.
+    const ns = createNamespace(40 + (process.pid % 30));
+    const holder = spawnTracked('ip', [
+      'netns',
+      'exec',
+      ns.name,
+      process.execPath,
+      '-e',
+      "const n=require('net');n.createServer().listen({host:'::',port:7100},()=>n.createServer().listen(7101,'0.0.0.0',()=>console.log('ready')))",
+    ]);
+    await waitForOutput(holder, /ready/);
+    const out = ns.exec([process.execPath, cliPath, 'ports', '--json', '--no-docker']);
+    const doc = JSON.parse(out) as {
+      listeners: Array<{
+        port: number;
+        address: string;
+        scope: string;
+        family: number;
+        processes: Array<{ pid: number }>;
+      }>;
+    };
+    expect(doc.listeners.find((l) => l.port === 7100)).toMatchObject({
+      address: '::',
+      family: 6,
+      scope: 'all',
+      processes: [{ pid: holder.pid }],
+    });
+    expect(doc.listeners.find((l) => l.port === 7101)).toMatchObject({
+      address: '0.0.0.0',
+      family: 4,
+      scope: 'all',
+      processes: [{ pid: holder.pid }],
     });
   });
 });

@@ -31,7 +31,9 @@ export function connectivityCheck(t: Target, timeoutMs = 3000): Check {
       const findings: Finding[] = [...dns.findings];
       if (dns.addresses.length === 0) return findings;
       const tcp = await tcpStep(t, dns.addresses, timeoutMs, ctx.signal, ctx.note);
-      findings.push(...tcp.findings);
+      const split =
+        tcp.reachable.length === 0 ? await loopbackFamilySplit(t, dns.addresses, ctx.facts) : undefined;
+      findings.push(...(split ? [split] : tcp.findings));
       const address = tcp.reachable[0];
       if (!address) return findings;
       if (t.scheme === 'https')
@@ -48,6 +50,40 @@ export function connectivityCheck(t: Target, timeoutMs = 3000): Check {
       }
       return findings;
     },
+  };
+}
+
+/**
+ * Refused on every address the name gave, yet something listens on the same port on the other
+ * loopback family: the server is IPv4-only and the name gives ::1 (or the reverse).
+ */
+async function loopbackFamilySplit(
+  t: Target,
+  addresses: Array<{ address: string; family: number }>,
+  facts: import('../facts.js').Facts,
+): Promise<Finding | undefined> {
+  if (!addresses.every((a) => a.address === '127.0.0.1' || a.address === '::1')) return undefined;
+  const tried = new Set(addresses.map((a) => a.family));
+  const { listeners } = await facts.listeners();
+  const other = listeners.find(
+    (l) =>
+      l.protocol === 'tcp' &&
+      l.port === t.port &&
+      !tried.has(l.family) &&
+      (l.scope === 'loopback' || l.scope === 'all'),
+  );
+  if (!other) return undefined;
+  return {
+    code: 'LOCALHOST_IPV6_MISMATCH',
+    severity: 'error',
+    title: `${t.input} goes to ${addresses.map((a) => a.address).join(', ')}, but the server listens on ${other.address} only`,
+    evidence: [
+      `${t.host} → ${addresses.map((a) => a.address).join(', ')}: refused`,
+      `port ${t.port} is held on ${other.address} (${other.processes[0]?.name ?? 'unknown'}${other.processes[0] ? ` pid ${other.processes[0].pid}` : ''})`,
+    ],
+    why: `The server accepts only IPv${other.family} connections, and "${t.host}" gives this client the other family, so it is refused although the server runs.`,
+    fix: `Make the server listen on both families (:: with dual-stack), or connect to ${other.address === '::' ? '[::1]' : other.address.includes(':') ? `[${other.address}]` : other.address}:${t.port} explicitly.`,
+    data: { listening: other.address, tried: addresses.map((a) => a.address) },
   };
 }
 

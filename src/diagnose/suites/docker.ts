@@ -81,18 +81,7 @@ export function dockerChecks(): Check[] {
         const nets = (c: Docker.ContainerInfo): string[] => Object.keys(c.NetworkSettings?.Networks ?? {});
         for (const c of containers) {
           ctx.note(`${name(c)}: networks ${nets(c).join(', ') || '(none)'}`);
-          for (const p of c.Ports ?? []) {
-            if (p.PublicPort && (!p.IP || p.IP === '0.0.0.0' || p.IP === '::')) {
-              findings.push({
-                code: 'DOCKER_PUBLISHED_ALL_INTERFACES',
-                severity: 'warning',
-                title: `container ${name(c)} publishes ${p.PublicPort}/${p.Type} on all interfaces`,
-                evidence: [`${p.IP || '0.0.0.0'}:${p.PublicPort} → ${p.PrivatePort}/${p.Type}`],
-                why: 'Anyone who can reach this host can reach the container; Docker also bypasses host firewalls such as ufw for published ports.',
-                fix: `Publish on loopback when only this host needs it: ports: ["127.0.0.1:${p.PublicPort}:${p.PrivatePort}"].`,
-              });
-            }
-          }
+          findings.push(...publishedEverywhere(c));
         }
         // Compose services calling another service (depends_on, or its name in an environment
         // value) must share a network with it, or the name will not resolve.
@@ -134,4 +123,19 @@ export function dockerChecks(): Check[] {
       },
     },
   ];
+}
+
+/** Ports a container publishes on every interface of the host (what `-p 8080:80` does). */
+export function publishedEverywhere(c: Pick<Docker.ContainerInfo, 'Names' | 'Id' | 'Ports'>): Finding[] {
+  const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
+  return (c.Ports ?? [])
+    .filter((p) => p.PublicPort && (!p.IP || p.IP === '0.0.0.0' || p.IP === '::'))
+    .map((p) => ({
+      code: 'DOCKER_PUBLISHED_ALL_INTERFACES' as const,
+      severity: 'warning' as const,
+      title: `container ${name} publishes ${p.PublicPort}/${p.Type} on all interfaces`,
+      evidence: [`${p.IP || '0.0.0.0'}:${p.PublicPort} → ${p.PrivatePort}/${p.Type}`],
+      why: 'Anyone who can reach this host can reach the container; Docker also bypasses host firewalls such as ufw for published ports.',
+      fix: `Publish on loopback when only this host needs it: ports: ["127.0.0.1:${p.PublicPort}:${p.PrivatePort}"].`,
+    }));
 }

@@ -47,7 +47,33 @@ export async function resolveTarget(input: string, facts: Facts): Promise<Target
     const port = Number(hostPort[2]);
     if (port < 1 || port > 65535)
       throw new PorticoError('E_PORT_INVALID', `port ${port} in "${input}" is not in 1-65535`);
-    return [{ input, host: hostPort[1]!.replace(/^\[|\]$/g, ''), port, scheme: 'tcp', path: '/' }];
+    const host = hostPort[1]!.replace(/^\[|\]$/g, '');
+    // A compose service name with a port, used from the host: the DNS step explains it.
+    const svc = isLiteral(host)
+      ? undefined
+      : (await facts.compose().catch(() => undefined))?.services.find((x) => x.name === host);
+    const published =
+      svc?.ports.find((p) => p.hostPort !== undefined && p.protocol === 'tcp' && p.containerPort === port) ??
+      svc?.ports.find((p) => p.hostPort !== undefined && p.protocol === 'tcp');
+    return [
+      {
+        input,
+        host,
+        port,
+        scheme: 'tcp',
+        path: '/',
+        ...(svc
+          ? {
+              composeService: {
+                name: svc.name,
+                ...(published
+                  ? { published: { host: hostOf(published.hostIp), port: published.hostPort! } }
+                  : {}),
+              },
+            }
+          : {}),
+      },
+    ];
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(input))
     throw new PorticoError('E_USAGE', `"${input}" is not a service name, host:port or URL`);
