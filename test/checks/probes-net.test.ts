@@ -73,7 +73,7 @@ describe('http probe', () => {
 
 describe('tcp probe', () => {
   it('passes on a listener and is refused on a closed port', async () => {
-    const port = await listen(createServer((s) => s.end()));
+    const port = await listen(createServer((s) => s.on('error', () => {}).end()));
     expect(await runCheck(parseCheckSpec('tcp'), target(port))).toMatchObject({ status: 'passing' });
     expect(await runCheck(parseCheckSpec('tcp'), target(await freePort()))).toMatchObject({
       reason: 'refused',

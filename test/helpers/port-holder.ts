@@ -15,7 +15,8 @@ if (proto === 'udp') {
   const s = require('node:dgram').createSocket(host.includes(':') ? 'udp6' : 'udp4');
   s.bind(Number(port), host, () => done(s.address().port));
 } else {
-  const s = require('node:net').createServer((c) => c.end('held\\n'));
+  // A probe that resets the connection must not crash the holder (unhandled 'error' on c).
+  const s = require('node:net').createServer((c) => { c.on('error', () => {}); c.end('held\\n'); });
   s.listen({ host, port: Number(port), ipv6Only: host.includes(':') && host !== '::' }, () => done(s.address().port));
 }
 setInterval(() => {}, 1 << 30);
