@@ -27,9 +27,10 @@ Examples:
     .option('--listen <host:port>', 'where to listen (default 127.0.0.1:8080)')
     .option('--upstream <host:port>', 'an upstream (repeatable)', collect)
     .addOption(
-      new Option('--mode <mode>', 'http (with WebSocket) or tcp (layer 4)')
-        .choices(['http', 'tcp'])
-        .default('http'),
+      new Option('--mode <mode>', 'http (with WebSocket; the default) or tcp (layer 4)').choices([
+        'http',
+        'tcp',
+      ]),
     )
     .addOption(
       new Option('--algorithm <name>', 'picker').choices([

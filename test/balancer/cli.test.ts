@@ -79,6 +79,16 @@ describe('portico lb CLI', () => {
     ],
     [['lb', 'serve', '--config', 'bad-hash.yaml'], 'E_LB_CONFIG', 'consistent-hash needs hashOn'],
     [
+      ['lb', 'serve', '--config', 'bad-hash.yaml', '--upstream', '127.0.0.1:9'],
+      'E_USAGE',
+      '--upstream cannot be combined with --config',
+    ],
+    [
+      ['lb', 'serve', '--config', 'bad-hash.yaml', '--listen', '127.0.0.1:99999'],
+      'E_LB_CONFIG',
+      'consistent-hash needs hashOn',
+    ],
+    [
       ['lb', 'serve', '--config', 'exposed-admin.yaml'],
       'E_LB_CONFIG',
       'reachable from the network without a token',

@@ -34,7 +34,9 @@ export function specFromOptions(opts: ServeOptions): BalancerSpec {
   const hint = 'See portico lb serve --help, or the portico-lb.yaml example in the README.';
   let config: BalancerConfig;
   if (opts.config) {
+    rejectRouteFlags(opts, hint);
     config = loadYamlConfig(opts.config, balancerConfigSchema, 'E_LB_CONFIG', hint);
+    config = withFlagOverrides(config, opts, hint);
   } else {
     if (!opts.upstream?.length && !opts.catalog) {
       throw new PorticoError(
@@ -63,14 +65,7 @@ export function specFromOptions(opts: ServeOptions): BalancerSpec {
       ...(opts.mode === 'tcp' ? {} : { listen }),
       catalog: Boolean(opts.catalog),
       ...(opts.upstreamHeader ? { upstreamHeader: opts.upstreamHeader } : {}),
-      ...(opts.accessLog
-        ? {
-            accessLog:
-              opts.accessLog === 'stderr' || opts.accessLog === 'stdout' || opts.accessLog === 'off'
-                ? opts.accessLog
-                : { file: opts.accessLog },
-          }
-        : {}),
+      ...(opts.accessLog ? { accessLog: accessLogOf(opts.accessLog) } : {}),
       ...(opts.tlsListen
         ? { tls: { listen: opts.tlsListen, redirectHttp: Boolean(opts.redirectHttp) } }
         : {}),
@@ -121,6 +116,53 @@ export function specFromOptions(opts: ServeOptions): BalancerSpec {
     spec.admin = { host: '127.0.0.1', port: 9901 };
   }
   return spec;
+}
+
+/** Flags that define routes would be silently dropped next to a config file: say so instead. */
+function rejectRouteFlags(opts: ServeOptions, hint: string): void {
+  const given = [
+    opts.upstream?.length ? '--upstream' : '',
+    opts.mode ? '--mode' : '',
+    opts.algorithm ? '--algorithm' : '',
+    opts.healthPath ? '--health-path' : '',
+    opts.healthInterval ? '--health-interval' : '',
+    opts.health === false ? '--no-health' : '',
+    opts.hashHeader || opts.hashCookie || opts.hashIp ? '--hash-*' : '',
+    opts.tlsListen || opts.redirectHttp ? '--tls-listen/--redirect-http' : '',
+  ].filter(Boolean);
+  if (given.length > 0)
+    throw new PorticoError(
+      'E_USAGE',
+      `${given.join(', ')} cannot be combined with --config: put routes, TLS and health checks in the file`,
+      { hint },
+    );
+}
+
+/** Flags that make sense on top of a file (where to listen, logging, --catalog) override it. */
+function withFlagOverrides(config: BalancerConfig, opts: ServeOptions, hint: string): BalancerConfig {
+  const input: BalancerConfigInput = {
+    ...(opts.listen ? { listen: opts.listen } : {}),
+    ...(opts.upstreamHeader ? { upstreamHeader: opts.upstreamHeader } : {}),
+    ...(opts.accessLog ? { accessLog: accessLogOf(opts.accessLog) } : {}),
+  };
+  const parsed = balancerConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new PorticoError('E_USAGE', `${flagFor(issue.path as Array<string | number>)}: ${issue.message}`, {
+      hint,
+    });
+  }
+  return {
+    ...config,
+    ...(opts.listen ? { listen: parsed.data.listen } : {}),
+    ...(opts.upstreamHeader ? { upstreamHeader: parsed.data.upstreamHeader } : {}),
+    ...(opts.accessLog ? { accessLog: parsed.data.accessLog } : {}),
+    ...(opts.catalog ? { catalog: true } : {}),
+  };
+}
+
+function accessLogOf(value: string): BalancerConfigInput['accessLog'] {
+  return value === 'stderr' || value === 'stdout' || value === 'off' ? value : { file: value };
 }
 
 function parseAdmin(value: string): NonNullable<BalancerSpec['admin']> {

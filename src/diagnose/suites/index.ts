@@ -68,16 +68,10 @@ export const suiteNames = [
   'all',
 ];
 
-// Health checks every known service but does not require a target.
-suites['connectivity-all'] = async (o) =>
-  await suites.connectivity!({ ...o, target: undefined } as SuiteOptions);
-
 export async function checksFor(suite: string, o: SuiteOptions): Promise<Check[]> {
   if (suite === 'all') {
     const gatewayFound = apiGatewayChecks(o.cwd, o.gateway).some((c) => c.id !== 'api-gateway.config');
-    const names = Object.keys(suites).filter(
-      (n) => n !== 'connectivity-all' && (n !== 'api-gateway' || gatewayFound || o.gateway?.config),
-    );
+    const names = Object.keys(suites).filter((n) => n !== 'api-gateway' || gatewayFound || o.gateway?.config);
     return (
       await Promise.all(
         names.map((n) => suites[n]!({ ...o, target: n === 'connectivity' ? undefined : o.target })),
