@@ -76,73 +76,69 @@ export function targetFromUrl(text: string): DatabaseTarget {
 export function targetsFromCompose(project: ComposeProject): DatabaseTarget[] {
   const out: DatabaseTarget[] = [];
   for (const svc of project.services) {
-    const e = svc.environment;
-    const image = svc.image ?? '';
-    const published = (containerPort: number) =>
-      svc.ports.find((p) => p.containerPort === containerPort && p.hostPort !== undefined);
-    const host = (ip: string | undefined) =>
-      !ip || ip === '0.0.0.0' ? '127.0.0.1' : ip === '::' ? '::1' : ip;
-    if (/postgres/.test(image)) {
-      const p = published(5432);
-      if (!p) continue;
-      const password = e.POSTGRES_PASSWORD;
-      out.push({
-        label: `${svc.name} (compose, ${host(p.hostIp)}:${p.hostPort})`,
-        host: host(p.hostIp),
-        port: p.hostPort!,
-        env: password ? { PORTICO_DB_PASSWORD: password } : {},
-        check: {
-          id: 'postgres',
-          kind: 'postgres',
-          ...checkDefaults,
-          user: e.POSTGRES_USER ?? 'postgres',
-          database: e.POSTGRES_DB ?? e.POSTGRES_USER ?? 'postgres',
-          ...(password ? { passwordEnv: 'PORTICO_DB_PASSWORD' } : {}),
-        },
-      });
-    } else if (/mysql|mariadb/.test(image)) {
-      const p = published(3306);
-      if (!p) continue;
-      const user = e.MYSQL_USER ?? e.MARIADB_USER ?? 'root';
-      const password =
-        (user === 'root'
-          ? (e.MYSQL_ROOT_PASSWORD ?? e.MARIADB_ROOT_PASSWORD)
-          : (e.MYSQL_PASSWORD ?? e.MARIADB_PASSWORD)) ?? '';
-      const database = e.MYSQL_DATABASE ?? e.MARIADB_DATABASE;
-      out.push({
-        label: `${svc.name} (compose, ${host(p.hostIp)}:${p.hostPort})`,
-        host: host(p.hostIp),
-        port: p.hostPort!,
-        env: password ? { PORTICO_DB_PASSWORD: password } : {},
-        check: {
-          id: 'mysql',
-          kind: 'mysql',
-          ...checkDefaults,
-          user,
-          ...(database ? { database } : {}),
-          ...(password ? { passwordEnv: 'PORTICO_DB_PASSWORD' } : {}),
-        },
-      });
-    } else if (/redis|valkey/.test(image)) {
-      const p = published(6379);
-      if (!p) continue;
-      const password = e.REDIS_PASSWORD;
-      out.push({
-        label: `${svc.name} (compose, ${host(p.hostIp)}:${p.hostPort})`,
-        host: host(p.hostIp),
-        port: p.hostPort!,
-        env: password ? { PORTICO_DB_PASSWORD: password } : {},
-        check: {
-          id: 'redis',
-          kind: 'redis',
-          ...checkDefaults,
-          ...(password ? { passwordEnv: 'PORTICO_DB_PASSWORD' } : {}),
-        },
-      });
-    }
+    const engine = composeEngines.find((x) => x.image.test(svc.image ?? ''));
+    if (!engine) continue;
+    const p = svc.ports.find((x) => x.containerPort === engine.port && x.hostPort !== undefined);
+    if (!p) continue;
+    const host = !p.hostIp || p.hostIp === '0.0.0.0' ? '127.0.0.1' : p.hostIp === '::' ? '::1' : p.hostIp;
+    const { password, check } = engine.credentials(svc.environment);
+    out.push({
+      label: `${svc.name} (compose, ${host}:${p.hostPort})`,
+      host,
+      port: p.hostPort!,
+      env: password ? { PORTICO_DB_PASSWORD: password } : {},
+      check: {
+        ...checkDefaults,
+        ...check,
+        ...(password ? { passwordEnv: 'PORTICO_DB_PASSWORD' } : {}),
+      } as DatabaseTarget['check'],
+    });
   }
   return out;
 }
+
+type Env = Record<string, string>;
+
+/** Database images Portico recognises in compose, their port, and the credentials their env gives. */
+const composeEngines: Array<{
+  image: RegExp;
+  port: number;
+  credentials(e: Env): { password: string | undefined; check: Record<string, unknown> };
+}> = [
+  {
+    image: /postgres/,
+    port: 5432,
+    credentials: (e) => ({
+      password: e.POSTGRES_PASSWORD,
+      check: {
+        id: 'postgres',
+        kind: 'postgres',
+        user: e.POSTGRES_USER ?? 'postgres',
+        database: e.POSTGRES_DB ?? e.POSTGRES_USER ?? 'postgres',
+      },
+    }),
+  },
+  {
+    image: /mysql|mariadb/,
+    port: 3306,
+    credentials: (e) => {
+      const user = e.MYSQL_USER ?? e.MARIADB_USER ?? 'root';
+      const database = e.MYSQL_DATABASE ?? e.MARIADB_DATABASE;
+      return {
+        password:
+          (user === 'root'
+            ? (e.MYSQL_ROOT_PASSWORD ?? e.MARIADB_ROOT_PASSWORD)
+            : (e.MYSQL_PASSWORD ?? e.MARIADB_PASSWORD)) || undefined,
+        check: { id: 'mysql', kind: 'mysql', user, ...(database ? { database } : {}) },
+      };
+    },
+  },
+  {
+    image: /redis|valkey/,
+    port: 6379,
+    credentials: (e) => ({ password: e.REDIS_PASSWORD, check: { id: 'redis', kind: 'redis' } }),
+  },
+];
 
 const byReason: Record<string, { code: FindingCode; why: string; fix: (t: DatabaseTarget) => string }> = {
   auth_failed: {
