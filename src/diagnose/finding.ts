@@ -36,6 +36,11 @@ export interface CheckContext {
   note: (text: string) => void;
   /** A measured number for summaries (latency p50, requests per second). */
   measure: (name: string, value: number) => void;
+  /**
+   * There was nothing to look at (no Docker engine, no compose file): the check reports itself
+   * as skipped with this reason instead of passing, so a clean report never overstates coverage.
+   */
+  skip: (reason: string) => void;
 }
 
 /** One diagnostic step. */
@@ -53,10 +58,12 @@ export interface CheckOutcome {
   id: string;
   category: Category;
   title: string;
-  status: 'passed' | 'findings' | 'error' | 'timeout';
+  status: 'passed' | 'findings' | 'skipped' | 'error' | 'timeout';
   durationMs: number;
   findings: Finding[];
   notes: string[];
   measurements: Record<string, number>;
   error?: string;
+  /** Why a skipped check had nothing to look at. */
+  skipped?: string;
 }

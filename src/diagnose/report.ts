@@ -9,6 +9,8 @@ export interface Report {
   summary: {
     checks: number;
     passed: number;
+    /** Checks that had nothing to look at here. */
+    skipped: number;
     errors: number;
     warnings: number;
     infos: number;
@@ -50,6 +52,7 @@ export function buildReport(
     summary: {
       checks: kept.length,
       passed: kept.filter((c) => c.status === 'passed').length,
+      skipped: kept.filter((c) => c.status === 'skipped').length,
       errors: count('error'),
       warnings: count('warning'),
       infos: count('info'),

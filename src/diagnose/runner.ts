@@ -42,6 +42,7 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
     options.signal.addEventListener('abort', stop, { once: true });
     const notes: string[] = [];
     const measurements: Record<string, number> = {};
+    let skipped: string | undefined;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => {
@@ -59,6 +60,9 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
           note: (t) => notes.push(t),
           measure: (k, v) => {
             measurements[k] = v;
+          },
+          skip: (reason) => {
+            skipped = reason;
           },
         }),
         deadline,
@@ -81,7 +85,8 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
         id: check.id,
         category: check.category,
         title: check.title,
-        status: result.length ? 'findings' : 'passed',
+        status: result.length ? 'findings' : skipped ? 'skipped' : 'passed',
+        ...(skipped && !result.length ? { skipped } : {}),
         durationMs,
         findings: result,
         notes,

@@ -51,7 +51,7 @@ describe('connectivity on loopback', () => {
     const held = await holdPort('127.0.0.1');
     const r = await runPortico(['troubleshoot', 'connectivity', `127.0.0.1:${held.port}`], { env: env() });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('All 1 checks passed');
+    expect(r.stdout).toContain('1 of 1 checks passed — nothing wrong found');
   });
 
   it('explains localhost reaching 127.0.0.1 while the server listens on ::1 only', async () => {

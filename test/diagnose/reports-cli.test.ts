@@ -99,14 +99,33 @@ describe('portico health', () => {
     expect(doc.extra.discoveryCoverage).toMatch(/^\d+\/\d+ listening TCP ports/);
   });
 
-  it('reports on this host in an empty folder, and passes', async () => {
+  it('reports on this host in an empty folder, and says what it had nothing to look at', async () => {
+    const dir = tempDir();
     const r = await runPortico(['health'], {
-      cwd: tempDir(),
-      env: { PORTICO_HOME: tempDir() },
+      cwd: dir,
+      env: { PORTICO_HOME: tempDir(), DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
       timeoutMs: 60_000,
     });
     expect(r.stdout).toContain('portico health — this host');
     expect(r.stdout).toContain('score');
+    expect(r.stdout).toContain(
+      '– Docker networks and subnets: skipped, no Docker engine answers here (DOCKER_HOST or /var/run/docker.sock)',
+    );
+    expect(r.stdout).toContain(
+      '– Port conflicts (compose, processes, containers, reservations, IPv4/IPv6): skipped',
+    );
+    const json = await runPortico(['health', '--json'], {
+      cwd: dir,
+      env: { PORTICO_HOME: tempDir(), DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
+      timeoutMs: 60_000,
+    });
+    const doc = json.json<{ summary: { skipped: number }; checks: Array<{ id: string; status: string }> }>();
+    expect(doc.summary.skipped).toBe(3);
+    expect(doc.checks.filter((c) => c.status === 'skipped').map((c) => c.id)).toEqual([
+      'ports.conflicts',
+      'docker.networks',
+      'docker.containers',
+    ]);
   });
 });
 

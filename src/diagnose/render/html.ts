@@ -7,7 +7,7 @@ export function renderHtml(report: Report): string {
   const rows = report.checks
     .map(
       (c) =>
-        `<tr class="${c.status}"><td>${e(c.title)}</td><td>${e(c.status === 'findings' ? `${c.findings.length} finding(s)` : c.status)}</td><td>${Math.round(c.durationMs)} ms</td></tr>`,
+        `<tr class="${c.status}"><td>${e(c.title)}</td><td>${e(c.status === 'findings' ? `${c.findings.length} finding(s)` : c.status === 'skipped' ? `skipped: ${c.skipped ?? ''}` : c.status)}</td><td>${Math.round(c.durationMs)} ms</td></tr>`,
     )
     .join('\n');
   const cards = findings
@@ -45,7 +45,7 @@ code{font-size:90%}
 <body>
 <h1>${e(report.title)}</h1>
 <p>Target <code>${e(report.target)}</code> · generated ${e(report.generatedAt)} · ${report.durationMs} ms</p>
-<p><strong>${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s)</strong> from ${s.checks} checks (${s.passed} passed).</p>
+<p><strong>${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s)</strong> from ${s.checks} checks (${s.passed} passed${s.skipped ? `, ${s.skipped} skipped` : ''}).</p>
 ${extra}
 <h2>Checks</h2>
 <table><tr><th>check</th><th>result</th><th>time</th></tr>

@@ -8,7 +8,7 @@ export function renderMarkdown(report: Report): string {
     '',
     `Target: \`${report.target}\` · generated ${report.generatedAt} · ${report.durationMs} ms`,
     '',
-    `**${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s)** from ${s.checks} checks (${s.passed} passed${s.checkErrors ? `, ${s.checkErrors} could not run` : ''}).`,
+    `**${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s)** from ${s.checks} checks (${s.passed} passed${s.skipped ? `, ${s.skipped} skipped` : ''}${s.checkErrors ? `, ${s.checkErrors} could not run` : ''}).`,
     '',
   ];
   if (report.extra) {
@@ -22,9 +22,11 @@ export function renderMarkdown(report: Report): string {
     const result =
       c.status === 'passed'
         ? 'passed'
-        : c.status === 'findings'
-          ? `${c.findings.length} finding(s)`
-          : `${c.status}: ${c.error ?? ''}`;
+        : c.status === 'skipped'
+          ? `skipped: ${c.skipped ?? ''}`
+          : c.status === 'findings'
+            ? `${c.findings.length} finding(s)`
+            : `${c.status}: ${c.error ?? ''}`;
     lines.push(`| ${escapeCell(c.title)} | ${escapeCell(result)} | ${Math.round(c.durationMs)} ms |`);
   }
   const findings = report.checks.flatMap((c) => c.findings);

@@ -11,6 +11,8 @@ export function renderTerminal(out: Output, report: Report, verbose: boolean): v
     const took = c.dim(formatDuration(check.durationMs));
     if (check.status === 'passed') {
       out.line(`${c.green('✓')} ${check.title} ${took}`);
+    } else if (check.status === 'skipped') {
+      out.line(`${c.dim('–')} ${check.title}: ${c.dim(`skipped, ${check.skipped}`)}`);
     } else if (check.status === 'error' || check.status === 'timeout') {
       out.line(
         `${c.yellow('?')} ${check.title}: ${check.status === 'timeout' ? 'timed out' : 'could not run'} — ${check.error} ${took}`,
@@ -18,7 +20,8 @@ export function renderTerminal(out: Output, report: Report, verbose: boolean): v
     } else {
       out.line(`${icon[worst(check.findings.map((f) => f.severity))]} ${check.title} ${took}`);
     }
-    if (verbose || check.status !== 'passed') for (const note of check.notes) out.line(`    ${c.dim(note)}`);
+    if (verbose || (check.status !== 'passed' && check.status !== 'skipped'))
+      for (const note of check.notes) out.line(`    ${c.dim(note)}`);
     for (const f of check.findings) {
       out.line(`  ${icon[f.severity]} ${c.bold(f.code)} ${f.title}`);
       for (const e of f.evidence) out.line(`      ${c.dim('seen:')} ${e}`);
@@ -39,9 +42,10 @@ export function renderTerminal(out: Output, report: Report, verbose: boolean): v
   const s = report.summary;
   out.line('');
   if (s.errors + s.warnings + s.infos === 0 && s.checkErrors === 0) {
+    const skipped = s.skipped ? `, ${s.skipped} skipped with nothing to look at` : '';
     out.line(
       c.green(
-        `✓ All ${s.checks} checks passed — nothing wrong found (${formatDuration(report.durationMs)}).`,
+        `✓ ${s.passed} of ${s.checks} checks passed${skipped} — nothing wrong found (${formatDuration(report.durationMs)}).`,
       ),
     );
   } else {

@@ -16,7 +16,7 @@ export function dockerChecks(): Check[] {
       async run(ctx) {
         const docker = await ctx.facts.docker();
         if (!docker) {
-          ctx.note('no Docker engine answers here (DOCKER_HOST or /var/run/docker.sock): nothing to check');
+          ctx.skip('no Docker engine answers here (DOCKER_HOST or /var/run/docker.sock)');
           return [];
         }
         const networks = await docker.listNetworks();
@@ -74,7 +74,10 @@ export function dockerChecks(): Check[] {
       title: 'Containers: shared networks and published ports',
       async run(ctx) {
         const docker = await ctx.facts.docker();
-        if (!docker) return [];
+        if (!docker) {
+          ctx.skip('no Docker engine answers here (DOCKER_HOST or /var/run/docker.sock)');
+          return [];
+        }
         const containers = await docker.listContainers();
         const findings: Finding[] = [];
         const name = (c: Docker.ContainerInfo): string => (c.Names[0] ?? c.Id).replace(/^\//, '');

@@ -22,7 +22,7 @@ export function portsChecks(files?: string[], ports: number[] = []): Check[] {
       async run(ctx) {
         const project = await ctx.facts.compose();
         if (!project && ports.length === 0) {
-          ctx.note('no compose file here and no ports given: checked nothing project-specific');
+          ctx.skip('no compose file here and no ports given');
           return [];
         }
         const { runPortCheck } = await import('../../ports/commands/check.js');
