@@ -72,6 +72,8 @@ describe('troubleshoot reports', () => {
     [['troubleshoot', 'connectivity', 'not a target'], 'is not a service name, host:port or URL'],
     [['troubleshoot', 'ports', '--format', 'pdf'], "argument 'pdf' is invalid"],
     [['troubleshoot', 'database', '--url', 'ftp://x:secret@h/db'], 'unsupported database URL scheme'],
+    [['troubleshoot', 'database', '--url', 'redis:///0'], 'the URL names no host'],
+    [['troubleshoot', 'api-gateway', '--config', 'missing.conf'], '[E_FILE_NOT_FOUND]: gateway configuration'],
     [['health', '--ports-only', '--network-only'], 'cannot be combined'],
   ])('%j fails with exit 2: %s', async (args, message) => {
     const r = await runPortico(args, { cwd: tempDir(), env: { PORTICO_HOME: tempDir() } });
@@ -120,12 +122,15 @@ describe('portico health', () => {
       timeoutMs: 60_000,
     });
     const doc = json.json<{ summary: { skipped: number }; checks: Array<{ id: string; status: string }> }>();
-    expect(doc.summary.skipped).toBe(3);
     expect(doc.checks.filter((c) => c.status === 'skipped').map((c) => c.id)).toEqual([
       'ports.conflicts',
       'docker.networks',
       'docker.containers',
+      'connectivity.none',
+      'database.none',
+      'performance.none',
     ]);
+    expect(doc.summary.skipped).toBe(6);
   });
 });
 

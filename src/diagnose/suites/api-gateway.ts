@@ -1,4 +1,5 @@
 import { formatHostPort } from '../../core/address.js';
+import { PorticoError } from '../../core/errors.js';
 import { NetFailure } from '../../net/failure.js';
 import { httpProbe } from '../../net/http.js';
 import { tcpConnect } from '../../net/tcp.js';
@@ -26,6 +27,8 @@ export function apiGatewayChecks(cwd: string, options: GatewayOptions = {}): Che
   try {
     gateway = readGateway(cwd, options.config, options.kind);
   } catch (error) {
+    // A file the user named that is not there is a usage error (exit 2), not a finding.
+    if (error instanceof PorticoError && error.code === 'E_FILE_NOT_FOUND') throw error;
     readError = error as Error;
   }
   if (readError || !gateway) {
@@ -34,8 +37,13 @@ export function apiGatewayChecks(cwd: string, options: GatewayOptions = {}): Che
         id: 'api-gateway.config',
         category: 'api-gateway',
         title: 'Gateway configuration',
-        async run() {
-          if (!readError) return [];
+        async run(ctx) {
+          if (!readError) {
+            ctx.skip(
+              'no gateway configuration here (nginx.conf, haproxy.cfg, Caddyfile, portico-lb.yaml); pass --config',
+            );
+            return [];
+          }
           return [
             {
               code: 'GW_CONFIG_UNREADABLE',

@@ -30,6 +30,7 @@ export function targetFromUrl(text: string): DatabaseTarget {
   const scheme = url.protocol.replace(':', '');
   const port = Number(url.port || defaultPorts[scheme] || 0);
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!host) throw new Error('the URL names no host (e.g. redis://127.0.0.1:6379)');
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   const database = url.pathname.replace(/^\//, '') || undefined;
