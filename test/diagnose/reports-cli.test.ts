@@ -73,7 +73,10 @@ describe('troubleshoot reports', () => {
     [['troubleshoot', 'ports', '--format', 'pdf'], "argument 'pdf' is invalid"],
     [['troubleshoot', 'database', '--url', 'ftp://x:secret@h/db'], 'unsupported database URL scheme'],
     [['troubleshoot', 'database', '--url', 'redis:///0'], 'the URL names no host'],
-    [['troubleshoot', 'api-gateway', '--config', 'missing.conf'], '[E_FILE_NOT_FOUND]: gateway configuration'],
+    [
+      ['troubleshoot', 'api-gateway', '--config', 'missing.conf'],
+      '[E_FILE_NOT_FOUND]: gateway configuration',
+    ],
     [['health', '--ports-only', '--network-only'], 'cannot be combined'],
   ])('%j fails with exit 2: %s', async (args, message) => {
     const r = await runPortico(args, { cwd: tempDir(), env: { PORTICO_HOME: tempDir() } });
