@@ -14,7 +14,7 @@ for (let i = 1; i <= 7; i++) {
 const probe = createServer();
 const down = await listen(probe);
 await new Promise((r) => probe.close(r));
-services.push({ name: 'orders', protocol: 'http', port: down, close: true });
+services.push({ name: 'orders', protocol: 'http', port: down });
 // Fault 2: a service that answers after 1.5 s.
 services.push({
   name: 'search',

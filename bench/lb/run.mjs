@@ -252,7 +252,7 @@ try {
       ? [
           '## Portico memory',
           '',
-          `- peak RSS of the balancer process under the wrk load: ${memory.underLoadPeakMB} MB (plus a ${memory.launcherMB} MB launcher that re-runs \`lb serve\` with a small V8 young generation and waits)`,
+          `- peak RSS of the balancer process under the wrk load: ${memory.underLoadPeakMB} MB (plus a ${memory.launcherMB} MB launcher that re-runs \`lb serve\` with V8 heap flags and waits)`,
           `- soak ${soakSeconds}s: ${memory.soakStartMB} MB → ${memory.soakEndMB} MB (samples ${memory.soakSamplesMB.join(', ')})`,
           `- 100 MB streamed upload (${memory.uploadBytes} bytes arrived) and a slow reader of a 100 MB response: RSS ${memory.uploadRssBeforeMB} MB before, peak ${memory.uploadAndSlowReaderPeakMB} MB`,
         ].join('\n')

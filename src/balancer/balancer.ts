@@ -22,8 +22,6 @@ import { RetryBudget } from './retry-budget.js';
 import { Router } from './router.js';
 import { buildStatus } from './status.js';
 import { createTcpProxy } from './tcp-proxy.js';
-import { loadOrCreateDevCa } from './tls/dev-ca.js';
-import { SniCertificates, servedNames } from './tls/sni.js';
 import { trustedPeers } from './trusted.js';
 import type { Upstream } from './upstream.js';
 import { proxyUpgrade } from './websocket.js';
@@ -276,6 +274,9 @@ export class Balancer {
         );
       }
     }
+    // Loaded only when TLS is on: the certificate library adds ~6 MB to every balancer.
+    const { loadOrCreateDevCa } = await import('./tls/dev-ca.js');
+    const { SniCertificates, servedNames } = await import('./tls/sni.js');
     const ca = await loadOrCreateDevCa(this.env);
     const sni = new SniCertificates(
       ca,

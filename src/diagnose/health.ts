@@ -34,8 +34,8 @@ export async function healthCommand(ctx: CommandContext, opts: HealthOptions): P
   const base = { cwd: ctx.cwd, facts, ...(opts.file ? { files: opts.file } : {}) };
   const checks = (
     await Promise.all(
-      // Straight to the suite builders: health reports on whatever is known, and a suite with
-      // nothing to look at (connectivity with no services) simply contributes no checks.
+      // Straight to the suite builders, without troubleshoot's "connectivity needs a target":
+      // health reports on whatever is known, and a suite with nothing to look at says so.
       suites.map((s) => suiteBuilders[s]!(base)),
     )
   ).flat();

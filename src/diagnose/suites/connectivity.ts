@@ -36,10 +36,14 @@ export function connectivityCheck(t: Target, timeoutMs = 3000): Check {
       findings.push(...(split ? [split] : tcp.findings));
       const address = tcp.reachable[0];
       if (!address) return findings;
+      // TLS and HTTP findings speak of addresses and URLs; in a report on many services each
+      // must also say which service it is about.
+      const about = (f: Finding): Finding =>
+        t.service && !f.title.startsWith(t.service) ? { ...f, title: `${t.service}: ${f.title}` } : f;
       if (t.scheme === 'https')
-        findings.push(...(await tlsStep(t, address, timeoutMs, ctx.signal, ctx.note)));
+        findings.push(...(await tlsStep(t, address, timeoutMs, ctx.signal, ctx.note)).map(about));
       if (t.scheme !== 'tcp') {
-        findings.push(...(await httpStep(t, address, timeoutMs, ctx.signal, ctx.note)));
+        findings.push(...(await httpStep(t, address, timeoutMs, ctx.signal, ctx.note)).map(about));
       }
       // A connection that is accepted and then dropped at once is what a Docker-published port
       // does when the app inside listens on loopback: look inside the container.
