@@ -99,7 +99,7 @@ async function stopAndWait(peer) {
 
 try {
   const backends = [await nginxBackend(dir, 'b1', ports.b1), await nginxBackend(dir, 'b2', ports.b2)];
-  cleanup.push(...backends.map((b) => () => b.stop()));
+  cleanup.push(...backends.map((b) => () => stopAndWait(b)));
 
   // 1. Throughput and latency, one peer at a time on the same backends.
   const results = {};
@@ -181,7 +181,7 @@ try {
     const sink = spawn(process.execPath, [join(root, 'bench/lb/sink.mjs'), String(ports.sink)], {
       stdio: 'ignore',
     });
-    cleanup.push(() => sink.kill());
+    cleanup.push(() => stopAndWait({ pid: () => sink.pid, stop: () => sink.kill() }));
     await waitPort(ports.sink);
     const peer = await portico(dir, ports.proxy, [ports.b1, ports.b2], ports.admin);
     const sinkLb = await portico(join(dir), ports.proxy + 1, [ports.sink], ports.admin + 2, ['--no-health']);
@@ -267,10 +267,12 @@ try {
   console.log(md);
   writeResult('lb', { seconds, connections, results, failover, memory }, md);
 } finally {
+  // Every process is gone (waited for by pid) before its files are removed: nginx writes its
+  // error log while it quits.
   for (const c of cleanup.reverse()) {
     try {
-      c();
+      await c();
     } catch {}
   }
-  setTimeout(() => rmSync(dir, { recursive: true, force: true }), 500).unref();
+  rmSync(dir, { recursive: true, force: true });
 }
