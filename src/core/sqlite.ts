@@ -18,20 +18,46 @@ export interface OpenOptions {
  * power cut, a busy timeout so concurrent CLIs queue instead of failing, and schema migrations.
  */
 export function openDatabase(path: string, migrations: readonly Migration[], options: OpenOptions = {}): Db {
-  let db: Db;
+  let db: Db | undefined;
+  const timeoutMs = options.busyTimeoutMs ?? 10_000;
   try {
-    db = new Database(path, {
-      readonly: options.readonly ?? false,
-      timeout: options.busyTimeoutMs ?? 10_000,
+    db = new Database(path, { readonly: options.readonly ?? false, timeout: timeoutMs });
+    const opened = db;
+    // Several processes opening one new file at once: switching it to WAL (and reading a WAL
+    // another process is still initialising) can fail with SQLITE_BUSY without SQLite ever
+    // calling the busy handler, so these idempotent steps retry on their own.
+    retryWhileBusy(timeoutMs, () => {
+      if (opened.pragma('journal_mode', { simple: true }) !== 'wal') opened.pragma('journal_mode = WAL');
+      opened.pragma('synchronous = FULL');
+      opened.pragma('foreign_keys = ON');
+      migrate(opened, migrations);
     });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrate(db, migrations);
   } catch (error) {
+    db?.close();
     throw translateSqliteError(error, path);
   }
   return db;
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+/** Run `step` again after a short, growing pause while SQLite says busy, up to `timeoutMs`. */
+export function retryWhileBusy(timeoutMs: number, step: () => void): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waitMs = 2; ; waitMs = Math.min(waitMs * 2, 100)) {
+    try {
+      step();
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() + waitMs > deadline) throw error;
+      // Opening is synchronous throughout (better-sqlite3), so the pause is too.
+      Atomics.wait(pause, 0, 0, waitMs + Math.random() * waitMs);
+    }
+  }
 }
 
 function migrate(db: Db, migrations: readonly Migration[]): void {
@@ -59,7 +85,7 @@ function migrate(db: Db, migrations: readonly Migration[]): void {
 /** Map SQLite's error codes onto Portico's coded errors; anything else passes through. */
 export function translateSqliteError(error: unknown, path: string): unknown {
   const code = (error as { code?: string }).code ?? '';
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+  if (isBusy(error)) {
     return new PorticoError('E_STORE_BUSY', `the store ${path} is locked by another process`, {
       hint: 'Retry; if it persists, look for a stuck portico process.',
       cause: error,
