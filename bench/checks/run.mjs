@@ -2,10 +2,9 @@
 // The scheduler with N real TCP endpoints at a 1 s interval: CPU, schedule lateness, memory.
 // Targets (issue #3): < 25% of one core, lateness p99 < 50 ms, < 150 MB RSS at 5,000 endpoints.
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { Scheduler } from '../../dist/checks/scheduler.js';
-import { quantile, root, writeResult } from '../lib/measure.mjs';
+import { firstJsonLine, quantile, root, writeResult } from '../lib/measure.mjs';
 
 const count = Number(process.env.BENCH_ENDPOINTS ?? 5000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
@@ -20,12 +19,7 @@ const holder = spawn(
   },
 );
 try {
-  let out = '';
-  holder.stdout.on('data', (c) => {
-    out += c;
-  });
-  while (!out.includes('\n')) await once(holder.stdout, 'data');
-  const ports = JSON.parse(out);
+  const ports = await firstJsonLine(holder);
 
   let results = 0;
   let failures = 0;

@@ -2,11 +2,10 @@
 // `portico troubleshoot all` on a 10-service stack with 3 planted faults (a service down, one
 // slower than 1 s, one with an expired certificate): wall time, and whether each was named.
 import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, quantile, root, writeResult } from '../lib/measure.mjs';
+import { cli, firstJsonLine, quantile, root, writeResult } from '../lib/measure.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-diag-'));
@@ -14,12 +13,7 @@ const stack = spawn(process.execPath, [join(root, 'bench/diagnose/stack.mjs')], 
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 try {
-  let out = '';
-  stack.stdout.on('data', (c) => {
-    out += c;
-  });
-  while (!out.includes('\n')) await once(stack.stdout, 'data');
-  const { yaml } = JSON.parse(out);
+  const { yaml } = await firstJsonLine(stack);
   writeFileSync(join(dir, 'portico.yaml'), yaml);
   const times = [];
   let codes = [];

@@ -42,3 +42,21 @@ export function writeResult(area, result, markdown) {
 export function fmt(ms) {
   return `${ms.toFixed(1)} ms`;
 }
+
+/** The first line a helper process prints on stdout, parsed as JSON; rejects if it exits first. */
+export function firstJsonLine(child) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onExit = (code) => reject(new Error(`helper process exited (${code}) before it was ready`));
+    const onData = (chunk) => {
+      out += chunk;
+      const end = out.indexOf('\n');
+      if (end < 0) return;
+      child.stdout.off('data', onData);
+      child.off('exit', onExit);
+      resolve(JSON.parse(out.slice(0, end)));
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', onExit);
+  });
+}

@@ -2,9 +2,8 @@
 // `portico ports` on a host with 2,000 listening sockets vs `ss -ltnup` and `lsof`, same run.
 // Also checks that portico names the right pid for every one of the 2,000 sockets.
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { cli, fmt, root, timeCommand, writeResult } from '../lib/measure.mjs';
+import { cli, firstJsonLine, fmt, root, timeCommand, writeResult } from '../lib/measure.mjs';
 
 const count = Number(process.env.BENCH_SOCKETS ?? 2000);
 const runs = Number(process.env.BENCH_RUNS ?? 15);
@@ -16,12 +15,7 @@ const holder = spawn(
   },
 );
 try {
-  let out = '';
-  holder.stdout.on('data', (c) => {
-    out += c;
-  });
-  while (!out.includes('\n')) await once(holder.stdout, 'data');
-  const held = new Set(JSON.parse(out));
+  const held = new Set(await firstJsonLine(holder));
 
   const withoutCaEnv = { ...process.env };
   delete withoutCaEnv.NODE_EXTRA_CA_CERTS;

@@ -7,6 +7,8 @@ import { hostRoutes, overlaps, parseCidr } from './subnets.js';
  * which containers share which networks, ports published on every interface, and compose
  * services that call a service they share no network with.
  */
+const noEngine = 'no Docker engine answers here (DOCKER_HOST or /var/run/docker.sock)';
+
 export function dockerChecks(): Check[] {
   return [
     {
@@ -16,7 +18,7 @@ export function dockerChecks(): Check[] {
       async run(ctx) {
         const docker = await ctx.facts.docker();
         if (!docker) {
-          ctx.skip('no Docker engine answers here (DOCKER_HOST or /var/run/docker.sock)');
+          ctx.skip(noEngine);
           return [];
         }
         const networks = await docker.listNetworks();
@@ -75,7 +77,7 @@ export function dockerChecks(): Check[] {
       async run(ctx) {
         const docker = await ctx.facts.docker();
         if (!docker) {
-          ctx.skip('no Docker engine answers here (DOCKER_HOST or /var/run/docker.sock)');
+          ctx.skip(noEngine);
           return [];
         }
         const containers = await docker.listContainers();

@@ -5,7 +5,7 @@ import { apiGatewayChecks, type GatewayOptions } from './api-gateway.js';
 import { connectivityCheck, connectivityChecks } from './connectivity.js';
 import { databaseChecks, targetFromUrl, targetsFromCompose } from './database.js';
 import { dockerChecks } from './docker.js';
-import { nothingToCheck } from './nothing-to-check.js';
+import { noServicesKnown, orSkipped } from './nothing-to-check.js';
 import { performanceChecks } from './performance.js';
 import { portsChecks } from './ports.js';
 import { securityChecks } from './security.js';
@@ -25,15 +25,7 @@ export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
   connectivity: async (o) => {
     if (o.target) return await connectivityChecks(o.target, o.facts);
     const instances = (await o.facts.instances()).filter((i) => !i.meta.reachable).slice(0, 50);
-    if (instances.length === 0)
-      return [
-        nothingToCheck(
-          'connectivity',
-          'Service connectivity',
-          'no services known here (compose file, portico.yaml or the discovery catalog)',
-        ),
-      ];
-    return instances.map((i) =>
+    const checks = instances.map((i) =>
       connectivityCheck({
         input: i.service,
         service: i.service,
@@ -43,6 +35,7 @@ export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
         path: '/',
       }),
     );
+    return orSkipped(checks, 'connectivity', 'Service connectivity', noServicesKnown);
   },
   'api-gateway': async (o) => apiGatewayChecks(o.cwd, o.gateway),
   database: async (o) => {
@@ -59,29 +52,21 @@ export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
     }
     const project = await o.facts.compose();
     if (project) targets.push(...targetsFromCompose(project));
-    if (targets.length === 0)
-      return [
-        nothingToCheck(
-          'database',
-          'Databases',
-          'no --url given and no compose service with a postgres, mysql/mariadb or redis image and a published port',
-        ),
-      ];
-    return databaseChecks(targets);
+    return orSkipped(
+      databaseChecks(targets),
+      'database',
+      'Databases',
+      'no --url given and no compose service with a postgres, mysql/mariadb or redis image and a published port',
+    );
   },
   docker: async () => dockerChecks(),
-  performance: async (o) => {
-    const checks = performanceChecks(await o.facts.instances());
-    return checks.length > 0
-      ? checks
-      : [
-          nothingToCheck(
-            'performance',
-            'Service latency',
-            'no services known here (compose file, portico.yaml or the discovery catalog)',
-          ),
-        ];
-  },
+  performance: async (o) =>
+    orSkipped(
+      performanceChecks(await o.facts.instances()),
+      'performance',
+      'Service latency',
+      noServicesKnown,
+    ),
   security: async () => securityChecks(),
 };
 

@@ -53,9 +53,9 @@ export async function measureLatency(
 }
 
 /**
- * `troubleshoot performance`: latency percentiles per service (20 bounded samples each) against
- * the 50 ms target, and a short bounded throughput probe (at most 100 requests or 3 s, 5 at a time) on HTTP
- * services to see whether they fail under a little concurrency.
+ * `troubleshoot performance`: latency percentiles per service (up to 20 samples within 3 s)
+ * against the 50 ms target, and a short bounded throughput probe (at most 100 requests or 3 s,
+ * 5 at a time) on HTTP services to see whether they fail under a little concurrency.
  */
 export function performanceChecks(instances: Instance[]): Check[] {
   const reachable = instances.filter((i) => !i.meta.reachable).slice(0, 50);
