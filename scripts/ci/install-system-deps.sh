@@ -10,7 +10,8 @@ packages=(
   docker.io busybox-static       # private Docker engine + local image (no registry here)
   iproute2 iptables              # network namespaces and firewall failure modes
   lsof wrk hey procps psmisc     # peers for benchmarks and process inspection
-  openssl ca-certificates
+  openssl ca-certificates curl   # curl: a real client in the TLS tests
+  docker-compose                 # compose v1: the reference for the differential compose tests
 )
 
 missing=()

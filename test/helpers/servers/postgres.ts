@@ -1,10 +1,30 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../net.js';
 
-export const pgBin = '/usr/lib/postgresql/15/bin';
+/**
+ * The PostgreSQL server binaries (initdb, pg_ctl): Debian keeps them per major version under
+ * /usr/lib/postgresql/<major>/bin, off PATH; take the newest installed, else whatever PATH has.
+ */
+export const pgBin = findPgBin();
+
+function findPgBin(): string {
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (majors[0]) return join(root, majors[0], 'bin');
+  try {
+    const initdb = execFileSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).trim();
+    return initdb.slice(0, initdb.lastIndexOf('/'));
+  } catch {
+    return join(root, 'missing', 'bin');
+  }
+}
 
 export interface PostgresServer {
   port: number;
@@ -17,7 +37,7 @@ export interface PostgresServer {
 }
 
 /**
- * A throwaway PostgreSQL 15 on 127.0.0.1 with known roles:
+ * A throwaway PostgreSQL on 127.0.0.1 with known roles:
  * - `app` / password `app-secret`, allowed by pg_hba (scram), owns database `app`;
  * - `nohba` / password `x`, a real role with no pg_hba line (to produce "no pg_hba.conf entry");
  * - `postgres` trusted over the unix socket for setup.
