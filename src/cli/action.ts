@@ -1,8 +1,10 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeError, isPorticoError, PorticoError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Output } from '../core/output.js';
-import { type CommandContext, outputFor } from './context.js';
+import { type CommandContext, type GlobalOptions, outputFor } from './context.js';
 
 /** A command implementation: returns the exit code (0 healthy, 1 problems found). */
 export type CommandImpl<Args extends unknown[], Opts> = (
@@ -32,7 +34,7 @@ export function action<Args extends unknown[], Opts = Record<string, unknown>>(
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const ctx: CommandContext = { out, env: process.env, signal: controller.signal, cwd: process.cwd() };
+      const ctx = contextFor(command, out, controller.signal);
       process.exitCode = (await impl(ctx, opts, ...args)) ?? ExitCode.Ok;
     } catch (error) {
       process.exitCode = reportError(out, error);
@@ -41,6 +43,37 @@ export function action<Args extends unknown[], Opts = Record<string, unknown>>(
       process.off('SIGTERM', onSignal);
     }
   };
+}
+
+function contextFor(command: Command, out: Output, signal: AbortSignal): CommandContext {
+  const g = command.optsWithGlobals<GlobalOptions>();
+  let cwd = process.cwd();
+  if (g.directory !== undefined) {
+    cwd = resolve(cwd, g.directory);
+    if (!isDirectory(cwd)) {
+      throw new PorticoError('E_USAGE', `-C ${g.directory}: no such directory`, {
+        hint: 'Pass the folder that holds compose.yaml or portico.yaml.',
+      });
+    }
+  }
+  return {
+    out,
+    env: process.env,
+    signal,
+    cwd,
+    project: {
+      ...(g.project !== undefined ? { name: g.project } : {}),
+      ...(g.profile?.length ? { profiles: g.profile } : {}),
+    },
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Print an error the user can act on; returns the exit code. */

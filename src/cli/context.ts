@@ -8,6 +8,8 @@ export interface CommandContext {
   /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly and release what they hold. */
   signal: AbortSignal;
   cwd: string;
+  /** Which project the command is about (-C sets cwd; --project, --profile); see src/project. */
+  project: { name?: string; profiles?: string[] };
 }
 
 export interface GlobalOptions {
@@ -15,6 +17,9 @@ export interface GlobalOptions {
   color?: boolean;
   verbose?: boolean;
   quiet?: boolean;
+  directory?: string;
+  project?: string;
+  profile?: string[];
 }
 
 export function outputFor(command: Command): Output {

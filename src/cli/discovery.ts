@@ -13,6 +13,8 @@ export function registerDiscovery(program: Command): void {
       'after',
       `
 The catalog lives in $PORTICO_HOME/catalog.db (or --store sqlite:///path.db / PORTICO_STORE).
+Each project has its own namespace in it: the compose project name of the folder (or -C DIR),
+--project NAME, or "default" outside any project. list --all-projects shows them all.
 
 Examples:
   portico discovery discover                    what compose, portico.yaml and Docker know
@@ -76,6 +78,7 @@ Examples:
     .description("the catalog, with each instance's status")
     .option('--service <name>', 'only this service')
     .option('--source <name>', 'only from this source')
+    .option('--all-projects', 'every project in the catalog, not only this one')
     .action(
       action(async (ctx, opts) => (await import('../discovery/commands/list.js')).listCommand(ctx, opts)),
     );

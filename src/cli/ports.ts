@@ -65,7 +65,6 @@ Examples:
     .argument('<name>', 'e.g. auth-service')
     .option('--port <port>', 'this exact port')
     .option('--range <A-B>', 'pick inside this range (default 20000-29999)')
-    .option('--project <name>', 'owning project (default: compose project or folder name)')
     .option('--pid <pid>', 'lease lives only while this process does ("parent" = the calling shell)')
     .action(
       action(async (ctx, opts, name: string) =>
@@ -77,7 +76,6 @@ Examples:
     .command('release')
     .description('release a reservation')
     .argument('<name>')
-    .option('--project <name>', 'owning project (default: compose project or folder name)')
     .action(
       action(async (ctx, opts, name: string) =>
         (await import('../ports/commands/reserve.js')).releaseCommand(ctx, opts, name),
@@ -88,7 +86,6 @@ Examples:
     .command('reservations')
     .description("list this project's reservations (stale leases are reclaimed)")
     .option('--all', 'every project')
-    .option('--project <name>', 'this project')
     .action(
       action(async (ctx, opts) =>
         (await import('../ports/commands/reserve.js')).reservationsCommand(ctx, opts),

@@ -23,6 +23,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--no-color', 'disable colors (also: NO_COLOR=1)'))
     .addOption(new Option('-v, --verbose', 'debug logging on stderr'))
     .addOption(new Option('-q, --quiet', 'only errors on stderr'))
+    .addOption(new Option('-C, --directory <dir>', 'run as if started in DIR (a project folder)'))
+    .addOption(
+      new Option('--project <name>', "the project: its catalog namespace (default: compose's project name)"),
+    )
+    .addOption(
+      new Option(
+        '--profile <name>',
+        'enable a compose profile (repeatable; also COMPOSE_PROFILES)',
+      ).argParser((value: string, previous: string[] = []) => [...previous, value]),
+    )
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpText(

@@ -26,7 +26,8 @@ function reportOptions(cmd: Command): Command {
         .choices(['error', 'warning'])
         .default('error'),
     )
-    .option('-f, --file <file>', 'compose file (repeatable)', collect);
+    .option('-f, --file <file>', 'compose file (repeatable)', collect)
+    .option('--manifest <file>', 'portico.yaml to read (default: found with the project)');
 }
 
 /** `portico troubleshoot <suite> [target]` */
@@ -35,11 +36,11 @@ export function registerTroubleshoot(program: Command): void {
     program
       .command('troubleshoot')
       .description(
-        'coded diagnoses with evidence and fixes: ports, connectivity, api-gateway, database, docker, performance, security, all',
+        "coded diagnoses with evidence and fixes: the project's declared checks, ports, connectivity, api-gateway, database, docker, performance, security, all",
       )
       .argument(
         '<suite>',
-        'ports | connectivity | api-gateway | database | docker | performance | security | all',
+        'checks | ports | connectivity | api-gateway | database | docker | performance | security | all',
       )
       .argument('[target]', 'for connectivity: a service name, host:port or URL'),
   )
@@ -65,6 +66,7 @@ export function registerTroubleshoot(program: Command): void {
       'after',
       `
 Examples:
+  portico troubleshoot checks                          run the checks compose / portico.yaml declare
   portico troubleshoot connectivity auth-service       DNS → TCP → TLS → HTTP, each step timed
   portico troubleshoot connectivity https://127.0.0.1:8443/health
   portico troubleshoot api-gateway --config nginx.conf explain 502/504s from the gateway's upstreams

@@ -30,6 +30,11 @@ export const errorCodes = {
   E_STORE_BUSY: { summary: 'The embedded store stayed locked by another process past the timeout.', exit: 2 },
   E_STORE_CORRUPT: { summary: 'The embedded store file is not a Portico database or is damaged.', exit: 2 },
   E_DOCKER_UNAVAILABLE: { summary: 'The Docker engine could not be reached.', exit: 2 },
+  // projects
+  E_PROJECT_NOT_FOUND: {
+    summary: 'No compose file or portico.yaml in the folder (or -C DIR) or its parents.',
+    exit: 2,
+  },
   // compose files
   E_COMPOSE_NOT_FOUND: {
     summary: 'No compose file was given and none was found in the folder or its parents.',

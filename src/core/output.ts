@@ -29,6 +29,8 @@ export class Output {
   private readonly stdout: NodeJS.WritableStream;
   private readonly stderr: NodeJS.WritableStream;
   private resultWritten = false;
+  /** -v: show details (per-step timings, percentiles) as well as debug logs. */
+  readonly verbose: boolean;
 
   constructor(options: OutputOptions = {}) {
     const env = options.env ?? process.env;
@@ -36,6 +38,7 @@ export class Output {
     this.stderr = options.stderr ?? process.stderr;
     this.json = options.json ?? false;
     this.quiet = options.quiet ?? false;
+    this.verbose = options.verbose ?? false;
     this.isTTY = Boolean((this.stdout as NodeJS.WriteStream).isTTY);
     this.color = decideColor(options.color, this.isTTY, env);
     this.c = pc.createColors(this.color);

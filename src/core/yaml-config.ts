@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ErrorCode } from './error-codes.js';
 import { PorticoError } from './errors.js';
@@ -35,10 +35,42 @@ export function loadYamlConfig<S extends z.ZodType>(
   let node: Node | undefined;
   for (let n = at.length; n >= 0 && !node?.range; n--)
     node = doc.getIn(at.slice(0, n), true) as Node | undefined;
+  let message = issue.message;
+  let field = at.join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    // Point at the unknown key itself, and say which keys the mapping does accept.
+    const key = issue.keys[0]!;
+    const pair = isMap(node) ? node.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+    if (isScalar(pair?.key) && pair.key.range) node = pair.key;
+    field = [...at, key].join('.');
+    const known = knownKeys(schema, at);
+    message = `unknown key "${key}"${known.length ? ` (expected one of: ${known.join(', ')})` : ''}`;
+  }
   const pos = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-  throw new PorticoError(
-    code,
-    `${path}:${pos.line}:${pos.col}: ${at.join('.') || '(top level)'}: ${issue.message}`,
-    { hint },
-  );
+  throw new PorticoError(code, `${path}:${pos.line}:${pos.col}: ${field}: ${message}`, { hint });
+}
+
+/** The keys a strict object accepts at `path` (records and arrays are walked through). */
+function knownKeys(schema: z.ZodType, path: Array<string | number>): string[] {
+  let current: unknown = schema;
+  for (const step of path) {
+    current = unwrap(current);
+    const def = (
+      current as { def?: { type?: string; shape?: object; valueType?: unknown; element?: unknown } }
+    ).def;
+    if (def?.type === 'object') current = (def.shape as Record<string, unknown>)[String(step)];
+    else if (def?.type === 'record') current = def.valueType;
+    else if (def?.type === 'array') current = def.element;
+    else return [];
+  }
+  const def = (unwrap(current) as { def?: { type?: string; shape?: object } } | undefined)?.def;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** Through .default() / .optional() wrappers to the schema they wrap. */
+function unwrap(schema: unknown): unknown {
+  let s = schema as { def?: { type?: string; innerType?: unknown } } | undefined;
+  while (s?.def && (s.def.type === 'default' || s.def.type === 'optional' || s.def.type === 'prefault'))
+    s = s.def.innerType as typeof s;
+  return s;
 }

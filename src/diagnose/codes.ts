@@ -62,7 +62,9 @@ export const findingCodes = {
   SEC_PLAINTEXT_HTTP: 'Plain HTTP is served on a non-loopback interface.',
   SEC_PORTICO_ADMIN_OPEN: "Portico's admin endpoint answers without authentication off loopback.",
   // health
-  HEALTH_SERVICE_DOWN: 'A service instance is critical.',
+  HEALTH_SERVICE_DOWN: 'A check the project declares for a service fails.',
+  HEALTH_CHECK_WARNING: 'A check the project declares for a service reports a warning.',
+  HEALTH_TTL_EXPIRED: 'A TTL-checked service has not reported in within its TTL.',
 } as const;
 
 export type FindingCode = keyof typeof findingCodes;

@@ -1,19 +1,40 @@
 import type { ComposeProject } from '../compose/model.js';
-import type { Instance } from '../core/model.js';
+import type { CheckState, Instance } from '../core/model.js';
 import type { ListResult } from '../ports/listeners.js';
+import type { Project, ProjectRequest } from '../project/index.js';
+import type { TtlRecord } from '../store/store.js';
+
+/** Where the facts come from: the request (cwd, env, --project, --profile) and the command's files. */
+export interface FactsInput extends ProjectRequest {
+  file?: string[] | undefined;
+  manifest?: string | undefined;
+  /** Already loaded by the command (null: there is no project here). */
+  loaded?: Project | null;
+}
+
+/** What the catalog holds for the project: instances with their settled check states and TTL reports. */
+export interface CatalogView {
+  namespace: string;
+  instances: Instance[];
+  states: CheckState[];
+  ttl: TtlRecord[];
+}
 
 /**
- * Facts several checks need, gathered once per run and only when first asked for: the socket
- * table, the compose project, the catalog. Checks share the promise, not a copy.
+ * Facts several checks need, gathered once per run and only when first asked for: the project
+ * (loaded once by the one project loader), the socket table, the catalog. Checks share the
+ * promise, not a copy. A broken project file is an error for every check that asks — never
+ * an empty answer.
  */
 export class Facts {
   private cache = new Map<string, Promise<unknown>>();
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
 
-  constructor(
-    readonly cwd: string,
-    readonly env: NodeJS.ProcessEnv,
-    readonly composeFiles?: string[],
-  ) {}
+  constructor(readonly input: FactsInput) {
+    this.cwd = input.cwd;
+    this.env = input.env;
+  }
 
   private once<T>(key: string, make: () => Promise<T>): Promise<T> {
     let p = this.cache.get(key) as Promise<T> | undefined;
@@ -30,36 +51,69 @@ export class Facts {
     );
   }
 
-  /** The compose project here (or from -f), or undefined when there is none. */
-  compose(): Promise<ComposeProject | undefined> {
-    return this.once('compose', async () => {
-      const { loadProjectIfAny } = await import('../ports/project.js');
-      return await loadProjectIfAny(this.composeFiles, this.cwd, this.env, false);
+  /** The project here (compose and/or portico.yaml), or undefined when there is none. */
+  project(): Promise<Project | undefined> {
+    return this.once('project', async () => {
+      if (this.input.loaded !== undefined) return this.input.loaded ?? undefined;
+      const { loadProject, selectorFor } = await import('../project/index.js');
+      return await loadProject(selectorFor(this.input, this.input));
     });
   }
 
-  /** Instances known here: the catalog if it has any, else what compose/manifest discovery finds. */
-  instances(): Promise<Instance[]> {
-    return this.once('instances', async () => {
+  /** The compose part of the project, or undefined when there is none. */
+  async compose(): Promise<ComposeProject | undefined> {
+    return (await this.project())?.compose;
+  }
+
+  /** The project's namespace in the catalog, and what it holds there. */
+  catalog(): Promise<CatalogView> {
+    return this.once('catalog', async () => {
+      const { namespaceOf, selectorFor } = await import('../project/index.js');
+      const namespace = namespaceOf(selectorFor(this.input), await this.project());
       const { openStore } = await import('../store/index.js');
-      const store = await openStore(undefined, this.env);
+      const store = await openStore(undefined, this.env, namespace);
       try {
-        const catalog = await store.listInstances();
-        if (catalog.length > 0) return catalog;
+        const [instances, states, ttl] = await Promise.all([
+          store.listInstances(),
+          store.checkStates(),
+          store.ttlReports(),
+        ]);
+        return { namespace, instances, states, ttl };
       } finally {
         await store.close();
       }
+    });
+  }
+
+  /**
+   * Instances of this project: the catalog's when it has any, else what the project's own files
+   * declare (compose services and portico.yaml endpoints). A source that fails is an error.
+   */
+  instances(): Promise<Instance[]> {
+    return this.once('instances', async () => {
+      const catalog = await this.catalog();
+      if (catalog.instances.length > 0) return catalog.instances;
+      return await this.declaredInstances();
+    });
+  }
+
+  /** What the project's files declare, whatever the catalog says. */
+  declaredInstances(): Promise<Instance[]> {
+    return this.once('declared', async () => {
+      const project = await this.project();
+      if (!project) return [];
       const { createSources } = await import('../discovery/sources/index.js');
-      const sources = (
-        await createSources(undefined, {
-          cwd: this.cwd,
+      const sources = await createSources(
+        [...(project.compose ? ['compose'] : []), ...(project.manifest ? ['manifest'] : [])],
+        {
+          cwd: project.dir,
           env: this.env,
-          ...(this.composeFiles ? { composeFiles: this.composeFiles } : {}),
-        })
-      ).filter((s) => s.name !== 'docker');
-      const lists = await Promise.all(
-        sources.map((s) => s.snapshot(new AbortController().signal).catch(() => [])),
+          project,
+          ...(project.compose ? { composeFiles: project.compose.files } : {}),
+          ...(project.manifest ? { manifest: project.manifest.path } : {}),
+        },
       );
+      const lists = await Promise.all(sources.map((s) => s.snapshot(new AbortController().signal)));
       return lists.flat();
     });
   }

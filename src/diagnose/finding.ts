@@ -23,7 +23,8 @@ export type Category =
   | 'database'
   | 'docker'
   | 'performance'
-  | 'security';
+  | 'security'
+  | 'service-checks';
 
 export interface CheckContext {
   cwd: string;

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import { loadProject, selectorFor } from '../project/index.js';
 import { type EmitOptions, emitReport } from './emit.js';
 import { Facts } from './facts.js';
 import { selectChecks } from './filter.js';
@@ -9,6 +10,7 @@ import { checksFor } from './suites/index.js';
 
 export interface TroubleshootOptions extends EmitOptions {
   file?: string[];
+  manifest?: string;
   config?: string;
   kind?: GatewayKind;
   host?: string;
@@ -26,7 +28,8 @@ export async function troubleshootCommand(
   target?: string,
 ): Promise<number> {
   const started = performance.now();
-  const facts = new Facts(ctx.cwd, ctx.env, opts.file);
+  const project = await loadProject(selectorFor(ctx, opts));
+  const facts = new Facts({ ...ctx, file: opts.file, manifest: opts.manifest, loaded: project ?? null });
   const checks = await checksFor(suite, {
     cwd: ctx.cwd,
     facts,
@@ -54,5 +57,5 @@ export async function troubleshootCommand(
     performance.now() - started,
     { ...(opts.suppress ? { suppress: opts.suppress } : {}) },
   );
-  return emitReport(ctx, report, opts);
+  return emitReport(ctx, report, opts, ctx.out.verbose);
 }

@@ -21,6 +21,11 @@ export interface SourceOptions {
   env: NodeJS.ProcessEnv;
   composeFiles?: string[];
   manifest?: string;
+  /**
+   * The project as the one loader read it: file sources take their first snapshot from it
+   * instead of reading the files again (they re-read only when a file changes).
+   */
+  project?: import('../project/model.js').Project;
   /** Poll interval for file and process sources. */
   pollMs?: number;
   onError?: (source: SourceName, error: unknown) => void;

@@ -8,27 +8,32 @@ export { availability } from './availability.js';
 export type { InstanceFilter, StatusChange, Store, StoreEvent, SyncResult, TtlRecord } from './store.js';
 
 /** Store backends by URL scheme. An etcd backend registers here without touching callers. */
-const backends: Record<string, (location: string) => Promise<Store>> = {
-  sqlite: async (path) => {
+const backends: Record<string, (location: string, project?: string) => Promise<Store>> = {
+  sqlite: async (path, project) => {
     const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-    return new SqliteStore({ path });
+    return new SqliteStore({ path, ...(project ? { project } : {}) });
   },
 };
 
 /**
  * Open the catalog: `--store` / PORTICO_STORE as `sqlite:///abs/path.db` or a plain path;
- * default `catalog.db` in Portico's state directory.
+ * default `catalog.db` in Portico's state directory. Reads and writes are scoped to `project`
+ * (default "default"); `store.inProject(name)` reaches another project's namespace.
  */
-export async function openStore(location?: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+export async function openStore(
+  location?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  project?: string,
+): Promise<Store> {
   const value = location ?? env.PORTICO_STORE;
-  if (!value) return await backends.sqlite!(join(ensureStateDir(env), 'catalog.db'));
+  if (!value) return await backends.sqlite!(join(ensureStateDir(env), 'catalog.db'), project);
   const m = /^([a-z0-9+]+):\/\/(.*)$/.exec(value);
-  if (!m) return await backends.sqlite!(isAbsolute(value) ? value : resolve(value));
+  if (!m) return await backends.sqlite!(isAbsolute(value) ? value : resolve(value), project);
   const open = backends[m[1]!];
   if (!open) {
     throw new PorticoError('E_STORE_URL', `unknown store "${m[1]}" in ${value}`, {
       hint: `Known: ${Object.keys(backends).join(', ')}.`,
     });
   }
-  return await open(m[1] === 'sqlite' ? fileURLToPath(`file://${m[2]}`) : m[2]!);
+  return await open(m[1] === 'sqlite' ? fileURLToPath(`file://${m[2]}`) : m[2]!, project);
 }

@@ -45,7 +45,18 @@ export interface TtlRecord {
  * processes, so the CLI and a running agent see each other's changes.
  */
 export interface Store {
-  /** The current change index (0 for an empty store). */
+  /** The project namespace this view reads and writes (see inProject). */
+  readonly project: string;
+  /**
+   * The same catalog scoped to another project: instances, check states, history, TTL reports
+   * and watch events of one project never mix with another's. Closing a view leaves the
+   * underlying store open.
+   */
+  inProject(project: string): Store;
+  /** Every project that has at least one instance. */
+  listProjects(): Promise<string[]>;
+
+  /** The current change index (0 for an empty store), shared by all projects. */
   index(): Promise<number>;
 
   /**

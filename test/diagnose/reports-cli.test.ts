@@ -96,15 +96,22 @@ describe('portico health', () => {
     expect(r.code).toBe(1);
     const doc = r.json<{
       target: string;
-      extra: { score: number; portConflicts: number; discoveryCoverage: string };
+      extra: {
+        score: { value: number; unit: string };
+        portConflicts: { value: number; unit: string };
+        discoveryCoverage: { known: number; listening: number; unit: string };
+      };
     }>();
     expect(doc.target).toContain('project shop');
-    expect(doc.extra.portConflicts).toBe(4);
-    expect(doc.extra.score).toBeLessThan(100);
-    expect(doc.extra.discoveryCoverage).toMatch(/^\d+\/\d+ listening TCP ports/);
+    // KPIs are numbers with units, not sentences.
+    expect(doc.extra.portConflicts).toMatchObject({ value: 4, unit: 'conflicts' });
+    expect(doc.extra.score.value).toBeLessThan(100);
+    expect(doc.extra.score.unit).toBe('points');
+    expect(typeof doc.extra.discoveryCoverage.known).toBe('number');
+    expect(doc.extra.discoveryCoverage.unit).toBe('tcp ports');
   });
 
-  it('reports on this host in an empty folder, and says what it had nothing to look at', async () => {
+  it('gives no score in an empty folder, and says what it looked for and how to point it at a project', async () => {
     const dir = tempDir();
     const r = await runPortico(['health'], {
       cwd: dir,
@@ -112,7 +119,10 @@ describe('portico health', () => {
       timeoutMs: 60_000,
     });
     expect(r.stdout).toContain('portico health — this host');
-    expect(r.stdout).toContain('score');
+    expect(r.stdout).not.toMatch(/score\s+\d/);
+    expect(r.stdout).not.toContain('availability');
+    expect(r.stdout).toContain('nothing to score: no compose.yaml');
+    expect(r.stdout).toContain('portico health -C path/to/project');
     expect(r.stdout).toContain(
       '– Docker networks and subnets: skipped, no Docker engine answers here (DOCKER_HOST or /var/run/docker.sock)',
     );
@@ -124,8 +134,14 @@ describe('portico health', () => {
       env: { PORTICO_HOME: tempDir(), DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
       timeoutMs: 60_000,
     });
-    const doc = json.json<{ summary: { skipped: number }; checks: Array<{ id: string; status: string }> }>();
+    const doc = json.json<{
+      summary: { skipped: number };
+      checks: Array<{ id: string; status: string }>;
+      extra: { score: null };
+    }>();
+    expect(doc.extra.score).toBeNull();
     expect(doc.checks.filter((c) => c.status === 'skipped').map((c) => c.id)).toEqual([
+      'service-checks.none',
       'ports.conflicts',
       'docker.networks',
       'docker.containers',
@@ -133,7 +149,7 @@ describe('portico health', () => {
       'database.none',
       'performance.none',
     ]);
-    expect(doc.summary.skipped).toBe(6);
+    expect(doc.summary.skipped).toBe(7);
   });
 });
 

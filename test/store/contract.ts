@@ -129,5 +129,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(events.every((e, i) => i === 0 || e.index > events[i - 1]!.index)).toBe(true);
       await s.close();
     });
+
+    it("keeps projects apart: a sync in one never removes another project's instances", async () => {
+      const s = await open();
+      const a = s.inProject('shop');
+      const b = s.inProject('blog');
+      await a.syncSource('compose', [instance('web', { source: 'compose', port: 8080 })]);
+      await b.syncSource('compose', [instance('web', { source: 'compose', port: 9090 })]);
+      await b.syncSource('compose', []);
+      expect((await a.listInstances()).map((i) => [i.id, i.port])).toEqual([['web', 8080]]);
+      expect(await b.listInstances()).toEqual([]);
+      await a.putCheckState({ instanceId: 'web', checkId: 'http', status: 'critical', output: '', since: 1 });
+      expect(await b.checkStates()).toEqual([]);
+      expect(await s.listInstances()).toEqual([]);
+      expect(await s.listProjects()).toEqual(['shop']);
+      await b.register(instance('api'));
+      expect(await s.listProjects()).toEqual(['blog', 'shop']);
+      expect(a.project).toBe('shop');
+      await a.close();
+      // Closing a view leaves the store usable.
+      expect((await s.inProject('blog').listInstances()).map((i) => i.id)).toEqual(['api']);
+      await s.close();
+    });
   });
 }

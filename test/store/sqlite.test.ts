@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/core/sqlite.js';
 import { openStore } from '../../src/store/index.js';
+import { catalogMigrations } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { instance, storeContract } from './contract.js';
@@ -61,5 +63,34 @@ describe('sqlite store across processes', () => {
     expect((await b.listInstances()).map((i) => i.id)).toEqual(['x']);
     await b.close();
     await expect(openStore('etcdx://127.0.0.1:2379')).rejects.toMatchObject({ code: 'E_STORE_URL' });
+  });
+});
+
+describe('sqlite store migration to per-project catalogs', () => {
+  it('moves a single-catalog database into projects: compose instances to their project, the rest to "default"', async () => {
+    const path = join(dir, 'v1.db');
+    const v1 = openDatabase(path, catalogMigrations.slice(0, 1));
+    const insert = v1.prepare(
+      `INSERT INTO instances (id, service, address, port, protocol, tags, meta, source, checks, modify_index)
+       VALUES (?, ?, '127.0.0.1', ?, 'tcp', '[]', ?, ?, '[]', 1)`,
+    );
+    insert.run('compose:shop/web:8080', 'web', 8080, JSON.stringify({ compose_project: 'shop' }), 'compose');
+    insert.run('cli:job:127.0.0.1:9000', 'job', 9000, '{}', 'cli');
+    v1.prepare(
+      `INSERT INTO check_states (instance_id, check_id, status, output, since) VALUES ('compose:shop/web:8080', 'tcp', 'passing', '', 1)`,
+    ).run();
+    v1.prepare(
+      `INSERT INTO ttl_reports (instance_id, check_id, status, output, at) VALUES ('cli:job:127.0.0.1:9000', 'ttl', 'passing', 'ok', 2)`,
+    ).run();
+    v1.close();
+
+    const store = new SqliteStore({ path });
+    expect(await store.listProjects()).toEqual(['default', 'shop']);
+    expect((await store.listInstances()).map((i) => i.id)).toEqual(['cli:job:127.0.0.1:9000']);
+    expect((await store.ttlReports()).map((t) => t.output)).toEqual(['ok']);
+    const shop = store.inProject('shop');
+    expect((await shop.listInstances()).map((i) => i.id)).toEqual(['compose:shop/web:8080']);
+    expect((await shop.checkStates()).map((c) => c.status)).toEqual(['passing']);
+    await store.close();
   });
 });

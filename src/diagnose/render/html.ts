@@ -1,4 +1,5 @@
 import type { Report } from '../report.js';
+import { extraLabel, extraText } from './extra.js';
 
 /** A self-contained HTML report: no external assets, every value escaped. */
 export function renderHtml(report: Report): string {
@@ -22,10 +23,7 @@ export function renderHtml(report: Report): string {
     .join('\n');
   const extra = report.extra
     ? `<h2>Summary</h2><table>${Object.entries(report.extra)
-        .map(
-          ([k, v]) =>
-            `<tr><th>${e(k)}</th><td>${e(typeof v === 'object' ? JSON.stringify(v) : String(v))}</td></tr>`,
-        )
+        .map(([k, v]) => `<tr><th>${e(extraLabel(k))}</th><td>${e(extraText(v))}</td></tr>`)
         .join('')}</table>`
     : '';
   return `<!doctype html>

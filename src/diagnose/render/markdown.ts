@@ -1,4 +1,5 @@
 import type { Report } from '../report.js';
+import { extraLabel, extraText } from './extra.js';
 
 /** A Markdown report (for a ticket or a PR comment). */
 export function renderMarkdown(report: Report): string {
@@ -14,7 +15,7 @@ export function renderMarkdown(report: Report): string {
   if (report.extra) {
     lines.push('## Summary', '', '| measure | value |', '|---|---|');
     for (const [k, v] of Object.entries(report.extra))
-      lines.push(`| ${k} | ${escapeCell(typeof v === 'object' ? JSON.stringify(v) : String(v))} |`);
+      lines.push(`| ${extraLabel(k)} | ${escapeCell(extraText(v))} |`);
     lines.push('');
   }
   lines.push('## Checks', '', '| check | result | time |', '|---|---|---:|');

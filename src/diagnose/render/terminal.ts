@@ -1,6 +1,7 @@
 import { formatDuration } from '../../core/duration.js';
 import type { Output } from '../../core/output.js';
 import type { Report } from '../report.js';
+import { extraLabel, extraText } from './extra.js';
 
 /** The report for a terminal: findings first, grouped by check, with evidence, why and fix. */
 export function renderTerminal(out: Output, report: Report, verbose: boolean): void {
@@ -33,10 +34,7 @@ export function renderTerminal(out: Output, report: Report, verbose: boolean): v
     out.line('');
     const width = Math.max(...Object.keys(report.extra).map((k) => k.length));
     for (const [k, v] of Object.entries(report.extra)) {
-      const label = k.replace(/([A-Z])/g, ' $1').toLowerCase();
-      out.line(
-        `  ${c.dim(label.padEnd(width + 2))} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
-      );
+      out.line(`  ${c.dim(extraLabel(k).padEnd(width + 2))} ${extraText(v)}`);
     }
   }
   const s = report.summary;

@@ -1,9 +1,12 @@
 import { PorticoError } from '../../core/errors.js';
+import type { Instance } from '../../core/model.js';
 import type { Facts } from '../facts.js';
 import type { Check } from '../finding.js';
 import { apiGatewayChecks, type GatewayOptions } from './api-gateway.js';
 import { connectivityCheck, connectivityChecks } from './connectivity.js';
 import { databaseChecks, targetFromUrl, targetsFromCompose } from './database.js';
+import { targetsFromManifest } from './database-manifest.js';
+import { declaredChecks } from './declared-checks.js';
 import { dockerChecks } from './docker.js';
 import { noServicesKnown, orSkipped } from './nothing-to-check.js';
 import { performanceChecks } from './performance.js';
@@ -22,19 +25,26 @@ export interface SuiteOptions {
 /** Every suite by name: each builds its checks from what it is given and what the facts hold. */
 export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
   ports: async (o) => portsChecks(o.files),
+  checks: async (o) => await declaredChecks(o.facts),
   connectivity: async (o) => {
     if (o.target) return await connectivityChecks(o.target, o.facts);
-    const instances = (await o.facts.instances()).filter((i) => !i.meta.reachable).slice(0, 50);
-    const checks = instances.map((i) =>
-      connectivityCheck({
+    // A TTL-only service reports in; it may not listen at all, so it is never probed.
+    const instances = (await o.facts.instances())
+      .filter((i) => !i.meta.reachable && !isTtlOnly(i))
+      .slice(0, 50);
+    const checks = instances.map((i) => {
+      const http = i.checks.find((c) => c.kind === 'http');
+      const scheme =
+        http?.scheme ?? (i.protocol === 'http' ? 'http' : i.protocol === 'https' ? 'https' : 'tcp');
+      return connectivityCheck({
         input: i.service,
         service: i.service,
         host: i.address,
-        port: i.port,
-        scheme: i.protocol === 'http' ? 'http' : i.protocol === 'https' ? 'https' : 'tcp',
-        path: '/',
-      }),
-    );
+        port: http?.port ?? i.port,
+        scheme,
+        path: http?.path ?? '/',
+      });
+    });
     return orSkipped(checks, 'connectivity', 'Service connectivity', noServicesKnown);
   },
   'api-gateway': async (o) => apiGatewayChecks(o.cwd, o.gateway),
@@ -50,19 +60,20 @@ export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
         );
       }
     }
-    const project = await o.facts.compose();
-    if (project) targets.push(...targetsFromCompose(project));
+    const project = await o.facts.project();
+    if (project?.compose) targets.push(...targetsFromCompose(project.compose));
+    if (project) targets.push(...targetsFromManifest(project, o.facts.env));
     return orSkipped(
       databaseChecks(targets),
       'database',
       'Databases',
-      'no --url given and no compose service with a postgres, mysql/mariadb or redis image and a published port',
+      'no --url given, no compose service with a postgres, mysql/mariadb or redis image and a published port, and no database in portico.yaml',
     );
   },
   docker: async () => dockerChecks(),
   performance: async (o) =>
     orSkipped(
-      performanceChecks(await o.facts.instances()),
+      performanceChecks((await o.facts.instances()).filter((i) => !isTtlOnly(i))),
       'performance',
       'Service latency',
       noServicesKnown,
@@ -71,6 +82,7 @@ export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
 };
 
 export const suiteNames = [
+  'checks',
   'ports',
   'connectivity',
   'api-gateway',
@@ -80,6 +92,10 @@ export const suiteNames = [
   'security',
   'all',
 ];
+
+function isTtlOnly(i: Instance): boolean {
+  return i.checks.length > 0 && i.checks.every((c) => c.kind === 'ttl');
+}
 
 export async function checksFor(suite: string, o: SuiteOptions): Promise<Check[]> {
   if (suite === 'all') {

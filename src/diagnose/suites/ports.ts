@@ -10,6 +10,7 @@ const codeFor: Record<ConflictKind, FindingCode> = {
   'reserved-by-other-project': 'PORT_RESERVED_ELSEWHERE',
   'ipv4-ipv6-split': 'PORT_IPV4_IPV6_SPLIT',
   'privileged-port': 'PORT_PRIVILEGED',
+  'declared-endpoint-clash': 'PORT_DUPLICATE_PUBLISH',
 };
 
 /** Every conflict `portico ports check` finds, as coded findings with their evidence. */
@@ -20,13 +21,17 @@ export function portsChecks(files?: string[], ports: number[] = []): Check[] {
       category: 'ports',
       title: 'Port conflicts (compose, processes, containers, reservations, IPv4/IPv6)',
       async run(ctx) {
-        const project = await ctx.facts.compose();
+        const project = await ctx.facts.project();
         if (!project && ports.length === 0) {
-          ctx.skip('no compose file here and no ports given');
+          ctx.skip('no compose file or portico.yaml here and no ports given');
           return [];
         }
         const { runPortCheck } = await import('../../ports/commands/check.js');
-        const report = await runPortCheck(ctx, { ...(files ? { file: files } : {}) }, ports);
+        const report = await runPortCheck(
+          ctx,
+          { ...(files ? { file: files } : {}), loaded: project ?? null },
+          ports,
+        );
         ctx.note(
           `${report.checkedPorts} host port(s) checked${project ? ` in project ${project.name}` : ''}`,
         );

@@ -1,10 +1,11 @@
 import type { CommandContext } from '../../cli/context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Instance } from '../../core/model.js';
-import { openStore } from '../../store/index.js';
+import type { Project } from '../../project/index.js';
 import type { SourceOptions } from '../source.js';
 import { createSources } from '../sources/index.js';
 import { printInstances } from './print.js';
+import { openProjectStore } from './project-store.js';
 
 export interface DiscoverOptions {
   source?: string[];
@@ -14,15 +15,20 @@ export interface DiscoverOptions {
   store?: string;
 }
 
+/** Source options for the project the command is about (its folder, its files, its profiles). */
 export function sourceOptions(
   ctx: CommandContext,
   opts: { file?: string[]; manifest?: string },
+  project?: Project,
 ): SourceOptions {
+  const composeFiles = opts.file ?? project?.compose?.files;
+  const manifest = opts.manifest ?? project?.manifest?.path;
   return {
-    cwd: ctx.cwd,
+    cwd: project?.dir ?? ctx.cwd,
     env: ctx.env,
-    ...(opts.file ? { composeFiles: opts.file } : {}),
-    ...(opts.manifest ? { manifest: opts.manifest } : {}),
+    ...(project ? { project } : {}),
+    ...(composeFiles ? { composeFiles } : {}),
+    ...(manifest ? { manifest } : {}),
     onError: (source, error) => ctx.out.warn(`${source}: ${(error as Error).message}`),
   };
 }
@@ -31,8 +37,9 @@ export function sourceOptions(
 export async function discoverAll(
   ctx: CommandContext,
   opts: DiscoverOptions,
+  project?: Project,
 ): Promise<{ bySource: Map<string, Instance[]>; failed: string[] }> {
-  const sources = await createSources(opts.source, sourceOptions(ctx, opts));
+  const sources = await createSources(opts.source, sourceOptions(ctx, opts, project));
   const bySource = new Map<string, Instance[]>();
   const failed: string[] = [];
   await Promise.all(
@@ -51,11 +58,18 @@ export async function discoverAll(
 
 /** `portico discovery discover` */
 export async function discoverCommand(ctx: CommandContext, opts: DiscoverOptions): Promise<number> {
-  const { bySource, failed } = await discoverAll(ctx, opts);
+  const { store, project, namespace } = await openProjectStore(ctx, opts);
+  let found: Awaited<ReturnType<typeof discoverAll>>;
+  try {
+    found = await discoverAll(ctx, opts, project);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { bySource, failed } = found;
   const instances = [...bySource.values()].flat();
   const synced: Record<string, { added: number; removed: number; changed: number }> = {};
   if (opts.register) {
-    const store = await openStore(opts.store, ctx.env);
     try {
       for (const [source, list] of bySource) {
         const r = await store.syncSource(source, list);
@@ -64,9 +78,17 @@ export async function discoverCommand(ctx: CommandContext, opts: DiscoverOptions
     } finally {
       await store.close();
     }
+  } else {
+    await store.close();
   }
   ctx.out.result(
-    { sources: [...bySource.keys()], failed, instances, ...(opts.register ? { registered: synced } : {}) },
+    {
+      project: namespace,
+      sources: [...bySource.keys()],
+      failed,
+      instances,
+      ...(opts.register ? { registered: synced } : {}),
+    },
     () => {
       if (bySource.size === 0) {
         ctx.out.line(
@@ -79,7 +101,7 @@ export async function discoverCommand(ctx: CommandContext, opts: DiscoverOptions
         ctx.out.c.dim(`\n${instances.length} instance(s) from ${[...bySource.keys()].join(', ')}`),
       );
       for (const [source, s] of Object.entries(synced)) {
-        ctx.out.line(`registered ${source}: +${s.added} -${s.removed} ~${s.changed}`);
+        ctx.out.line(`registered ${source} in project ${namespace}: +${s.added} -${s.removed} ~${s.changed}`);
       }
     },
   );

@@ -5,11 +5,12 @@ import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { CheckState, Instance } from '../../core/model.js';
 import { startProgress } from '../../core/progress.js';
-import { availability, openStore, type Store } from '../../store/index.js';
+import { availability, type Store } from '../../store/index.js';
 import { type OnceResult, runChecksOnce } from '../run-once.js';
 import { type InstanceStatus, instanceStatus } from '../status.js';
 import { discoverAll } from './discover.js';
 import { colorStatus } from './print.js';
+import { openProjectStore } from './project-store.js';
 
 export interface HealthOptions {
   store?: string;
@@ -27,13 +28,13 @@ export async function healthCommand(
   opts: HealthOptions,
   service?: string,
 ): Promise<number> {
-  const store = await openStore(opts.store, ctx.env);
+  const { store, project } = await openProjectStore(ctx, opts);
   try {
     let instances = await store.listInstances(service ? { service } : {});
     let from: 'catalog' | 'discovery' = 'catalog';
     if (instances.length === 0) {
       from = 'discovery';
-      const { bySource } = await discoverAll(ctx, opts);
+      const { bySource } = await discoverAll(ctx, opts, project);
       instances = [...bySource.values()].flat().filter((i) => !service || i.service === service);
     }
     if (service && instances.length === 0) {

@@ -1,43 +1,68 @@
 import type { CommandContext } from '../../cli/context.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { openStore } from '../../store/index.js';
+import type { CheckState, Instance } from '../../core/model.js';
+import type { Store } from '../../store/index.js';
 import { instanceStatus } from '../status.js';
 import { printInstances } from './print.js';
+import { openProjectStore } from './project-store.js';
 
-/** `portico discovery list [--service] [--source]`: the catalog with each instance's status. */
-export async function listCommand(
-  ctx: CommandContext,
-  opts: { service?: string; source?: string; store?: string },
-): Promise<number> {
-  const store = await openStore(opts.store, ctx.env);
+export interface ListOptions {
+  service?: string;
+  source?: string;
+  store?: string;
+  allProjects?: boolean;
+}
+
+interface Listed {
+  project: string;
+  instances: Instance[];
+  states: CheckState[];
+}
+
+/**
+ * `portico discovery list [--service] [--source] [--all-projects]`: the catalog of this project
+ * (or of every project) with each instance's status.
+ */
+export async function listCommand(ctx: CommandContext, opts: ListOptions): Promise<number> {
+  const { store, namespace } = await openProjectStore(ctx, opts);
   try {
-    const instances = await store.listInstances({
-      ...(opts.service ? { service: opts.service } : {}),
-      ...(opts.source ? { source: opts.source } : {}),
-    });
-    const states = await store.checkStates();
+    const projects = opts.allProjects ? await store.listProjects() : [namespace];
+    const listed: Listed[] = [];
+    for (const project of projects) listed.push(await listOne(store.inProject(project), project, opts));
     const index = await store.index();
-    ctx.out.result(
-      {
-        index,
-        instances: instances.map((i) => ({
-          ...i,
-          status: instanceStatus(i, states),
-          checkStates: states.filter((s) => s.instanceId === i.id),
-        })),
-      },
-      () => {
-        if (instances.length === 0) {
-          ctx.out.line(
-            'The catalog is empty. Fill it with: portico discovery discover --register (or register <name> --port N).',
-          );
-          return;
-        }
-        printInstances(ctx, instances, states);
-      },
+    const rows = listed.flatMap((l) =>
+      l.instances.map((i) => ({
+        ...(opts.allProjects ? { project: l.project } : {}),
+        ...i,
+        status: instanceStatus(i, l.states),
+        checkStates: l.states.filter((s) => s.instanceId === i.id),
+      })),
     );
+    ctx.out.result({ index, project: opts.allProjects ? null : namespace, instances: rows }, () => {
+      if (rows.length === 0) {
+        ctx.out.line(
+          opts.allProjects
+            ? 'The catalog is empty in every project. Fill it with: portico discovery discover --register.'
+            : `The catalog of project ${namespace} is empty. Fill it with: portico discovery discover --register (or register <name> --port N); --all-projects shows every project.`,
+        );
+        return;
+      }
+      for (const l of listed) {
+        if (l.instances.length === 0) continue;
+        if (opts.allProjects) ctx.out.line(ctx.out.c.bold(`project ${l.project}`));
+        printInstances(ctx, l.instances, l.states);
+      }
+    });
   } finally {
     await store.close();
   }
   return ExitCode.Ok;
+}
+
+async function listOne(store: Store, project: string, opts: ListOptions): Promise<Listed> {
+  const instances = await store.listInstances({
+    ...(opts.service ? { service: opts.service } : {}),
+    ...(opts.source ? { source: opts.source } : {}),
+  });
+  return { project, instances, states: await store.checkStates() };
 }

@@ -1,13 +1,24 @@
 import type { CommandContext } from '../../cli/context.js';
 import { formatHostPort } from '../../core/address.js';
 import { parseDuration } from '../../core/duration.js';
+import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { openStore } from '../../store/index.js';
 import { Monitor, type MonitorEvent } from '../monitor.js';
 import { createSources } from '../sources/index.js';
 import { instanceStatus } from '../status.js';
 import { sourceOptions } from './discover.js';
 import { colorStatus } from './print.js';
+import { openProjectStore } from './project-store.js';
+
+/** A monitor interval or duration of 0 would spin or stop at once: refuse it. */
+function positive(ms: number, what: string): number {
+  if (ms <= 0) {
+    throw new PorticoError('E_USAGE', `${what} must be more than 0 (got ${ms} ms)`, {
+      hint: 'Example: portico discovery monitor 10 (every 10 seconds), --duration 5m.',
+    });
+  }
+  return ms;
+}
 
 export interface MonitorCommandOptions {
   duration?: string;
@@ -28,13 +39,18 @@ export async function monitorCommand(
   opts: MonitorCommandOptions,
   seconds?: string,
 ): Promise<number> {
-  const intervalMs = seconds === undefined ? undefined : parseDuration(seconds, 'interval');
-  const durationMs = opts.duration === undefined ? undefined : parseDuration(opts.duration, '--duration');
-  const store = await openStore(opts.store, ctx.env);
+  const intervalMs =
+    seconds === undefined ? undefined : positive(parseDuration(seconds, 'interval'), 'interval');
+  const durationMs =
+    opts.duration === undefined
+      ? undefined
+      : positive(parseDuration(opts.duration, '--duration'), '--duration');
+  const { store, project } = await openProjectStore(ctx, opts);
   const controller = new AbortController();
   ctx.signal.addEventListener('abort', () => controller.abort(), { once: true });
   const stopTimer = durationMs !== undefined ? setTimeout(() => controller.abort(), durationMs) : undefined;
-  const sources = opts.discover === false ? [] : await createSources(opts.source, sourceOptions(ctx, opts));
+  const sources =
+    opts.discover === false ? [] : await createSources(opts.source, sourceOptions(ctx, opts, project));
   const live = ctx.out.interactive;
   const monitor: Monitor = new Monitor({
     store,

@@ -5,7 +5,7 @@ import { parsePort } from '../../core/address.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Instance, InstanceProtocol } from '../../core/model.js';
-import { openStore } from '../../store/index.js';
+import { openProjectStore } from './project-store.js';
 
 export interface RegisterOptions {
   address?: string;
@@ -70,7 +70,7 @@ export async function registerCommand(
   name: string,
 ): Promise<number> {
   const instance = buildInstance(name, opts);
-  const store = await openStore(opts.store, ctx.env);
+  const { store } = await openProjectStore(ctx, opts);
   try {
     await store.register(instance);
   } finally {
@@ -88,7 +88,7 @@ export async function deregisterCommand(
   opts: { store?: string },
   id: string,
 ): Promise<number> {
-  const store = await openStore(opts.store, ctx.env);
+  const { store } = await openProjectStore(ctx, opts);
   try {
     if (!(await store.deregister(id))) {
       throw new PorticoError('E_INSTANCE_UNKNOWN', `no instance "${id}" in the catalog`, {

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../cli/context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { HealthStatus } from '../../core/model.js';
-import { openStore } from '../../store/index.js';
+import { openProjectStore } from './project-store.js';
 
 /** `portico discovery pass|warn|fail <instance>[:check] [--note text]`: a TTL check reports in. */
 export async function ttlCommand(
@@ -11,7 +11,7 @@ export async function ttlCommand(
   opts: { note?: string; store?: string },
   target: string,
 ): Promise<number> {
-  const store = await openStore(opts.store, ctx.env);
+  const { store } = await openProjectStore(ctx, opts);
   try {
     // Instance ids contain ':' themselves; try the whole target first, then split off a check id.
     let instance = await store.getInstance(target);

@@ -5,36 +5,49 @@ import { parsePort } from '../../core/address.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { startProgress } from '../../core/progress.js';
+import { loadProject, type Project, type ProjectRequest, selectorFor } from '../../project/index.js';
 import { bindTestBothFamilies, type FamilyAvailability } from '../bind-test.js';
 import { claimsOf, findConflicts } from '../conflicts/find.js';
-import type { Conflict } from '../conflicts/model.js';
+import type { Conflict, DeclaredEndpoint } from '../conflicts/model.js';
 import { listListenersDetailed } from '../listeners.js';
-import { isPrivilegedUser, loadProjectIfAny, unprivilegedPortStart } from '../project.js';
+import { isPrivilegedUser, unprivilegedPortStart } from '../project.js';
 import { listReservations } from '../reservations/allocator.js';
 import { LeaseTable } from '../reservations/store.js';
 
 export interface CheckOptions {
   file?: string[];
   service?: string[];
+  manifest?: string;
+  /** The project, when the caller already loaded it (null: there is none); else loaded here. */
+  loaded?: Project | null;
 }
 
 export interface CheckReport {
+  /** The compose part of the project, if any (what `ports fix` edits). */
   project: ComposeProject | undefined;
+  /** The whole project: compose and portico.yaml. */
+  model: Project | undefined;
   conflicts: Conflict[];
   checkedPorts: number;
 }
 
 /** Gather every fact and find conflicts: shared by `check`, `fix` and the troubleshoot suite. */
 export async function runPortCheck(
-  ctx: Pick<CommandContext, 'env' | 'cwd'>,
+  ctx: ProjectRequest,
   opts: CheckOptions,
   ports: number[],
 ): Promise<CheckReport> {
-  let project = await loadProjectIfAny(opts.file, ctx.cwd, ctx.env, ports.length === 0);
-  if (project && opts.service && opts.service.length > 0) {
-    const keep = new Set(opts.service.map((s) => requireService(project!, s).name));
+  const model =
+    opts.loaded === undefined
+      ? await loadProject(selectorFor(ctx, opts), { required: ports.length === 0 })
+      : (opts.loaded ?? undefined);
+  let project = model?.compose;
+  const only = opts.service?.length ? new Set(opts.service) : undefined;
+  if (project && only) {
+    const keep = new Set(opts.service!.map((s) => requireService(project!, s).name));
     project = { ...project, services: project.services.filter((s) => keep.has(s.name)) };
   }
+  const endpoints = declaredEndpoints(model).filter((e) => !only || only.has(e.service));
   const [{ listeners }, reservations] = await Promise.all([
     listListenersDetailed({ env: ctx.env }),
     (async () => {
@@ -46,7 +59,7 @@ export async function runPortCheck(
       }
     })(),
   ]);
-  const input = { ...(project ? { project } : {}), ports, listeners, reservations };
+  const input = { ...(project ? { project } : {}), ports, endpoints, listeners, reservations };
   const claimed = [...new Set(claimsOf(input).map((c) => c.port))];
   const bindResults = new Map<number, FamilyAvailability>();
   await Promise.all(claimed.map(async (p) => bindResults.set(p, await bindTestBothFamilies(p))));
@@ -56,7 +69,16 @@ export async function runPortCheck(
     unprivilegedPortStart: unprivilegedPortStart(),
     privileged: isPrivilegedUser(),
   });
-  return { project, conflicts, checkedPorts: claimed.length };
+  return { project, model, conflicts, checkedPorts: claimed.length };
+}
+
+/** The endpoints portico.yaml declares, for the conflict finder. */
+function declaredEndpoints(model: Project | undefined): DeclaredEndpoint[] {
+  const manifest = model?.manifest;
+  if (!manifest) return [];
+  return Object.entries(manifest.data.services).flatMap(([service, spec]) =>
+    spec.endpoints.map((e) => ({ service, address: e.address, port: e.port, file: manifest.path })),
+  );
 }
 
 /** `portico ports check [-f compose.yml] [ports…]` */
@@ -77,7 +99,7 @@ export async function checkCommand(
   ctx.out.result(
     {
       ok: errors.length === 0,
-      project: report.project ? { name: report.project.name, files: report.project.files } : null,
+      project: report.model ? { name: report.model.name, files: report.model.files } : null,
       checkedPorts: report.checkedPorts,
       conflicts: report.conflicts,
       warnings: report.project?.warnings ?? [],
@@ -98,7 +120,7 @@ export function printConflicts(ctx: CommandContext, report: CheckReport): void {
   }
   const errors = report.conflicts.filter((x) => x.severity === 'error').length;
   const warnings = report.conflicts.length - errors;
-  const scope = report.project ? `project ${report.project.name}` : 'the given ports';
+  const scope = report.model ? `project ${report.model.name}` : 'the given ports';
   if (report.conflicts.length === 0) {
     ctx.out.line(`${c.green('✓')} no port conflicts in ${scope} (${report.checkedPorts} host ports checked)`);
   } else {

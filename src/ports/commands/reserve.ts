@@ -2,7 +2,7 @@ import type { CommandContext } from '../../cli/context.js';
 import { parsePort, parsePortRange } from '../../core/address.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { currentProjectName } from '../project.js';
+import { currentProjectName, selectorFor } from '../../project/index.js';
 import { listReservations, release, reserve } from '../reservations/allocator.js';
 import type { Reservation } from '../reservations/model.js';
 import { LeaseTable } from '../reservations/store.js';
@@ -10,7 +10,6 @@ import { LeaseTable } from '../reservations/store.js';
 export interface ReserveOptions {
   port?: string;
   range?: string;
-  project?: string;
   pid?: string;
 }
 
@@ -46,7 +45,7 @@ export async function reserveCommand(
   const port = opts.port === undefined ? undefined : parsePort(opts.port, '--port');
   const range = opts.range === undefined ? undefined : parsePortRange(opts.range, '--range');
   const pid = parsePid(opts.pid);
-  const project = opts.project ?? (await currentProjectName(ctx.cwd, ctx.env));
+  const project = await currentProjectName(selectorFor(ctx));
   const table = LeaseTable.open(ctx.env);
   try {
     const result = await reserve(table, {
@@ -72,13 +71,9 @@ export async function reserveCommand(
 }
 
 /** `portico ports release <name>` */
-export async function releaseCommand(
-  ctx: CommandContext,
-  opts: { project?: string },
-  nameArg: string,
-): Promise<number> {
+export async function releaseCommand(ctx: CommandContext, _opts: unknown, nameArg: string): Promise<number> {
   const name = checkName(nameArg);
-  const project = opts.project ?? (await currentProjectName(ctx.cwd, ctx.env));
+  const project = await currentProjectName(selectorFor(ctx));
   const table = LeaseTable.open(ctx.env);
   try {
     if (!release(table, project, name)) {
@@ -96,11 +91,8 @@ export async function releaseCommand(
 }
 
 /** `portico ports reservations` */
-export async function reservationsCommand(
-  ctx: CommandContext,
-  opts: { all?: boolean; project?: string },
-): Promise<number> {
-  const project = opts.all ? undefined : (opts.project ?? (await currentProjectName(ctx.cwd, ctx.env)));
+export async function reservationsCommand(ctx: CommandContext, opts: { all?: boolean }): Promise<number> {
+  const project = opts.all ? undefined : await currentProjectName(selectorFor(ctx));
   const table = LeaseTable.open(ctx.env);
   let rows: Reservation[];
   try {

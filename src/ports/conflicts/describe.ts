@@ -11,7 +11,11 @@ export function describeHolder(l: Listener): string {
 }
 
 export function describeClaim(c: PortClaim): string {
-  const where = c.published ? ` at ${shortPath(c.published.origin.file)}:${c.published.origin.line}` : '';
+  const where = c.published
+    ? ` at ${shortPath(c.published.origin.file)}:${c.published.origin.line}`
+    : c.declared
+      ? ` (${shortPath(c.declared.file)} endpoint ${c.declared.address}:${c.declared.port})`
+      : '';
   return c.service ? `service ${c.service}${where}` : `port ${c.port}`;
 }
 

@@ -3,13 +3,15 @@ import type { FamilyAvailability } from '../bind-test.js';
 import type { Listener } from '../listener.js';
 import type { Reservation } from '../reservations/model.js';
 import { describeClaim, describeHolder, howToFree } from './describe.js';
-import type { Conflict, PortClaim } from './model.js';
+import type { Conflict, DeclaredEndpoint, PortClaim } from './model.js';
 
 export interface ConflictInput {
   /** The compose project being checked (its own running containers are not conflicts). */
   project?: ComposeProject;
   /** Ports named on the command line. */
   ports?: number[];
+  /** Endpoints portico.yaml declares (their own listener is expected, not a conflict). */
+  endpoints?: DeclaredEndpoint[];
   listeners: Listener[];
   reservations: Reservation[];
   /** Real bind results per port, for the IPv4/IPv6 split (optional: skipped when absent). */
@@ -36,6 +38,15 @@ export function claimsOf(input: ConflictInput): PortClaim[] {
     }
   }
   for (const port of input.ports ?? []) claims.push({ port, protocol: 'tcp', hostIp: '' });
+  for (const e of input.endpoints ?? []) {
+    claims.push({
+      port: e.port,
+      protocol: 'tcp',
+      hostIp: endpointIp(e.address),
+      service: e.service,
+      declared: e,
+    });
+  }
   return claims;
 }
 
@@ -51,6 +62,8 @@ export function findConflicts(input: ConflictInput): Conflict[] {
 
   claims.forEach((a, i) => {
     for (const b of claims.slice(i + 1)) {
+      const clash = declaredClash(a, b);
+      if (clash) conflicts.push(clash);
       if (
         a.published &&
         b.published &&
@@ -74,6 +87,14 @@ export function findConflicts(input: ConflictInput): Conflict[] {
   });
 
   for (const claim of claims) {
+    if (claim.declared) {
+      // The declared service is itself the listener there: only another project's reservation is in its way.
+      const reservation = input.reservations.find((r) => r.port === claim.port);
+      if (reservation && reservation.project !== projectName && reservation.name !== claim.service) {
+        conflicts.push(reservedElsewhere(claim, reservation));
+      }
+      continue;
+    }
     const onPort = input.listeners.filter((l) => l.port === claim.port && l.protocol === claim.protocol);
     const ours = onPort.filter(
       (l) => projectName !== undefined && l.container?.composeProject === projectName,
@@ -84,18 +105,7 @@ export function findConflicts(input: ConflictInput): Conflict[] {
 
     const reservation = input.reservations.find((r) => r.port === claim.port);
     if (reservation && claim.published && reservation.project !== projectName) {
-      conflicts.push({
-        kind: 'reserved-by-other-project',
-        severity: 'error',
-        port: claim.port,
-        protocol: claim.protocol,
-        claims: [claim],
-        holders: [],
-        reservation,
-        summary: `${describeClaim(claim)} publishes port ${claim.port}, reserved for ${reservation.name} of project ${reservation.project}`,
-        why: 'Whichever starts second will fail to bind; the reservation exists so the other project can count on this port.',
-        fix: `Use a port reserved for this project: portico ports reserve ${claim.service ?? 'NAME'} (or portico ports fix).`,
-      });
+      conflicts.push(reservedElsewhere(claim, reservation));
     }
 
     const limit = input.unprivilegedPortStart ?? 1024;
@@ -116,6 +126,52 @@ export function findConflicts(input: ConflictInput): Conflict[] {
     }
   }
   return dedupe(conflicts);
+}
+
+function reservedElsewhere(claim: PortClaim, reservation: Reservation): Conflict {
+  return {
+    kind: 'reserved-by-other-project',
+    severity: 'error',
+    port: claim.port,
+    protocol: claim.protocol,
+    claims: [claim],
+    holders: [],
+    reservation,
+    summary: `${describeClaim(claim)} ${claim.declared ? 'listens on' : 'publishes'} port ${claim.port}, reserved for ${reservation.name} of project ${reservation.project}`,
+    why: 'Whichever starts second will fail to bind; the reservation exists so the other project can count on this port.',
+    fix: `Use a port reserved for this project: portico ports reserve ${claim.service ?? 'NAME'}${claim.published ? ' (or portico ports fix)' : ''}.`,
+  };
+}
+
+/**
+ * A compose service publishing where portico.yaml says another service listens, or two
+ * declared services on one address and port: one of them cannot be where the files say.
+ */
+function declaredClash(a: PortClaim, b: PortClaim): Conflict | undefined {
+  const declared = a.declared ?? b.declared;
+  if (!declared || (!a.declared && !a.published) || (!b.declared && !b.published)) return undefined;
+  if (a.port !== b.port || a.protocol !== b.protocol || !ipsOverlap(a.hostIp, b.hostIp)) return undefined;
+  if (a.declared && b.declared && a.service === b.service) return undefined;
+  return {
+    kind: 'declared-endpoint-clash',
+    severity: 'error',
+    port: a.port,
+    protocol: a.protocol,
+    claims: [a, b],
+    holders: [],
+    summary: `${describeClaim(a)} and ${describeClaim(b)} both claim ${a.hostIp || '*'}:${a.port}/${a.protocol}`,
+    why: 'Only one socket can hold the port: whichever starts second fails with "address already in use", and checks reach the wrong service.',
+    fix: `Change the port in ${shortFile(declared.file)} or in the compose file so each service has its own.`,
+  };
+}
+
+function endpointIp(address: string): string {
+  if (address === 'localhost') return '127.0.0.1';
+  return /^[\d.]+$/.test(address) || address.includes(':') ? address : '';
+}
+
+function shortFile(path: string): string {
+  return path.split('/').slice(-2).join('/');
 }
 
 function inUse(claim: PortClaim, holders: Listener[]): Conflict {

@@ -10,7 +10,8 @@ export type ConflictKind =
   | 'in-use-hidden-owner'
   | 'reserved-by-other-project'
   | 'ipv4-ipv6-split'
-  | 'privileged-port';
+  | 'privileged-port'
+  | 'declared-endpoint-clash';
 
 /** A claim on a host port: a compose service's published port, or a port named on the CLI. */
 export interface PortClaim {
@@ -20,6 +21,17 @@ export interface PortClaim {
   hostIp: string;
   service?: string;
   published?: PublishedPort;
+  /** An endpoint portico.yaml declares: the service itself listens there. */
+  declared?: DeclaredEndpoint;
+}
+
+/** A `services.<name>.endpoints[]` entry of portico.yaml. */
+export interface DeclaredEndpoint {
+  service: string;
+  address: string;
+  port: number;
+  /** The portico.yaml it came from. */
+  file: string;
 }
 
 export interface Conflict {

@@ -13,10 +13,13 @@ import {
 import { catalogMigrations } from './schema.js';
 
 const keepChanges = 50_000;
+const defaultProject = 'default';
 const keepHistoryMs = 30 * 86_400_000;
 
 export interface SqliteStoreOptions {
   path: string;
+  /** The project namespace every read and write is scoped to (default: "default"). */
+  project?: string;
   /** How often a watcher polls for changes made by other processes. */
   pollMs?: number;
   now?: () => number;
@@ -28,15 +31,32 @@ export interface SqliteStoreOptions {
  * change index and the data never disagree.
  */
 export class SqliteStore implements Store {
+  readonly project: string;
   private readonly db: Db;
   private readonly now: () => number;
   private readonly pollMs: number;
+  /** Views made by inProject share the handle; only the store that opened it closes it. */
+  private readonly owner: boolean;
   private writes = 0;
 
-  constructor(options: SqliteStoreOptions) {
-    this.db = openDatabase(options.path, catalogMigrations);
+  constructor(options: SqliteStoreOptions, shared?: Db) {
+    this.db = shared ?? openDatabase(options.path, catalogMigrations);
+    this.owner = shared === undefined;
+    this.project = options.project ?? defaultProject;
     this.now = options.now ?? Date.now;
     this.pollMs = options.pollMs ?? 50;
+  }
+
+  inProject(project: string): Store {
+    return new SqliteStore({ path: '', project, now: this.now, pollMs: this.pollMs }, this.db);
+  }
+
+  async listProjects(): Promise<string[]> {
+    return (
+      this.db.prepare('SELECT DISTINCT project FROM instances ORDER BY project').all() as Array<{
+        project: string;
+      }>
+    ).map((r) => r.project);
   }
 
   async index(): Promise<number> {
@@ -46,9 +66,11 @@ export class SqliteStore implements Store {
   async syncSource(source: string, instances: Instance[]): Promise<SyncResult> {
     return this.write(() => {
       const existing = new Map(
-        (this.db.prepare('SELECT * FROM instances WHERE source = ?').all(source) as InstanceRow[]).map(
-          (r) => [r.id, toInstance(r)],
-        ),
+        (
+          this.db
+            .prepare('SELECT * FROM instances WHERE project = ? AND source = ?')
+            .all(this.project, source) as InstanceRow[]
+        ).map((r) => [r.id, toInstance(r)]),
       );
       const result: SyncResult = { added: [], removed: [], changed: [], index: 0 };
       const wanted = new Map(instances.map((i) => [i.id, { ...i, source }]));
@@ -75,14 +97,18 @@ export class SqliteStore implements Store {
 
   async deregister(id: string): Promise<boolean> {
     return this.write(() => {
-      const exists = this.db.prepare('SELECT 1 FROM instances WHERE id = ?').get(id) !== undefined;
+      const exists =
+        this.db.prepare('SELECT 1 FROM instances WHERE project = ? AND id = ?').get(this.project, id) !==
+        undefined;
       if (exists) this.deleteInstance(id);
       return exists;
     });
   }
 
   async listServices(): Promise<Service[]> {
-    const rows = this.db.prepare('SELECT service, tags FROM instances ORDER BY service').all() as Array<{
+    const rows = this.db
+      .prepare('SELECT service, tags FROM instances WHERE project = ? ORDER BY service')
+      .all(this.project) as Array<{
       service: string;
       tags: string;
     }>;
@@ -96,8 +122,8 @@ export class SqliteStore implements Store {
   }
 
   async listInstances(filter: InstanceFilter = {}): Promise<Instance[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where: string[] = ['project = ?'];
+    const params: unknown[] = [this.project];
     if (filter.service) {
       where.push('service = ?');
       params.push(filter.service);
@@ -106,29 +132,32 @@ export class SqliteStore implements Store {
       where.push('source = ?');
       params.push(filter.source);
     }
-    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY service, id`;
+    const sql = `SELECT * FROM instances WHERE ${where.join(' AND ')} ORDER BY service, id`;
     return (this.db.prepare(sql).all(...params) as InstanceRow[]).map(toInstance);
   }
 
   async getInstance(id: string): Promise<Instance | undefined> {
-    const row = this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM instances WHERE project = ? AND id = ?')
+      .get(this.project, id) as InstanceRow | undefined;
     return row ? toInstance(row) : undefined;
   }
 
   async putCheckState(state: CheckState): Promise<void> {
     this.write(() => {
       const previous = this.db
-        .prepare('SELECT status FROM check_states WHERE instance_id = ? AND check_id = ?')
-        .get(state.instanceId, state.checkId) as { status: string } | undefined;
+        .prepare('SELECT status FROM check_states WHERE project = ? AND instance_id = ? AND check_id = ?')
+        .get(this.project, state.instanceId, state.checkId) as { status: string } | undefined;
       this.db
         .prepare(
-          `INSERT INTO check_states (instance_id, check_id, status, output, reason, since, last_result)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (instance_id, check_id) DO UPDATE SET
+          `INSERT INTO check_states (project, instance_id, check_id, status, output, reason, since, last_result)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (project, instance_id, check_id) DO UPDATE SET
              status = excluded.status, output = excluded.output, reason = excluded.reason,
              since = excluded.since, last_result = excluded.last_result`,
         )
         .run(
+          this.project,
           state.instanceId,
           state.checkId,
           state.status,
@@ -139,8 +168,8 @@ export class SqliteStore implements Store {
         );
       if (previous?.status !== state.status) {
         this.db
-          .prepare('INSERT INTO history (instance_id, check_id, status, at) VALUES (?, ?, ?, ?)')
-          .run(state.instanceId, state.checkId, state.status, state.since);
+          .prepare('INSERT INTO history (project, instance_id, check_id, status, at) VALUES (?, ?, ?, ?, ?)')
+          .run(this.project, state.instanceId, state.checkId, state.status, state.since);
         this.logChange('check-state', state.instanceId, state.checkId);
       }
     });
@@ -150,9 +179,11 @@ export class SqliteStore implements Store {
     const rows = (
       instanceId
         ? this.db
-            .prepare('SELECT * FROM check_states WHERE instance_id = ? ORDER BY check_id')
-            .all(instanceId)
-        : this.db.prepare('SELECT * FROM check_states ORDER BY instance_id, check_id').all()
+            .prepare('SELECT * FROM check_states WHERE project = ? AND instance_id = ? ORDER BY check_id')
+            .all(this.project, instanceId)
+        : this.db
+            .prepare('SELECT * FROM check_states WHERE project = ? ORDER BY instance_id, check_id')
+            .all(this.project)
     ) as CheckStateRow[];
     return rows.map(toCheckState);
   }
@@ -162,14 +193,19 @@ export class SqliteStore implements Store {
     const before = this.db
       // SQLite returns the other columns from the row holding MAX(at).
       .prepare(
-        'SELECT instance_id, check_id, status, MAX(at) AS at FROM history WHERE instance_id = ? AND at < ? GROUP BY check_id',
+        'SELECT instance_id, check_id, status, MAX(at) AS at FROM history WHERE project = ? AND instance_id = ? AND at < ? GROUP BY check_id',
       )
-      .all(instanceId, since) as Array<{ instance_id: string; check_id: string; status: string; at: number }>;
+      .all(this.project, instanceId, since) as Array<{
+      instance_id: string;
+      check_id: string;
+      status: string;
+      at: number;
+    }>;
     const rows = this.db
       .prepare(
-        'SELECT instance_id, check_id, status, at FROM history WHERE instance_id = ? AND at >= ? ORDER BY at, rowid',
+        'SELECT instance_id, check_id, status, at FROM history WHERE project = ? AND instance_id = ? AND at >= ? ORDER BY at, rowid',
       )
-      .all(instanceId, since) as typeof before;
+      .all(this.project, instanceId, since) as typeof before;
     return [...before, ...rows].map((r) => ({
       instanceId: r.instance_id,
       checkId: r.check_id,
@@ -182,17 +218,17 @@ export class SqliteStore implements Store {
     this.write(() => {
       this.db
         .prepare(
-          `INSERT INTO ttl_reports (instance_id, check_id, status, output, at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (instance_id, check_id) DO UPDATE SET status = excluded.status, output = excluded.output, at = excluded.at`,
+          `INSERT INTO ttl_reports (project, instance_id, check_id, status, output, at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (project, instance_id, check_id) DO UPDATE SET status = excluded.status, output = excluded.output, at = excluded.at`,
         )
-        .run(record.instanceId, record.checkId, record.status, record.output, record.at);
+        .run(this.project, record.instanceId, record.checkId, record.status, record.output, record.at);
       this.logChange('ttl-report', record.instanceId, record.checkId);
     });
   }
 
   async ttlReports(): Promise<TtlRecord[]> {
     return (
-      this.db.prepare('SELECT * FROM ttl_reports').all() as Array<{
+      this.db.prepare('SELECT * FROM ttl_reports WHERE project = ?').all(this.project) as Array<{
         instance_id: string;
         check_id: string;
         status: string;
@@ -211,10 +247,10 @@ export class SqliteStore implements Store {
   async *watch(fromIndex: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
     let last = fromIndex;
     const query = this.db.prepare(
-      'SELECT idx, kind, instance_id, check_id, at FROM changes WHERE idx > ? ORDER BY idx LIMIT 1000',
+      'SELECT idx, kind, instance_id, check_id, at FROM changes WHERE idx > ? AND project = ? ORDER BY idx LIMIT 1000',
     );
     while (!signal.aborted) {
-      const rows = query.all(last) as Array<{
+      const rows = query.all(last, this.project) as Array<{
         idx: number;
         kind: StoreEvent['kind'];
         instance_id: string;
@@ -242,7 +278,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    if (this.owner) this.db.close();
   }
 
   private currentIndex(): number {
@@ -259,34 +295,37 @@ export class SqliteStore implements Store {
     const index = this.logChange('instance-upsert', instance.id);
     this.db
       .prepare(
-        `INSERT INTO instances (id, service, address, port, protocol, tags, meta, source, checks, modify_index)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET service = excluded.service, address = excluded.address, port = excluded.port,
+        `INSERT INTO instances (project, id, service, address, port, protocol, tags, meta, source, checks, modify_index)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (project, id) DO UPDATE SET service = excluded.service, address = excluded.address, port = excluded.port,
            protocol = excluded.protocol, tags = excluded.tags, meta = excluded.meta, source = excluded.source,
            checks = excluded.checks, modify_index = excluded.modify_index`,
       )
-      .run(...instanceParams(instance, index));
+      .run(this.project, ...instanceParams(instance, index));
     // Checks that no longer exist lose their state (history stays for availability figures).
     const ids = instance.checks.map((c) => c.id);
     this.db
       .prepare(
-        `DELETE FROM check_states WHERE instance_id = ? AND check_id NOT IN (${ids.map(() => '?').join(',') || "''"})`,
+        `DELETE FROM check_states WHERE project = ? AND instance_id = ? AND check_id NOT IN (${ids.map(() => '?').join(',') || "''"})`,
       )
-      .run(instance.id, ...ids);
+      .run(this.project, instance.id, ...ids);
   }
 
   private deleteInstance(id: string): void {
-    this.db.prepare('DELETE FROM instances WHERE id = ?').run(id);
-    this.db.prepare('DELETE FROM check_states WHERE instance_id = ?').run(id);
-    this.db.prepare('DELETE FROM ttl_reports WHERE instance_id = ?').run(id);
+    for (const table of ['instances', 'check_states', 'ttl_reports'])
+      this.db
+        .prepare(
+          `DELETE FROM ${table} WHERE project = ? AND ${table === 'instances' ? 'id' : 'instance_id'} = ?`,
+        )
+        .run(this.project, id);
     this.logChange('instance-delete', id);
   }
 
   private logChange(kind: StoreEvent['kind'], instanceId: string, checkId?: string): number {
     return Number(
       this.db
-        .prepare('INSERT INTO changes (kind, instance_id, check_id, at) VALUES (?, ?, ?, ?)')
-        .run(kind, instanceId, checkId ?? null, this.now()).lastInsertRowid,
+        .prepare('INSERT INTO changes (project, kind, instance_id, check_id, at) VALUES (?, ?, ?, ?, ?)')
+        .run(this.project, kind, instanceId, checkId ?? null, this.now()).lastInsertRowid,
     );
   }
 
