@@ -59,6 +59,7 @@ Examples:
     .option('--tag <tag>', 'tag (repeatable)', collect)
     .option('--meta <key=value>', 'metadata (repeatable)', collect)
     .option('--id <id>', 'instance id (default cli:<name>:<address>:<port>)')
+    .option('--clear-checks', 'when re-registering without --check, drop the checks it had')
     .action(
       action(async (ctx, opts, name: string) =>
         (await import('../discovery/commands/register.js')).registerCommand(ctx, opts, name),
@@ -112,7 +113,7 @@ Examples:
   ] as Array<[string, HealthStatus]>) {
     withStore(discovery.command(verb))
       .description(`report a TTL check as ${status}`)
-      .argument('<instance>', 'instance id, optionally :check')
+      .argument('<instance>', 'instance id (optionally :check), or a service with one TTL instance')
       .option('--note <text>', 'output to record')
       .action(
         action(async (ctx, opts, target: string) =>

@@ -73,6 +73,10 @@ export const errorCodes = {
     exit: 2,
   },
   E_INSTANCE_UNKNOWN: { summary: 'No instance with that id is in the catalog.', exit: 2 },
+  E_INSTANCE_AMBIGUOUS: {
+    summary: 'A service name matches several instances where the command needs one.',
+    exit: 2,
+  },
   E_SOURCE_UNKNOWN: { summary: 'A discovery source name is not one Portico knows.', exit: 2 },
   E_SOURCE_FAILED: { summary: 'A discovery source could not produce its services.', exit: 2 },
   E_STORE_URL: { summary: 'The store location (--store / PORTICO_STORE) is not understood.', exit: 2 },

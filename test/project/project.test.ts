@@ -243,3 +243,63 @@ describe('discovery monitor', () => {
     expect(r.stderr).toContain('interval must be more than 0');
   });
 });
+
+describe('the README discovery examples work as written', () => {
+  it('register prints the id, pass takes the service name, re-registering keeps the checks', async () => {
+    const env = { PORTICO_HOME: tempDir() };
+    const cwd = tempDir();
+    const run = (args: string[]) => runPortico(args, { cwd, env });
+    const reg = await run(['discovery', 'register', 'batch-1', '--port', '9100', '--check', 'ttl:1h']);
+    expect(reg.stdout).toContain('id cli:batch-1:127.0.0.1:9100');
+    const pass = await run(['discovery', 'pass', 'batch-1', '--note', 'ok']);
+    expect(pass.code).toBe(0);
+    expect(pass.stdout).toContain('cli:batch-1:127.0.0.1:9100: ttl → passing');
+
+    await run([
+      'discovery',
+      'register',
+      'auth-service',
+      '--port',
+      '3001',
+      '--check',
+      'http:/health',
+      '--check',
+      'tcp',
+    ]);
+    const again = await run([
+      'discovery',
+      'register',
+      'auth-service',
+      '--port',
+      '3001',
+      '--tag',
+      'v2',
+      '--json',
+    ]);
+    const doc = again.json<{
+      registered: { checks: Array<{ id: string }>; tags: string[] };
+      keptChecks: boolean;
+    }>();
+    expect(doc.keptChecks).toBe(true);
+    expect(doc.registered.checks.map((c) => c.id)).toEqual(['http', 'tcp']);
+    expect(doc.registered.tags).toEqual(['v2']);
+    const cleared = await run([
+      'discovery',
+      'register',
+      'auth-service',
+      '--port',
+      '3001',
+      '--clear-checks',
+      '--json',
+    ]);
+    expect(cleared.json<{ registered: { checks: unknown[] } }>().registered.checks).toEqual([]);
+
+    // Two instances of one service: pass needs the id.
+    await run(['discovery', 'register', 'batch-1', '--port', '9101', '--check', 'ttl:1h']);
+    const ambiguous = await run(['discovery', 'pass', 'batch-1']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('E_INSTANCE_AMBIGUOUS');
+    expect(ambiguous.stderr).toContain('cli:batch-1:127.0.0.1:9101');
+    expect((await run(['discovery', 'deregister', 'cli:batch-1:127.0.0.1:9100'])).code).toBe(0);
+  });
+});

@@ -16,6 +16,8 @@ export interface RegisterOptions {
   meta?: string[];
   id?: string;
   store?: string;
+  /** --clear-checks: drop the checks of an earlier registration when no --check is given. */
+  clearChecks?: boolean;
 }
 
 const protocols: InstanceProtocol[] = ['tcp', 'udp', 'http', 'https', 'grpc', 'postgres', 'redis', 'mysql'];
@@ -69,16 +71,29 @@ export async function registerCommand(
   opts: RegisterOptions,
   name: string,
 ): Promise<number> {
-  const instance = buildInstance(name, opts);
-  const { store } = await openProjectStore(ctx, opts);
+  let instance = buildInstance(name, opts);
+  const { store, namespace } = await openProjectStore(ctx, opts);
+  let kept = false;
   try {
+    // Re-registering (a restart, a changed tag) keeps the checks it had unless told otherwise.
+    const before = await store.getInstance(instance.id);
+    if (before && opts.check === undefined && !opts.clearChecks && before.checks.length > 0) {
+      instance = { ...instance, checks: before.checks };
+      kept = true;
+    }
     await store.register(instance);
   } finally {
     await store.close();
   }
-  ctx.out.result({ registered: instance }, () =>
-    ctx.out.line(`registered ${instance.service} → ${instance.address}:${instance.port} (id ${instance.id})`),
-  );
+  ctx.out.result({ registered: instance, project: namespace, keptChecks: kept }, () => {
+    ctx.out.line(
+      `registered ${instance.service} → ${instance.address}:${instance.port} (id ${instance.id}, project ${namespace})`,
+    );
+    if (kept)
+      ctx.out.line(
+        `  kept its checks: ${instance.checks.map((c) => c.id).join(', ')} (--clear-checks drops them)`,
+      );
+  });
   return ExitCode.Ok;
 }
 

@@ -21,9 +21,23 @@ export async function ttlCommand(
       instance = await store.getInstance(target.slice(0, cut));
       checkId = target.slice(cut + 1);
     }
+    if (!instance) {
+      // A service name is enough when the service has exactly one instance with a TTL check.
+      const byService = (await store.listInstances({ service: target })).filter((i) =>
+        i.checks.some((c) => c.kind === 'ttl'),
+      );
+      if (byService.length > 1) {
+        throw new PorticoError(
+          'E_INSTANCE_AMBIGUOUS',
+          `service "${target}" has ${byService.length} instances with a TTL check`,
+          { hint: `Name one: ${byService.map((i) => i.id).join(', ')}.` },
+        );
+      }
+      instance = byService[0];
+    }
     if (!instance)
-      throw new PorticoError('E_INSTANCE_UNKNOWN', `no instance "${target}" in the catalog`, {
-        hint: 'portico discovery list shows the ids.',
+      throw new PorticoError('E_INSTANCE_UNKNOWN', `no instance or service "${target}" in the catalog`, {
+        hint: 'portico discovery list shows the ids (register prints the id too).',
       });
     const ttlChecks = instance.checks.filter((c) => c.kind === 'ttl' && (!checkId || c.id === checkId));
     if (ttlChecks.length === 0) {
