@@ -99,7 +99,7 @@ describe('portico discovery CLI', () => {
     [['register', 'auth', '--port', '1', '--protocol', 'ftp'], 'E_REGISTER_INVALID', '--protocol "ftp"'],
     [['discover', '--source', 'kubernetes'], 'E_SOURCE_UNKNOWN', 'unknown source "kubernetes"'],
     [['health', 'nosuch'], 'E_INSTANCE_UNKNOWN', 'no service "nosuch"'],
-    [['pass', 'nosuch'], 'E_INSTANCE_UNKNOWN', 'no instance "nosuch"'],
+    [['pass', 'nosuch'], 'E_INSTANCE_UNKNOWN', 'no instance or service "nosuch"'],
     [['list', '--store', 'etcdx://x'], 'E_STORE_URL', 'unknown store'],
   ])('discovery %j → %s', async (args, code, message) => {
     const r = await runPortico(['discovery', ...args], { env: { PORTICO_HOME: tempDir() }, cwd: tempDir() });
