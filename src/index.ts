@@ -1,3 +1,4 @@
+import './core/zod-messages.js';
 /**
  * Portico as a library. The CLI is a thin layer over these modules; everything it does can be
  * done from code.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import '../core/zod-messages.js';
 import { PorticoError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { Output } from '../core/output.js';
