@@ -2,7 +2,10 @@ import mysql from 'mysql2/promise';
 import type { MysqlCheck } from '../../core/model.js';
 import { classifyError, describeFailure } from '../../net/failure.js';
 import { critical, type Probe, passing, portOf } from '../probe.js';
+import { quietClientLibraries } from './quiet-console.js';
 import { missingSecret, secretFrom } from './secrets.js';
+
+quietClientLibraries();
 
 /** Log in and ping; access denied, unknown database and host-not-allowed are told apart. */
 export const mysqlProbe: Probe<MysqlCheck> = {

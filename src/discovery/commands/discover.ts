@@ -2,6 +2,7 @@ import type { CommandContext } from '../../cli/context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Instance } from '../../core/model.js';
 import { openStore } from '../../store/index.js';
+import { secretPolicy } from '../secret-policy.js';
 import type { SourceOptions } from '../source.js';
 import { createSources } from '../sources/index.js';
 import { printInstances } from './print.js';
@@ -23,6 +24,7 @@ export function sourceOptions(
     env: ctx.env,
     ...(opts.file ? { composeFiles: opts.file } : {}),
     ...(opts.manifest ? { manifest: opts.manifest } : {}),
+    secrets: secretPolicy(ctx.cwd, opts.manifest),
     onError: (source, error) => ctx.out.warn(`${source}: ${(error as Error).message}`),
   };
 }
