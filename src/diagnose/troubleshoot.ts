@@ -13,6 +13,7 @@ export interface TroubleshootOptions extends EmitOptions {
   kind?: GatewayKind;
   host?: string;
   url?: string[];
+  passwordEnv?: string;
   only?: string[];
   skip?: string[];
   suppress?: string[];
@@ -26,6 +27,11 @@ export async function troubleshootCommand(
   target?: string,
 ): Promise<number> {
   const started = performance.now();
+  const { passwordInUrlWarning } = await import('./suites/database.js');
+  for (const url of opts.url ?? []) {
+    const warning = passwordInUrlWarning(url);
+    if (warning) ctx.out.warn(warning);
+  }
   const facts = new Facts(ctx.cwd, ctx.env, opts.file);
   const checks = await checksFor(suite, {
     cwd: ctx.cwd,
@@ -38,6 +44,7 @@ export async function troubleshootCommand(
       ...(opts.host ? { host: opts.host } : {}),
     },
     ...(opts.url ? { urls: opts.url } : {}),
+    ...(opts.passwordEnv ? { passwordEnv: opts.passwordEnv } : {}),
   });
   const selected = selectChecks(checks, opts.only, opts.skip);
   const outcomes = await runChecks(selected, {
