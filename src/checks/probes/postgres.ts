@@ -32,8 +32,9 @@ export const postgresProbe: Probe<PostgresCheck> = {
     const port = portOf(check, target);
     const fallback = (): string | undefined =>
       isTrustedOrigin(check.origin)
-        ? (ctx.env.PGPASSWORD ??
-          pgpassPassword({ host: target.address, port, database, user: check.user }, ctx.env))
+        ? // an empty PGPASSWORD counts as unset, as libpq reads it
+          ctx.env.PGPASSWORD ||
+          pgpassPassword({ host: target.address, port, database, user: check.user }, ctx.env)
         : undefined;
     const client = new pg.Client({
       host: target.address,
