@@ -5,6 +5,7 @@ import { parseCheckSpec, parseCheckSpecFrom } from '../../src/checks/define.js';
 import { runCheck } from '../../src/checks/run-check.js';
 import type { CommandCheck } from '../../src/core/model.js';
 import { readLabels } from '../../src/discovery/labels.js';
+import { secretPolicy } from '../../src/discovery/secret-policy.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runPortico } from '../helpers/cli.js';
 import { holdPort } from '../helpers/port-holder.js';
@@ -51,6 +52,19 @@ describe('labels are untrusted input', () => {
     expect(() => parseCheckSpecFrom('command:./check.sh', 'docker')).toThrow(
       expect.objectContaining({ code: 'E_CHECK_UNTRUSTED' }),
     );
+  });
+});
+
+describe('secrets.allowEnv in portico.yaml', () => {
+  it('is the policy handed to sources, and stays strict', () => {
+    const dir = tempDir();
+    expect(secretPolicy(dir)).toEqual({ allowEnv: [] });
+    writeFileSync(join(dir, 'portico.yaml'), 'secrets:\n  allowEnv: [REDIS_PASSWORD, PG_PASS]\n');
+    expect(secretPolicy(dir)).toEqual({ allowEnv: ['REDIS_PASSWORD', 'PG_PASS'] });
+    writeFileSync(join(dir, 'portico.yaml'), 'secrets:\n  allowEnvs: [REDIS_PASSWORD]\n');
+    expect(() => secretPolicy(dir)).toThrow(expect.objectContaining({ code: 'E_MANIFEST_INVALID' }));
+    writeFileSync(join(dir, 'portico.yaml'), 'secrets:\n  allowEnv: ["not a name"]\n');
+    expect(() => secretPolicy(dir)).toThrow(expect.objectContaining({ code: 'E_MANIFEST_INVALID' }));
   });
 });
 
