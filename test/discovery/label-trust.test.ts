@@ -185,6 +185,24 @@ services:
     ]);
   });
 
+  it('sends no unlisted variable for a check of unknown origin (a catalog row from before the fix)', async () => {
+    const legacy = {
+      id: 'redis',
+      kind: 'redis' as const,
+      passwordEnv: 'HOME',
+      intervalMs: 10_000,
+      timeoutMs: 2_000,
+      rise: 1,
+      fall: 1,
+    };
+    const target = { address: '127.0.0.1', port: redis.port };
+    expect(await runCheck(legacy, target, { env: { HOME: home } })).toMatchObject({ reason: 'untrusted' });
+    // The same check from the user's own command line logs in: HOME really is the password.
+    expect(await runCheck({ ...legacy, origin: 'cli' }, target, { env: { HOME: home } })).toMatchObject({
+      status: 'passing',
+    });
+  });
+
   it('refuses a labelled command already in a catalog written before the fix', async () => {
     const stateDir = tempDir();
     const pwned = join(tempDir(), `pwned-catalog-${process.pid}`);

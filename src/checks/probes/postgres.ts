@@ -5,7 +5,7 @@ import { critical, type Probe, passing, portOf, warning } from '../probe.js';
 import { isTrustedOrigin } from '../trust.js';
 import { pgpassPassword } from './pgpass.js';
 import { quietClientLibraries } from './quiet-console.js';
-import { missingSecret, secretFrom } from './secrets.js';
+import { missingSecret, refuseSecret, secretFrom } from './secrets.js';
 
 quietClientLibraries();
 
@@ -26,6 +26,8 @@ class NoPassword extends Error {}
 export const postgresProbe: Probe<PostgresCheck> = {
   kind: 'postgres',
   async run(check, target, ctx) {
+    const refused = refuseSecret(check);
+    if (refused) return refused;
     const password = secretFrom(check.passwordEnv, ctx.env);
     if (check.passwordEnv && password === undefined) return missingSecret(check.passwordEnv);
     const database = check.database ?? check.user;

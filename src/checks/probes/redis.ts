@@ -3,7 +3,7 @@ import type { RedisCheck } from '../../core/model.js';
 import { classifyError, describeFailure } from '../../net/failure.js';
 import { critical, type Probe, passing, portOf } from '../probe.js';
 import { quietClientLibraries } from './quiet-console.js';
-import { missingSecret, secretFrom } from './secrets.js';
+import { missingSecret, refuseSecret, secretFrom } from './secrets.js';
 
 quietClientLibraries();
 
@@ -15,6 +15,8 @@ quietClientLibraries();
 export const redisProbe: Probe<RedisCheck> = {
   kind: 'redis',
   async run(check, target, ctx) {
+    const refused = refuseSecret(check);
+    if (refused) return refused;
     const password = secretFrom(check.passwordEnv, ctx.env);
     if (check.passwordEnv && password === undefined) return missingSecret(check.passwordEnv);
     const where = `${target.address}:${portOf(check, target)}`;
