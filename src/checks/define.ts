@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import { PorticoError } from '../core/errors.js';
-import type { CheckDefinition } from '../core/model.js';
+import type { CheckDefinition, CheckOrigin } from '../core/model.js';
+import { noSecretPolicy, refusal, type SecretPolicy } from './trust.js';
 
 /** Defaults shared by every way of defining a check (manifest, labels, CLI). */
 export const checkDefaults = { intervalMs: 10_000, timeoutMs: 2_000, rise: 2, fall: 3 } as const;
@@ -104,8 +105,14 @@ export const checkInputSchema = z.discriminatedUnion('kind', [
 
 export type CheckInput = z.input<typeof checkInputSchema>;
 
-/** Turn validated input into a CheckDefinition with defaults; ids default to the kind. */
-export function toCheckDefinition(input: z.output<typeof checkInputSchema>): CheckDefinition {
+/**
+ * Turn validated input into a CheckDefinition with defaults; ids default to the kind. The origin
+ * is stamped on the definition: it decides what the check may do (see trust.ts).
+ */
+export function toCheckDefinition(
+  input: z.output<typeof checkInputSchema>,
+  origin: CheckOrigin,
+): CheckDefinition {
   const { interval, timeout, deregisterAfter, rise, fall, id, ttl, ...rest } = input as z.output<
     typeof checkInputSchema
   > & {
@@ -116,6 +123,7 @@ export function toCheckDefinition(input: z.output<typeof checkInputSchema>): Che
   return {
     ...rest,
     id: id ?? input.kind,
+    origin,
     intervalMs,
     timeoutMs: Math.min(timeout ?? checkDefaults.timeoutMs, intervalMs),
     rise: rise ?? checkDefaults.rise,
@@ -141,6 +149,18 @@ export function uniqueIds(checks: CheckDefinition[]): CheckDefinition[] {
  * `redis,passwordEnv=REDIS_PASSWORD`, `ttl:30s`, `command:./check.sh --quick`.
  */
 export function parseCheckSpec(spec: string): CheckDefinition {
+  return parseCheckSpecFrom(spec, 'cli');
+}
+
+/**
+ * The same syntax from any origin. A definition the origin may not make (a command from a
+ * label, a password variable the user did not allow) is E_CHECK_UNTRUSTED and never returned.
+ */
+export function parseCheckSpecFrom(
+  spec: string,
+  origin: CheckOrigin,
+  policy: SecretPolicy = noSecretPolicy,
+): CheckDefinition {
   const m = /^([a-z-]+)(?::([^,]*))?((?:,[A-Za-z]+=[^,]*)*)$/.exec(spec.trim());
   if (!m) throw badSpec(spec, 'expected kind[:arg][,key=value…]');
   const [, kind, arg, pairs] = m as unknown as [string, string, string | undefined, string];
@@ -176,7 +196,10 @@ export function parseCheckSpec(spec: string): CheckDefinition {
     const issue = parsed.error.issues[0]!;
     throw badSpec(spec, `${issue.path.join('.') || 'kind'}: ${issue.message}`);
   }
-  return toCheckDefinition(parsed.data);
+  const check = toCheckDefinition(parsed.data, origin);
+  const refused = refusal(check, policy);
+  if (refused) throw new PorticoError('E_CHECK_UNTRUSTED', `check "${spec}" rejected: ${refused}`);
+  return check;
 }
 
 function badSpec(spec: string, why: string): PorticoError {

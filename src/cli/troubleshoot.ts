@@ -56,8 +56,12 @@ export function registerTroubleshoot(program: Command): void {
     .option('--host <name>', 'api-gateway: check that a route serves this host name')
     .option(
       '--url <url>',
-      'database: a connection URL, e.g. postgres://app:secret@127.0.0.1:5432/app (repeatable)',
+      'database: a connection URL, e.g. postgres://app@127.0.0.1:5432/app (repeatable; password via --password-env)',
       collect,
+    )
+    .option(
+      '--password-env <name>',
+      'database: read the password for --url from this environment variable (keeps it out of argv)',
     )
     .option('--only <names>', 'only these categories or check ids (comma-separated)', list)
     .option('--skip <names>', 'skip these categories or check ids (comma-separated)', list)
@@ -70,7 +74,7 @@ Examples:
   portico troubleshoot connectivity auth-service       DNS → TCP → TLS → HTTP, each step timed
   portico troubleshoot connectivity https://127.0.0.1:8443/health
   portico troubleshoot api-gateway --config nginx.conf explain 502/504s from the gateway's upstreams
-  portico troubleshoot database --url postgres://app:secret@127.0.0.1:5432/app
+  DB_PASSWORD=… portico troubleshoot database --url postgres://app@127.0.0.1:5432/app --password-env DB_PASSWORD
   portico troubleshoot all --format markdown -o report.md
 
 Finding codes are documented in docs/findings.md.`,

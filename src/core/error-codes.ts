@@ -67,6 +67,11 @@ export const errorCodes = {
   E_PORTS_KILL_FAILED: { summary: 'The holder of the port could not be stopped.', exit: 2 },
   // discovery and checks
   E_CHECK_INVALID: { summary: 'A health check definition is not valid.', exit: 2 },
+  E_CHECK_UNTRUSTED: {
+    summary:
+      'A check from a label, the engine or the network asks for what only portico.yaml or the CLI may define.',
+    exit: 2,
+  },
   E_MANIFEST_INVALID: { summary: 'portico.yaml is not valid (the message names file:line:column).', exit: 2 },
   E_REGISTER_INVALID: {
     summary: 'A service registration is not valid (name, address, port, tags, meta).',

@@ -27,9 +27,20 @@ export interface Instance {
   checks: CheckDefinition[];
 }
 
+/**
+ * Where a check definition came from: the trust boundary. `manifest` (portico.yaml) and `cli`
+ * are the user's own words and may define anything. `compose` is a compose file's own
+ * `healthcheck:` (a command may run only inside that service's container, as Docker runs it).
+ * `label`, `docker` and `api` come from images, the engine or the network: untrusted, never a
+ * command, and `passwordEnv` only from the user's allow-list (see src/checks/trust.ts).
+ */
+export type CheckOrigin = 'manifest' | 'cli' | 'compose' | 'label' | 'docker' | 'api';
+
 interface CheckCommon {
   /** Unique within the instance. */
   id: string;
+  /** Who defined it (absent in catalogs written before origins existed: treated as untrusted). */
+  origin?: CheckOrigin;
   intervalMs: number;
   timeoutMs: number;
   /** Consecutive passing results before the status becomes passing. */
@@ -93,7 +104,7 @@ export interface MysqlCheck extends CheckCommon {
   port?: number;
 }
 
-/** Only ever created from local files (manifest, compose healthcheck), never from the network. */
+/** Only from trusted origins (portico.yaml, the CLI) or a compose healthcheck inside its container. */
 export interface CommandCheck extends CheckCommon {
   kind: 'command';
   argv: string[];

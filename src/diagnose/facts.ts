@@ -103,12 +103,14 @@ export class Facts {
       const project = await this.project();
       if (!project) return [];
       const { createSources } = await import('../discovery/sources/index.js');
+      const { secretPolicy } = await import('../discovery/secret-policy.js');
       const sources = await createSources(
         [...(project.compose ? ['compose'] : []), ...(project.manifest ? ['manifest'] : [])],
         {
           cwd: project.dir,
           env: this.env,
           project,
+          secrets: secretPolicy(project),
           ...(project.compose ? { composeFiles: project.compose.files } : {}),
           ...(project.manifest ? { manifest: project.manifest.path } : {}),
         },

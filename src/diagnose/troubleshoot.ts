@@ -15,6 +15,7 @@ export interface TroubleshootOptions extends EmitOptions {
   kind?: GatewayKind;
   host?: string;
   url?: string[];
+  passwordEnv?: string;
   only?: string[];
   skip?: string[];
   suppress?: string[];
@@ -28,6 +29,11 @@ export async function troubleshootCommand(
   target?: string,
 ): Promise<number> {
   const started = performance.now();
+  const { passwordInUrlWarning } = await import('./suites/database.js');
+  for (const url of opts.url ?? []) {
+    const warning = passwordInUrlWarning(url);
+    if (warning) ctx.out.warn(warning);
+  }
   const project = await loadProject(selectorFor(ctx, opts));
   const facts = new Facts({ ...ctx, file: opts.file, manifest: opts.manifest, loaded: project ?? null });
   const checks = await checksFor(suite, {
@@ -41,6 +47,7 @@ export async function troubleshootCommand(
       ...(opts.host ? { host: opts.host } : {}),
     },
     ...(opts.url ? { urls: opts.url } : {}),
+    ...(opts.passwordEnv ? { passwordEnv: opts.passwordEnv } : {}),
   });
   const selected = selectChecks(checks, opts.only, opts.skip);
   const outcomes = await runChecks(selected, {

@@ -1,4 +1,5 @@
-import { parseCheckSpec } from '../checks/define.js';
+import { parseCheckSpecFrom } from '../checks/define.js';
+import { noSecretPolicy, type SecretPolicy } from '../checks/trust.js';
 import type { CheckDefinition, InstanceProtocol } from '../core/model.js';
 
 /**
@@ -10,6 +11,10 @@ import type { CheckDefinition, InstanceProtocol } from '../core/model.js';
  *   portico.check=http:/health;tcp  checks, in the CLI's --check syntax, ';'-separated
  *   portico.tags=api,public         tags
  *   portico.meta.<key>=<value>      metadata
+ *
+ * Labels are untrusted input (they ship inside images from registries): their checks carry the
+ * origin `label`, so a `command:` check or a `passwordEnv` outside `PORTICO_*` and the user's
+ * `secrets.allowEnv` is rejected with a warning and never stored or run (checks/trust.ts).
  */
 export interface LabelOverrides {
   enabled: boolean;
@@ -23,8 +28,15 @@ export interface LabelOverrides {
 
 const protocols: InstanceProtocol[] = ['tcp', 'udp', 'http', 'https', 'grpc', 'postgres', 'redis', 'mysql'];
 
-/** Invalid label values are reported through `warn` and ignored, never fatal. */
-export function readLabels(labels: Record<string, string>, warn: (message: string) => void): LabelOverrides {
+/**
+ * Invalid or rejected label values are reported through `warn` and ignored, never fatal. When
+ * every check of `portico.check` is rejected, the source's default checks apply.
+ */
+export function readLabels(
+  labels: Record<string, string>,
+  warn: (message: string) => void,
+  secrets: SecretPolicy = noSecretPolicy,
+): LabelOverrides {
   const out: LabelOverrides = { enabled: labels['portico.enable'] !== 'false', tags: [], meta: {} };
   if (labels['portico.service']) out.service = labels['portico.service'];
   const port = labels['portico.port'];
@@ -39,17 +51,19 @@ export function readLabels(labels: Record<string, string>, warn: (message: strin
   }
   const checks = labels['portico.check'];
   if (checks !== undefined) {
-    out.checks = [];
-    for (const spec of checks
+    const specs = checks
       .split(';')
       .map((s) => s.trim())
-      .filter(Boolean)) {
+      .filter(Boolean);
+    const accepted: CheckDefinition[] = [];
+    for (const spec of specs) {
       try {
-        out.checks.push(parseCheckSpec(spec));
+        accepted.push(parseCheckSpecFrom(spec, 'label', secrets));
       } catch (error) {
-        warn(`portico.check: ${(error as Error).message}`);
+        warn(`label portico.check: ${(error as Error).message}`);
       }
     }
+    if (accepted.length > 0 || specs.length === 0) out.checks = accepted;
   }
   if (labels['portico.tags'])
     out.tags = labels['portico.tags']

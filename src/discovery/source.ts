@@ -1,3 +1,4 @@
+import type { SecretPolicy } from '../checks/trust.js';
 import type { Instance } from '../core/model.js';
 
 /**
@@ -29,4 +30,9 @@ export interface SourceOptions {
   /** Poll interval for file and process sources. */
   pollMs?: number;
   onError?: (source: SourceName, error: unknown) => void;
+  /**
+   * Password variables that labels may name (portico.yaml `secrets.allowEnv`); `PORTICO_*` is
+   * always allowed. Unset: only `PORTICO_*`.
+   */
+  secrets?: SecretPolicy;
 }

@@ -1,12 +1,15 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseCheckSpec } from '../../src/checks/define.js';
+import { parseCheckSpec, parseCheckSpecFrom } from '../../src/checks/define.js';
 import { runCheck } from '../../src/checks/run-check.js';
 import { freePort } from '../helpers/net.js';
 import { describeWith } from '../helpers/requirements.js';
 import { type MariaDbServer, startMariaDb } from '../helpers/servers/mariadb.js';
 import { type PostgresServer, pgBin, startPostgres } from '../helpers/servers/postgres.js';
 import { type RedisServer, startRedis } from '../helpers/servers/redis.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const env = {
   PG_APP: 'app-secret',
@@ -53,6 +56,37 @@ describeWith(
       expect(await check('postgres:app,passwordEnv=UNSET_VAR', server.port)).toMatchObject({
         reason: 'config',
       });
+    });
+    it('takes the password from PGPASSWORD or the password file when no passwordEnv is set', async () => {
+      const run = (extra: NodeJS.ProcessEnv) =>
+        runCheck(parseCheckSpec('postgres:app,database=app'), at(server.port), {
+          env: { HOME: tempDir(), ...extra },
+        });
+      expect(await run({})).toMatchObject({ status: 'critical', reason: 'auth_required' });
+      expect(await run({ PGPASSWORD: 'app-secret' })).toMatchObject({ status: 'passing' });
+      const file = join(tempDir(), 'pgpass');
+      writeFileSync(
+        file,
+        `# comment\n127.0.0.1:1:app:app:not-this-port\n127.0.0.1:${server.port}:*:app:app-secret\n`,
+      );
+      chmodSync(file, 0o600);
+      expect(await run({ PGPASSFILE: file })).toMatchObject({ status: 'passing' });
+      // As libpq does, a password file others can read is ignored.
+      chmodSync(file, 0o644);
+      expect(await run({ PGPASSFILE: file })).toMatchObject({ reason: 'auth_required' });
+    });
+    it("never gives a labelled check Portico's PGPASSWORD or password file, not even through process.env", async () => {
+      const labelled = parseCheckSpecFrom('postgres:app,database=app', 'label');
+      const saved = process.env.PGPASSWORD;
+      process.env.PGPASSWORD = 'app-secret';
+      try {
+        expect(
+          await runCheck(labelled, at(server.port), { env: { PGPASSWORD: 'app-secret', HOME: tempDir() } }),
+        ).toMatchObject({ status: 'critical', reason: 'auth_required' });
+      } finally {
+        if (saved === undefined) delete process.env.PGPASSWORD;
+        else process.env.PGPASSWORD = saved;
+      }
     });
     it('classifies "not accepting connections" while the server shuts down', async () => {
       const holder = new pg.Client({
@@ -105,6 +139,12 @@ describeWith(['redis-server'], 'redis probe against a real Redis 7', () => {
     expect(await check('redis,passwordEnv=REDIS_WRONG', secured.port)).toMatchObject({
       status: 'critical',
       reason: 'auth_failed',
+    });
+  });
+  it('passes when a password is configured but the server needs none', async () => {
+    expect(await check('redis,passwordEnv=REDIS_PW', open.port)).toMatchObject({
+      status: 'passing',
+      output: expect.stringContaining('asks for no password'),
     });
   });
   it('classifies refused', async () => {

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Instance } from '../../src/core/model.js';
 import { DockerSource } from '../../src/discovery/sources/docker/docker-source.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { runPortico } from '../helpers/cli.js';
 import { createInternalNetwork, runContainer, testDocker, testDockerHost } from '../helpers/docker.js';
 import { freePort } from '../helpers/net.js';
 import { describeWith } from '../helpers/requirements.js';
@@ -153,5 +155,31 @@ describeWith(['dockerd', { root: true }], 'docker source following a real engine
       { what: 'catalog reconciled after restart' },
     );
     expect(errors).toEqual([]);
+  });
+});
+
+// A separate block: the watcher above counts every warning, and this one is meant to warn.
+describeWith(['dockerd', { root: true }], 'docker labels are untrusted input', () => {
+  it('discovery health runs no command from a real container label and reports the rejection', async () => {
+    const tag = `p${process.pid}-hostile`;
+    const pwned = join(tempDir(), `pwned-${process.pid}`);
+    await runContainer({
+      name: `${tag}-evil`,
+      cmd: ['httpd', '-f', '-p', '80', '-h', '/www'],
+      publish: { '80': await freePort() },
+      labels: { 'portico.service': `${tag}-svc`, 'portico.check': `command:touch ${pwned}` },
+    });
+    const r = await runPortico(['discovery', 'health', `${tag}-svc`, '--json', '--source', 'docker'], {
+      cwd: tempDir(),
+      env: { DOCKER_HOST: testDockerHost()!, PORTICO_HOME: tempDir() },
+    });
+    expect(existsSync(pwned)).toBe(false);
+    expect(r.stderr).toMatch(
+      new RegExp(`container ${tag}-evil: label portico\\.check: check "command:touch [^"]*" rejected`),
+    );
+    const doc = r.json<{ instances: Array<{ service: string; checks: Array<{ kind: string }> }> }>();
+    expect(doc.instances.map((i) => [i.service, i.checks.map((c) => c.kind)])).toEqual([
+      [`${tag}-svc`, ['tcp']],
+    ]);
   });
 });

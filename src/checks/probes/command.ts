@@ -1,17 +1,24 @@
 import { spawn } from 'node:child_process';
 import type { CommandCheck } from '../../core/model.js';
 import { critical, type Probe, type ProbeContext, type ProbeOutcome, passing, warning } from '../probe.js';
+import { mayRunCommand } from '../trust.js';
 
 const maxOutput = 4096;
 
 /**
  * Run a local command (argv, no shell) or `docker exec` it in a container. Exit 0 → passing,
- * 1 → warning, anything else → critical, as Consul and Nagios do. Only ever configured from
- * local files and the local CLI: nothing received over the network can define one.
+ * 1 → warning, anything else → critical, as Consul and Nagios do. Only portico.yaml and the
+ * CLI may define one (and a compose healthcheck, inside its container). Parsing already rejects
+ * commands from labels; this guard refuses any that reach a catalog by another path.
  */
 export const commandProbe: Probe<CommandCheck> = {
   kind: 'command',
   async run(check, _target, ctx) {
+    if (!mayRunCommand(check))
+      return critical(
+        `refused to run a command check from ${check.origin ?? 'an unknown origin'}: only portico.yaml and the command line define commands`,
+        'untrusted',
+      );
     if (check.argv.length === 0) return critical('empty command', 'config');
     const r = check.container ? await dockerExec(check, ctx) : await runLocal(check.argv, ctx);
     return judge(r.exitCode, r.output, r.timedOut, ctx.timeoutMs);

@@ -2,12 +2,17 @@ import mysql from 'mysql2/promise';
 import type { MysqlCheck } from '../../core/model.js';
 import { classifyError, describeFailure } from '../../net/failure.js';
 import { critical, type Probe, passing, portOf } from '../probe.js';
-import { missingSecret, secretFrom } from './secrets.js';
+import { quietClientLibraries } from './quiet-console.js';
+import { missingSecret, refuseSecret, secretFrom } from './secrets.js';
+
+quietClientLibraries();
 
 /** Log in and ping; access denied, unknown database and host-not-allowed are told apart. */
 export const mysqlProbe: Probe<MysqlCheck> = {
   kind: 'mysql',
   async run(check, target, ctx) {
+    const refused = refuseSecret(check);
+    if (refused) return refused;
     const password = secretFrom(check.passwordEnv, ctx.env);
     if (check.passwordEnv && password === undefined) return missingSecret(check.passwordEnv);
     const where = `${target.address}:${portOf(check, target)}`;

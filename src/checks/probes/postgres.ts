@@ -2,24 +2,52 @@ import pg from 'pg';
 import type { PostgresCheck } from '../../core/model.js';
 import { classifyError, describeFailure } from '../../net/failure.js';
 import { critical, type Probe, passing, portOf, warning } from '../probe.js';
-import { missingSecret, secretFrom } from './secrets.js';
+import { isTrustedOrigin } from '../trust.js';
+import { pgpassPassword } from './pgpass.js';
+import { quietClientLibraries } from './quiet-console.js';
+import { missingSecret, refuseSecret, secretFrom } from './secrets.js';
+
+quietClientLibraries();
+
+/** Thrown by the password callback when the server asks for a password and none is configured. */
+class NoPassword extends Error {}
 
 /**
  * Log in for real and run SELECT 1, so the answer separates the failures users confuse: wrong
  * password, no pg_hba.conf line for this client, a database that does not exist, a server that
  * is still starting, and nothing listening at all.
+ *
+ * The password: `passwordEnv` when set; otherwise, for checks the user defined (portico.yaml,
+ * CLI), `PGPASSWORD` and then the password file, as psql does. A check from a label gets none
+ * of these. It is given to pg as a callback, so pg never falls back on `process.env.PGPASSWORD`
+ * or its own (deprecated, warning-printing) pgpass support, and it is read only when the server
+ * asks for one.
  */
 export const postgresProbe: Probe<PostgresCheck> = {
   kind: 'postgres',
   async run(check, target, ctx) {
+    const refused = refuseSecret(check);
+    if (refused) return refused;
     const password = secretFrom(check.passwordEnv, ctx.env);
     if (check.passwordEnv && password === undefined) return missingSecret(check.passwordEnv);
+    const database = check.database ?? check.user;
+    const port = portOf(check, target);
+    const fallback = (): string | undefined =>
+      isTrustedOrigin(check.origin)
+        ? // an empty PGPASSWORD counts as unset, as libpq reads it
+          ctx.env.PGPASSWORD ||
+          pgpassPassword({ host: target.address, port, database, user: check.user }, ctx.env)
+        : undefined;
     const client = new pg.Client({
       host: target.address,
-      port: portOf(check, target),
+      port,
       user: check.user,
-      database: check.database ?? check.user,
-      ...(password !== undefined ? { password } : {}),
+      database,
+      password: async () => {
+        const p = check.passwordEnv ? password : fallback();
+        if (p === undefined) throw new NoPassword('the server asks for a password and none is configured');
+        return p;
+      },
       connectionTimeoutMillis: ctx.timeoutMs,
       query_timeout: ctx.timeoutMs,
       application_name: 'portico-probe',
@@ -36,6 +64,11 @@ export const postgresProbe: Probe<PostgresCheck> = {
         return warning(`logged in as ${check.user}; the server is a read-only standby`, 'standby');
       return passing(`logged in as ${check.user} to database ${check.database ?? check.user}`);
     } catch (error) {
+      if (error instanceof NoPassword)
+        return critical(
+          `the server requires a password for ${check.user} and none is configured (passwordEnv, PGPASSWORD or ~/.pgpass)`,
+          'auth_required',
+        );
       return classifyPostgres(
         error as Error & { code?: string },
         check,

@@ -2,20 +2,27 @@ import { Redis } from 'ioredis';
 import type { RedisCheck } from '../../core/model.js';
 import { classifyError, describeFailure } from '../../net/failure.js';
 import { critical, type Probe, passing, portOf } from '../probe.js';
-import { missingSecret, secretFrom } from './secrets.js';
+import { quietClientLibraries } from './quiet-console.js';
+import { missingSecret, refuseSecret, secretFrom } from './secrets.js';
 
-/** AUTH (when configured) and PING; NOAUTH, WRONGPASS and LOADING are told apart. */
+quietClientLibraries();
+
+/**
+ * AUTH (when configured) and PING; NOAUTH, WRONGPASS and LOADING are told apart. AUTH is sent
+ * by the probe, not through ioredis's `password` option: ioredis then prints its own
+ * "[WARN] … a password was supplied" lines on stderr, and the answer is ours to classify.
+ */
 export const redisProbe: Probe<RedisCheck> = {
   kind: 'redis',
   async run(check, target, ctx) {
+    const refused = refuseSecret(check);
+    if (refused) return refused;
     const password = secretFrom(check.passwordEnv, ctx.env);
     if (check.passwordEnv && password === undefined) return missingSecret(check.passwordEnv);
     const where = `${target.address}:${portOf(check, target)}`;
     const client = new Redis({
       host: target.address,
       port: portOf(check, target),
-      ...(check.username ? { username: check.username } : {}),
-      ...(password !== undefined ? { password } : {}),
       lazyConnect: true,
       connectTimeout: ctx.timeoutMs,
       commandTimeout: ctx.timeoutMs,
@@ -34,8 +41,18 @@ export const redisProbe: Probe<RedisCheck> = {
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       await client.connect();
+      let note = '';
+      if (password !== undefined) {
+        try {
+          await (check.username ? client.auth(check.username, password) : client.auth(password));
+        } catch (error) {
+          if (!/no password is set|without any password configured/i.test((error as Error).message))
+            throw error;
+          note = ' (the server asks for no password; the configured one was not needed)';
+        }
+      }
       const pong = await client.ping();
-      return passing(`PING → ${pong}`);
+      return passing(`PING → ${pong}${note}`);
     } catch (error) {
       return classifyRedis(cause ?? (error as Error & { code?: string }), where);
     } finally {

@@ -15,7 +15,9 @@ export function targetsFromManifest(project: Project, env: NodeJS.ProcessEnv): D
   if (!manifest) return [];
   const out: DatabaseTarget[] = [];
   for (const [service, spec] of Object.entries(manifest.data.services)) {
-    const declared = spec.checks.map(toCheckDefinition).filter((c) => databaseKinds.has(c.kind));
+    const declared = spec.checks
+      .map((c) => toCheckDefinition(c, 'manifest'))
+      .filter((c) => databaseKinds.has(c.kind));
     const fallback = databaseKinds.has(spec.protocol) ? [defaultCheck(spec.protocol)] : [];
     for (const check of declared.length > 0 ? declared : fallback) {
       const passwordEnv = 'passwordEnv' in check ? check.passwordEnv : undefined;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/tmp.js';
 import { loadComposeProject } from '../../compose/load.js';
-import { targetsFromCompose } from './database.js';
+import { passwordInUrlWarning, targetFromUrl, targetsFromCompose } from './database.js';
 
 describe('targetsFromCompose', () => {
   it('finds published databases and the credentials their compose environment gives', async () => {
@@ -53,5 +53,42 @@ describe('targetsFromCompose', () => {
       ],
       ['cache (compose, ::1:16379)', {}, expect.not.objectContaining({ passwordEnv: expect.anything() })],
     ]);
+  });
+});
+
+describe('targetFromUrl', () => {
+  it('takes the password from the URL, else from --password-env, and keeps it out of the label', () => {
+    const fromUrl = targetFromUrl('postgres://app:s3cret@127.0.0.1:5432/app');
+    expect(fromUrl).toMatchObject({
+      label: 'postgres://app:***@127.0.0.1:5432/app',
+      env: { PORTICO_DB_PASSWORD: 's3cret' },
+      check: { kind: 'postgres', user: 'app', origin: 'cli', passwordEnv: 'PORTICO_DB_PASSWORD' },
+    });
+    const fromEnv = targetFromUrl('redis://127.0.0.1:6379', { env: { R: 'pw' }, passwordEnv: 'R' });
+    expect(fromEnv).toMatchObject({
+      env: { PORTICO_DB_PASSWORD: 'pw' },
+      check: { passwordEnv: 'PORTICO_DB_PASSWORD' },
+    });
+    expect(() => targetFromUrl('redis://127.0.0.1', { env: {}, passwordEnv: 'UNSET' })).toThrow(
+      /--password-env UNSET: that variable is not set/,
+    );
+  });
+
+  it('hands PostgreSQL targets only the variables psql would read for a password', () => {
+    const t = targetFromUrl('postgres://app@db.local/app', {
+      env: { PGPASSWORD: 'p', PGPASSFILE: '/f', HOME: '/h', AWS_SECRET_ACCESS_KEY: 'no' },
+    });
+    expect(t.env).toEqual({ PGPASSWORD: 'p', PGPASSFILE: '/f', HOME: '/h' });
+    expect(t.check).not.toHaveProperty('passwordEnv');
+    expect(targetFromUrl('redis://127.0.0.1', { env: { PGPASSWORD: 'p' } }).env).toEqual({});
+  });
+
+  it('warns only when the URL carries a password, and never repeats it', () => {
+    const warning = passwordInUrlWarning('mysql://root:hunter2@127.0.0.1/shop');
+    expect(warning).toMatch(/process list.*shell history.*--password-env/);
+    expect(warning).toContain('mysql://root:***@127.0.0.1/shop');
+    expect(warning).not.toContain('hunter2');
+    expect(passwordInUrlWarning('mysql://root@127.0.0.1/shop')).toBeUndefined();
+    expect(passwordInUrlWarning('not a url')).toBeUndefined();
   });
 });

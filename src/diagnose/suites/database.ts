@@ -24,19 +24,48 @@ const defaultPorts: Record<string, number> = {
   mariadb: 3306,
 };
 
-/** postgres://user:pass@host:5432/db, redis://:pass@host:6379, mysql://user:pass@host/db. */
-export function targetFromUrl(text: string): DatabaseTarget {
+export interface UrlTargetOptions {
+  /** Portico's environment: where `passwordEnv`, PGPASSWORD and PGPASSFILE are read. */
+  env?: NodeJS.ProcessEnv;
+  /** `--password-env NAME`: the password is in this variable (used when the URL has none). */
+  passwordEnv?: string;
+}
+
+/** Variables the postgres probe may read for a password the user gave outside the URL. */
+const postgresPasswordVariables = ['PGPASSWORD', 'PGPASSFILE', 'HOME'];
+
+/**
+ * postgres://user@host:5432/db, redis://host:6379, mysql://user@host/db. The password comes
+ * from the URL (with a warning: see passwordInUrlWarning), else from `--password-env NAME`,
+ * else, for PostgreSQL, from PGPASSWORD or the password file as psql takes it.
+ */
+export function targetFromUrl(text: string, options: UrlTargetOptions = {}): DatabaseTarget {
   const url = new URL(text);
   const scheme = url.protocol.replace(':', '');
   const port = Number(url.port || defaultPorts[scheme] || 0);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!host) throw new Error('the URL names no host (e.g. redis://127.0.0.1:6379)');
   const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
+  let password = decodeURIComponent(url.password) || undefined;
+  if (password === undefined && options.passwordEnv) {
+    password = options.env?.[options.passwordEnv];
+    if (password === undefined)
+      throw new Error(`--password-env ${options.passwordEnv}: that variable is not set in this environment`);
+  }
   const database = url.pathname.replace(/^\//, '') || undefined;
-  const env: Record<string, string> = password ? { PORTICO_DB_PASSWORD: password } : {};
+  const inherited: Record<string, string> = {};
+  if (scheme.startsWith('postgres'))
+    for (const name of postgresPasswordVariables) {
+      const value = options.env?.[name];
+      if (value !== undefined) inherited[name] = value;
+    }
+  const env: Record<string, string> = {
+    ...inherited,
+    ...(password ? { PORTICO_DB_PASSWORD: password } : {}),
+  };
   const common = {
     id: scheme,
+    origin: 'cli' as const,
     ...checkDefaults,
     ...(password ? { passwordEnv: 'PORTICO_DB_PASSWORD' } : {}),
   };
@@ -74,6 +103,19 @@ export function targetFromUrl(text: string): DatabaseTarget {
  * (POSTGRES_USER/PASSWORD/DB, MYSQL_*, MARIADB_*, REDIS_PASSWORD), tested through the
  * published port.
  */
+/** A warning for a `--url` that carries its password, or undefined. */
+export function passwordInUrlWarning(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (!url.password) return undefined;
+  url.password = '***';
+  return `--url ${url.toString()}: a password in the URL is visible to other users in the process list and stays in your shell history; put it in a variable and pass --password-env NAME (for PostgreSQL, PGPASSWORD or ~/.pgpass work too)`;
+}
+
 export function targetsFromCompose(project: ComposeProject): DatabaseTarget[] {
   const out: DatabaseTarget[] = [];
   for (const svc of project.services) {
@@ -90,6 +132,7 @@ export function targetsFromCompose(project: ComposeProject): DatabaseTarget[] {
       env: password ? { PORTICO_DB_PASSWORD: password } : {},
       check: {
         ...checkDefaults,
+        origin: 'compose',
         ...check,
         ...(password ? { passwordEnv: 'PORTICO_DB_PASSWORD' } : {}),
       } as DatabaseTarget['check'],

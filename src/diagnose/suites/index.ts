@@ -20,6 +20,8 @@ export interface SuiteOptions {
   files?: string[];
   gateway?: GatewayOptions;
   urls?: string[];
+  /** database: the variable holding the password for --url targets (--password-env). */
+  passwordEnv?: string;
 }
 
 /** Every suite by name: each builds its checks from what it is given and what the facts hold. */
@@ -52,7 +54,9 @@ export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
     const targets = [];
     for (const url of o.urls ?? []) {
       try {
-        targets.push(targetFromUrl(url));
+        targets.push(
+          targetFromUrl(url, { env: o.facts.env, ...(o.passwordEnv ? { passwordEnv: o.passwordEnv } : {}) }),
+        );
       } catch (error) {
         throw new PorticoError(
           'E_USAGE',

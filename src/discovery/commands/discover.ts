@@ -2,6 +2,7 @@ import type { CommandContext } from '../../cli/context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Instance } from '../../core/model.js';
 import type { Project } from '../../project/index.js';
+import { secretPolicy } from '../secret-policy.js';
 import type { SourceOptions } from '../source.js';
 import { createSources } from '../sources/index.js';
 import { printInstances } from './print.js';
@@ -29,6 +30,7 @@ export function sourceOptions(
     ...(project ? { project } : {}),
     ...(composeFiles ? { composeFiles } : {}),
     ...(manifest ? { manifest } : {}),
+    secrets: secretPolicy(project),
     onError: (source, error) => ctx.out.warn(`${source}: ${(error as Error).message}`),
   };
 }

@@ -66,8 +66,10 @@ export class ComposeSource implements Source {
   }
 
   private instancesOf(project: ComposeProject, svc: ComposeService): Instance[] {
-    const labels = readLabels(svc.labels, (m) =>
-      this.options.onError?.('compose', new Error(`${svc.name}: ${m}`)),
+    const labels = readLabels(
+      svc.labels,
+      (m) => this.options.onError?.('compose', new Error(`service ${svc.name}: ${m}`)),
+      this.options.secrets,
     );
     if (!labels.enabled) return [];
     const service = labels.service ?? svc.name;
@@ -129,7 +131,7 @@ export function hostAddress(hostIp: string | undefined): string {
 }
 
 function defaultTcp(): CheckDefinition {
-  return { id: 'tcp', kind: 'tcp', ...checkDefaults };
+  return { id: 'tcp', kind: 'tcp', origin: 'compose', ...checkDefaults };
 }
 
 function safeMtime(path: string): number {

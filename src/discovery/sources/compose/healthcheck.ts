@@ -30,6 +30,7 @@ export function fromComposeHealthcheck(
     if (published) {
       return {
         id: 'healthcheck',
+        origin: 'compose',
         kind: 'http',
         scheme: text.includes('https://') ? 'https' : 'http',
         method: 'GET',
@@ -41,5 +42,6 @@ export function fromComposeHealthcheck(
       };
     }
   }
-  return { id: 'healthcheck', kind: 'command', argv: hc.test, container, ...timing };
+  // The compose file's own healthcheck runs where Docker runs it: inside that container.
+  return { id: 'healthcheck', origin: 'compose', kind: 'command', argv: hc.test, container, ...timing };
 }

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { checkDefaults } from '../../../checks/define.js';
+import { noSecretPolicy, type SecretPolicy } from '../../../checks/trust.js';
 import type { CheckDefinition, Instance } from '../../../core/model.js';
 import { guessProtocol, readLabels } from '../../labels.js';
 import { hostAddress } from '../compose/compose-source.js';
@@ -8,8 +9,12 @@ import { hostAddress } from '../compose/compose-source.js';
  * Instances for one running container: one per published TCP port (at the host address), or
  * when nothing is published, one per exposed port at the container's address on each network.
  */
-export function containerInstances(c: Docker.ContainerInfo, warn: (m: string) => void): Instance[] {
-  const labels = readLabels(c.Labels ?? {}, (m) => warn(`${containerName(c)}: ${m}`));
+export function containerInstances(
+  c: Docker.ContainerInfo,
+  warn: (m: string) => void,
+  secrets: SecretPolicy = noSecretPolicy,
+): Instance[] {
+  const labels = readLabels(c.Labels ?? {}, (m) => warn(`container ${containerName(c)}: ${m}`), secrets);
   if (!labels.enabled) return [];
   const name = containerName(c);
   const service = labels.service ?? c.Labels?.['com.docker.compose.service'] ?? name;
@@ -34,6 +39,7 @@ export function containerInstances(c: Docker.ContainerInfo, warn: (m: string) =>
       ? [
           {
             id: 'docker-health',
+            origin: 'docker' as const,
             kind: 'docker-health' as const,
             container: c.Id.slice(0, 12),
             ...checkDefaults,
@@ -60,7 +66,7 @@ export function containerInstances(c: Docker.ContainerInfo, warn: (m: string) =>
       tags: [...labels.tags, 'docker'],
       meta: { ...meta, container_port: String(p.PrivatePort) },
       source: 'docker',
-      checks: checks({ id: 'tcp', kind: 'tcp', ...checkDefaults }),
+      checks: checks({ id: 'tcp', kind: 'tcp', origin: 'docker', ...checkDefaults }),
     }));
   }
   const exposed =

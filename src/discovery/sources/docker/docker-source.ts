@@ -48,7 +48,7 @@ export class DockerSource implements Source {
       throw dockerUnavailable(error, this.options.env);
     }
     return containers.flatMap((c) =>
-      containerInstances(c, (m) => this.options.onError?.('docker', new Error(m))),
+      containerInstances(c, (m) => this.options.onError?.('docker', new Error(m)), this.options.secrets),
     );
   }
 

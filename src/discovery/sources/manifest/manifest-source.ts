@@ -16,7 +16,7 @@ export class ManifestSource implements Source {
     if (!path) return [];
     const manifest = loadManifest(path);
     return Object.entries(manifest.services).flatMap(([service, spec]) => {
-      const checks = uniqueIds(spec.checks.map(toCheckDefinition));
+      const checks = uniqueIds(spec.checks.map((c) => toCheckDefinition(c, 'manifest')));
       return spec.endpoints.map((e) => ({
         id: e.id ?? `manifest:${service}:${e.address}:${e.port}`,
         service,

@@ -21,6 +21,13 @@ const service = z.strictObject({
   checks: z.array(checkInputSchema).default([]),
 });
 
+const secrets = z.strictObject({
+  /** Variables that labels (untrusted) may name as passwordEnv, besides PORTICO_*. */
+  allowEnv: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. REDIS_PASSWORD'))
+    .default([]),
+});
+
 /**
  * portico.yaml:
  *
@@ -31,10 +38,13 @@ const service = z.strictObject({
  *         - { address: 127.0.0.1, port: 3001 }
  *       checks:
  *         - { kind: http, path: /health, interval: 5s }
+ *   secrets:
+ *     allowEnv: [REDIS_PASSWORD]   # labels may send these variables as passwords
  */
 export const manifestSchema = z.strictObject({
   version: z.literal(1).default(1),
   services: z.record(name, service).default({}),
+  secrets: secrets.default({ allowEnv: [] }),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;
