@@ -124,11 +124,8 @@ export class Facts {
   docker(): Promise<import('dockerode') | undefined> {
     return this.once('docker', async () => {
       const { createDockerClient, dockerAvailable } = await import('../docker/client.js');
-      const host = this.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-      if (host.startsWith('unix://')) {
-        const { existsSync } = await import('node:fs');
-        if (!existsSync(host.slice(7))) return undefined;
-      }
+      const { dockerEndpointPresent, resolveDockerEndpoint } = await import('../docker/endpoint.js');
+      if (!dockerEndpointPresent(resolveDockerEndpoint(this.env))) return undefined;
       const client = createDockerClient({ env: this.env, timeoutMs: 5000 });
       return (await dockerAvailable(client)) ? client : undefined;
     });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { PorticoError } from '../core/errors.js';
+import { resolveDockerEndpoint } from './endpoint.js';
 
 export type DockerClient = Docker;
 
@@ -18,17 +19,24 @@ export function createDockerClient(options: DockerConnectOptions = {}): DockerCl
   const env = options.env ?? process.env;
   const ms = options.timeoutMs ?? 5000;
   const timeout = ms > 0 ? { timeout: ms } : {};
-  const host = env.DOCKER_HOST;
-  if (!host) return new Docker({ socketPath: '/var/run/docker.sock', ...timeout });
-  if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length), ...timeout });
-  const url = new URL(host.replace(/^tcp:/, env.DOCKER_TLS_VERIFY ? 'https:' : 'http:'));
-  const certPath = env.DOCKER_CERT_PATH;
+  const endpoint = resolveDockerEndpoint(env);
+  if (endpoint.kind === 'unsupported') {
+    throw new PorticoError(
+      'E_DOCKER_UNAVAILABLE',
+      `unsupported Docker endpoint ${endpoint.url} (${endpoint.from})`,
+      {
+        hint: 'Portico talks to unix:// and tcp:// engines; for ssh:// forward the socket (ssh -L) and set DOCKER_HOST.',
+      },
+    );
+  }
+  if (endpoint.kind === 'unix') return new Docker({ socketPath: endpoint.socketPath, ...timeout });
+  const certPath = endpoint.certPath;
   return new Docker({
-    protocol: url.protocol === 'https:' ? 'https' : 'http',
-    host: url.hostname,
-    port: url.port || (url.protocol === 'https:' ? 2376 : 2375),
+    protocol: endpoint.tls ? 'https' : 'http',
+    host: endpoint.host,
+    port: endpoint.port,
     ...timeout,
-    ...(certPath && url.protocol === 'https:'
+    ...(certPath && endpoint.tls
       ? {
           ca: readCert(`${certPath}/ca.pem`),
           cert: readCert(`${certPath}/cert.pem`),
@@ -44,7 +52,8 @@ function readCert(path: string): Buffer | undefined {
 
 /** Where the client points, for messages ("docker at unix:///var/run/docker.sock"). */
 export function describeDockerHost(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  const endpoint = resolveDockerEndpoint(env);
+  return endpoint.from === 'default' ? endpoint.url : `${endpoint.url} (${endpoint.from})`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dockerEndpointPresent, resolveDockerEndpoint } from './endpoint.js';
 
 /**
  * A read-only GET against the Docker Engine API without loading dockerode (~75 ms of module
@@ -44,24 +45,20 @@ interface Target {
 }
 
 function engineTarget(env: NodeJS.ProcessEnv): Target | undefined {
-  const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-  if (host.startsWith('unix://')) {
-    const socketPath = host.slice('unix://'.length);
-    // No socket, no engine: answer at once instead of waiting for a connect error.
-    return existsSync(socketPath) ? { tls: false, options: { socketPath } } : undefined;
-  }
-  if (!host.startsWith('tcp://')) return undefined;
-  const url = new URL(host.replace(/^tcp:/, 'http:'));
-  const tls = Boolean(env.DOCKER_TLS_VERIFY);
-  const certs = env.DOCKER_CERT_PATH;
+  const endpoint = resolveDockerEndpoint(env);
+  // No socket, no engine: answer at once instead of waiting for a connect error.
+  if (!dockerEndpointPresent(endpoint)) return undefined;
+  if (endpoint.kind === 'unix') return { tls: false, options: { socketPath: endpoint.socketPath } };
+  if (endpoint.kind !== 'tcp') return undefined;
+  const certs = endpoint.certPath;
   const read = (name: string): Buffer | undefined =>
     certs && existsSync(`${certs}/${name}`) ? readFileSync(`${certs}/${name}`) : undefined;
   return {
-    tls,
+    tls: endpoint.tls,
     options: {
-      host: url.hostname,
-      port: Number(url.port || (tls ? 2376 : 2375)),
-      ...(tls ? { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') } : {}),
+      host: endpoint.host,
+      port: endpoint.port,
+      ...(endpoint.tls ? { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') } : {}),
     },
   };
 }

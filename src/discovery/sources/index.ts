@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { findDefault } from '../../compose/files.js';
 import { PorticoError } from '../../core/errors.js';
+import { dockerEndpointPresent, resolveDockerEndpoint } from '../../docker/endpoint.js';
 import type { Source, SourceName, SourceOptions } from '../source.js';
 import { findManifest } from './manifest/load-manifest.js';
 
@@ -23,10 +23,7 @@ export const sourceRegistry: Record<SourceName, SourceEntry> = {
   },
   docker: {
     create: async (o) => new (await import('./docker/docker-source.js')).DockerSource(o),
-    applies: (o) => {
-      const host = o.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-      return !host.startsWith('unix://') || existsSync(host.slice('unix://'.length));
-    },
+    applies: (o) => dockerEndpointPresent(resolveDockerEndpoint(o.env)),
   },
   processes: {
     create: async (o) => new (await import('./processes/processes-source.js')).ProcessesSource(o),
