@@ -193,7 +193,10 @@ export class Balancer {
    * `Connection: close`) for up to `timeoutMs`, close idle keep-alive connections at once, then
    * close tunnels and whatever is left. Resolves to what happened, for the one line the CLI prints.
    */
-  async drain(timeoutMs = this.spec.drainTimeoutMs): Promise<DrainReport> {
+  async drain(
+    timeoutMs = this.spec.drainTimeoutMs,
+    onStopped?: (inFlight: number) => void,
+  ): Promise<DrainReport> {
     const started = performance.now();
     this.draining = true;
     this.finishedWhileDraining = 0;
@@ -201,6 +204,7 @@ export class Balancer {
     for (const res of this.inflight) if (!res.headersSent) res.shouldKeepAlive = false;
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of this.httpServers) s.closeIdleConnections();
+    onStopped?.(inFlightAtStart);
     const deadline = Date.now() + timeoutMs;
     while (this.inflight.size > 0 && Date.now() < deadline) {
       await new Promise<void>((r) => {

@@ -67,7 +67,11 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
     }),
   ]);
   process.off('SIGHUP', onHangup);
-  const report = await balancer.drain();
+  const report = await balancer.drain(spec.drainTimeoutMs, (inFlight) => {
+    const line = `stopping: no new connections; waiting up to ${formatMs(spec.drainTimeoutMs)} for ${inFlight} in-flight request${inFlight === 1 ? '' : 's'} (Ctrl-C again to stop at once)`;
+    if (ctx.out.json) ctx.out.note(line);
+    else ctx.out.line(ctx.out.c.dim(line));
+  });
   stopCatalog.abort();
   await catalog;
   await store?.close();
@@ -79,6 +83,10 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
   if (ctx.out.json) ctx.out.note(line);
   else ctx.out.line(line);
   return ExitCode.Ok;
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /** "drained 3 in-flight requests in 412 ms; 0 cut" (and tunnels, when there were any). */
