@@ -41,7 +41,8 @@ export class ShareWindow {
     return { windowMs: base ? now - base.at : 0, requests };
   }
 
-  private sample(now: number): void {
+  /** Record a snapshot of the counters (every `stepMs`; tests call it with a chosen time). */
+  sample(now: number): void {
     const counts = new Map<string, Map<string, number>>();
     for (const p of this.pools()) counts.set(p.name, new Map(p.upstreams.map((u) => [u.id, u.requests])));
     this.samples.push({ at: now, counts });
