@@ -236,6 +236,8 @@ export class Balancer {
    * and TCP listeners need a restart: they are named in the result and left as they are.
    */
   reload(next: BalancerSpec): ReloadReport {
+    // Everything that can fail runs before anything changes: a bad file keeps the running config.
+    const isTrusted = trustedPeers(next.trustedProxies);
     const needsRestart: string[] = [];
     const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
     if (!same(this.spec.listen, next.listen)) needsRestart.push('listen');
@@ -264,7 +266,7 @@ export class Balancer {
     if (!previous.listen) delete this.spec.listen;
     if (!previous.tls) delete this.spec.tls;
     if (!previous.accessLog) delete this.spec.accessLog;
-    this.isTrusted = trustedPeers(this.spec.trustedProxies);
+    this.isTrusted = isTrusted;
     const policies = {
       outlier: this.spec.outlier,
       circuit: this.spec.circuit,

@@ -82,5 +82,13 @@ describe('Balancer.reload (in process)', () => {
     expect((await get(`${url}/`)).headers['x-upstream']).toMatch(/^127\.0\.0\.1:\d+$/);
     expect((await get(`${url}/old/x`)).status).toBe(200); // now served by main (prefix /)
     expect(balancer.routeNames()).toEqual(['main']);
+
+    // A spec that cannot apply changes nothing.
+    const before = balancer.spec;
+    expect(() => balancer.reload({ ...spec({ routes: [] }), trustedProxies: ['not-an-ip'] })).toThrow(
+      /trustedProxies/,
+    );
+    expect(balancer.spec).toBe(before);
+    expect(balancer.routeNames()).toEqual(['main']);
   });
 });

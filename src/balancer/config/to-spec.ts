@@ -61,7 +61,7 @@ export function configToSpec(config: BalancerConfig, options: SpecOptions = {}):
       'E_LB_CONFIG',
       `the admin endpoint on ${admin.host} would be reachable from the network without a token`,
       {
-        hint: 'Keep it on 127.0.0.1, or set admin.tokenEnv / admin.tokenFile (a token of 16+ characters) to require a bearer token.',
+        hint: 'Keep it on 127.0.0.1, or require a bearer token (16+ characters): admin.tokenEnv or admin.tokenFile in the file, --admin-token-env or --admin-token-file on the command line.',
       },
     );
   }
