@@ -214,13 +214,15 @@ export class Balancer {
       for (const s of this.httpServers) s.closeIdleConnections();
     }
     this.onIdle = undefined;
+    // Counted before close(): the requests it cuts fire 'close' too.
     const cut = this.inflight.size;
+    const completed = this.finishedWhileDraining;
     const tunnels = this.tunnels.size;
     await this.close();
     await closed;
     return {
       inFlight: inFlightAtStart,
-      completed: this.finishedWhileDraining,
+      completed,
       cut,
       tunnelsClosed: tunnels,
       ms: Math.round(performance.now() - started),
