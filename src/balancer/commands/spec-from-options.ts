@@ -74,6 +74,8 @@ export function specFromOptions(
     const input: BalancerConfigInput = {
       ...(opts.mode === 'tcp' ? {} : { listen }),
       catalog: Boolean(opts.catalog),
+      // Also the balancer's own check of catalog instances (--no-health turns that off too).
+      healthCheck: health,
       ...(opts.upstreamHeader ? { upstreamHeader: opts.upstreamHeader } : {}),
       ...(opts.accessLog ? { accessLog: accessLogOf(opts.accessLog) } : {}),
       ...(opts.drainTimeout ? { drainTimeout: opts.drainTimeout } : {}),
