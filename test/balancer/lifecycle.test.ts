@@ -102,7 +102,7 @@ describe('lb serve: drain on SIGTERM / SIGINT', () => {
     const s = await startServe(['--upstream', `127.0.0.1:${up.port}`, '--no-health'], {
       PORTICO_HOME: tempDir(),
     });
-    const inFlight = request(`http://127.0.0.1:${s.listen}/slow?ms=1500`, {
+    const inFlight = request(`http://127.0.0.1:${s.listen}/slow?ms=4000`, {
       headersTimeout: 10_000,
       bodyTimeout: 10_000,
     });
