@@ -148,6 +148,9 @@ export async function portico(dir, port, backends, adminPort, extra = []) {
       '/',
       '--health-interval',
       '1s',
+      // SIGTERM drains; a benchmark's slow reader must not hold the next peer's port for 10 s.
+      '--drain-timeout',
+      '2s',
       ...extra,
     ],
     { stdio: 'ignore', env: { ...process.env, PORTICO_HOME: dir } },

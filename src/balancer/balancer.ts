@@ -16,10 +16,11 @@ import { createAdminServer } from './admin.js';
 import { Exchange, type ExchangeContext, type HttpRoute } from './exchange.js';
 import { ActiveHealthChecks } from './health.js';
 import { createMetrics } from './metrics.js';
-import type { BalancerSpec, RouteSpec, UpstreamSpec } from './model.js';
+import type { ActiveHealth, BalancerSpec, RouteSpec, UpstreamSpec } from './model.js';
 import { UpstreamPool } from './pool.js';
 import { RetryBudget } from './retry-budget.js';
 import { Router } from './router.js';
+import { ShareWindow } from './share-window.js';
 import { buildStatus } from './status.js';
 import { createTcpProxy } from './tcp-proxy.js';
 import { trustedPeers } from './trusted.js';
@@ -43,16 +44,25 @@ export class Balancer {
   private router: Router<HttpRoute> = new Router([]);
   private readonly tcpPools = new Map<string, UpstreamPool>();
   private readonly health: ActiveHealthChecks;
-  private readonly isTrusted: (ip: string) => boolean;
+  private isTrusted: (ip: string) => boolean;
   private readonly accessLog: AccessLogger | undefined;
   private readonly servers: NetServer[] = [];
+  private readonly httpServers: Server[] = [];
   private readonly sockets = new Set<Socket>();
+  /** Client requests being answered (HTTP and HTTPS): what a drain waits for. */
+  private readonly inflight = new Set<ServerResponse>();
+  /** Upgraded (WebSocket) and TCP-mode connections: no request boundary to wait for. */
+  private readonly tunnels = new Set<Duplex>();
+  private draining = false;
+  private finishedWhileDraining = 0;
+  private readonly reloadListeners: Array<() => void> = [];
   readonly startedAt = Date.now();
   readonly addresses: BalancerAddresses = { tcp: {} };
   readonly metrics;
+  readonly shares: ShareWindow;
 
   constructor(
-    readonly spec: BalancerSpec,
+    public spec: BalancerSpec,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.isTrusted = trustedPeers(spec.trustedProxies);
@@ -68,17 +78,29 @@ export class Balancer {
       ...[...this.routes.values()].map((r) => ({ route: r.spec.name, pool: r.pool })),
       ...[...this.tcpPools].map(([name, pool]) => ({ route: name, pool })),
     ]);
+    this.shares = new ShareWindow(() => [
+      ...[...this.routes.values()].map((r) => r.pool),
+      ...this.tcpPools.values(),
+    ]);
   }
 
   /** Add or replace an HTTP route. */
   addRoute(spec: RouteSpec): void {
     const existing = this.routes.get(spec.name);
-    if (existing) {
+    if (existing && existing.pool.algorithm === spec.algorithm) {
+      // Same pool: upstreams that stay keep their connections, health and counters.
       existing.pool.setUpstreams(spec.upstreams);
       existing.spec = spec;
+      if (!sameHealth(existing.pool, spec.health, this.health)) this.health.watch(existing.pool, spec.health);
     } else {
+      // A new picker needs a new pool; requests in flight finish on the old one's connections.
+      if (existing) existing.pool.setUpstreams([]);
       const pool = this.newPool(spec.name, spec.algorithm, spec.upstreams, true);
-      this.routes.set(spec.name, { spec, pool, budget: new RetryBudget(this.spec.retry) });
+      this.routes.set(spec.name, {
+        spec,
+        pool,
+        budget: existing?.budget ?? new RetryBudget(this.spec.retry),
+      });
       this.health.watch(pool, spec.health);
     }
     this.rebuildRouter();
@@ -105,7 +127,23 @@ export class Balancer {
     return [...this.routes.keys()];
   }
 
+  /**
+   * Listen on every address, or on none: when one listener fails (a port taken), the ones
+   * already open are closed before the error goes up, so nothing stays half-started.
+   */
   async start(): Promise<BalancerAddresses> {
+    try {
+      await this.listenAll();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    this.health.start();
+    this.shares.start();
+    return this.addresses;
+  }
+
+  private async listenAll(): Promise<void> {
     const tls = this.spec.tls;
     if (this.spec.listen) {
       const redirectPort = tls?.redirectHttp ? tls.listen.port : undefined;
@@ -121,31 +159,153 @@ export class Balancer {
       this.addresses.https = await this.listen(server, tls.listen.host, tls.listen.port, 'HTTPS');
     }
     for (const t of this.spec.tcp) {
-      this.addresses.tcp[t.name] = await this.listen(
-        createTcpProxy(this.spec, this.tcpPools.get(t.name)!),
-        t.listen.host,
-        t.listen.port,
-        `TCP ${t.name}`,
-      );
+      const proxy = createTcpProxy(this.spec, this.tcpPools.get(t.name)!);
+      proxy.on('connection', (s: Socket) => this.track(this.tunnels, s));
+      this.addresses.tcp[t.name] = await this.listen(proxy, t.listen.host, t.listen.port, `TCP ${t.name}`);
     }
     if (this.spec.admin) {
+      const self = this;
       const admin = createAdminServer({
         status: () => this.status(),
         metrics: this.metrics,
-        ...(this.spec.admin.token ? { token: this.spec.admin.token } : {}),
+        // Read per request, so a reload can change it.
+        get token() {
+          return self.spec.admin?.token;
+        },
       });
+      admin.on('connection', (s: Socket) => this.track(this.sockets, s));
       this.addresses.admin = await this.listen(admin, this.spec.admin.host, this.spec.admin.port, 'admin');
     }
-    this.health.start();
-    return this.addresses;
   }
 
+  /** Stop at once: every connection is closed, in flight or not. */
   async close(): Promise<void> {
     this.health.stop();
-    for (const s of this.sockets) s.destroy();
+    this.shares.stop();
+    for (const s of [...this.sockets, ...this.tunnels]) s.destroy();
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    const pools = [...[...this.routes.values()].map((r) => r.pool)];
+    const pools = [...[...this.routes.values()].map((r) => r.pool), ...this.tcpPools.values()];
     await Promise.all(pools.flatMap((p) => p.upstreams.map((u) => u.dispatcher?.destroy().catch(() => {}))));
+  }
+
+  /**
+   * Stop gracefully: stop accepting, let the requests in flight finish (answered with
+   * `Connection: close`) for up to `timeoutMs`, close idle keep-alive connections at once, then
+   * close tunnels and whatever is left. Resolves to what happened, for the one line the CLI prints.
+   */
+  async drain(
+    timeoutMs = this.spec.drainTimeoutMs,
+    onStopped?: (inFlight: number) => void,
+  ): Promise<DrainReport> {
+    const started = performance.now();
+    this.draining = true;
+    this.finishedWhileDraining = 0;
+    const inFlightAtStart = this.inflight.size;
+    for (const res of this.inflight) if (!res.headersSent) res.shouldKeepAlive = false;
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    for (const s of this.httpServers) s.closeIdleConnections();
+    onStopped?.(inFlightAtStart);
+    const deadline = Date.now() + timeoutMs;
+    while (this.inflight.size > 0 && Date.now() < deadline) {
+      await new Promise<void>((r) => {
+        this.onIdle = r;
+        setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now())));
+      });
+      for (const s of this.httpServers) s.closeIdleConnections();
+    }
+    this.onIdle = undefined;
+    // Counted before close(): the requests it cuts fire 'close' too.
+    const cut = this.inflight.size;
+    const completed = this.finishedWhileDraining;
+    const tunnels = this.tunnels.size;
+    await this.close();
+    await closed;
+    return {
+      inFlight: inFlightAtStart,
+      completed,
+      cut,
+      tunnelsClosed: tunnels,
+      ms: Math.round(performance.now() - started),
+    };
+  }
+
+  private onIdle: (() => void) | undefined;
+
+  /**
+   * Apply a new spec without dropping connections: routes are added, replaced or removed by
+   * name (upstreams that stay keep their connections and state), and policies, trusted proxies,
+   * the upstream header and the admin token change for the next request. Listen addresses, TLS
+   * and TCP listeners need a restart: they are named in the result and left as they are.
+   */
+  reload(next: BalancerSpec): ReloadReport {
+    // Everything that can fail runs before anything changes: a bad file keeps the running config.
+    const isTrusted = trustedPeers(next.trustedProxies);
+    const needsRestart: string[] = [];
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    if (!same(this.spec.listen, next.listen)) needsRestart.push('listen');
+    if (!same(this.spec.tls, next.tls)) needsRestart.push('tls');
+    if (!same(this.spec.admin?.host, next.admin?.host) || !same(this.spec.admin?.port, next.admin?.port))
+      needsRestart.push('admin');
+    if (!same(this.spec.accessLog, next.accessLog)) needsRestart.push('accessLog');
+    if (this.spec.maxHeaderBytes !== next.maxHeaderBytes) needsRestart.push('maxHeaderBytes');
+    if (!same(this.spec.timeouts, next.timeouts)) needsRestart.push('timeouts');
+    const tcpShape = (s: BalancerSpec) => s.tcp.map((t) => [t.name, t.listen, t.algorithm]);
+    if (!same(tcpShape(this.spec), tcpShape(next))) needsRestart.push('tcp listeners');
+    // Keep what cannot change live, take the rest.
+    const previous = this.spec;
+    this.spec = {
+      ...next,
+      ...(previous.listen ? { listen: previous.listen } : {}),
+      ...(previous.tls ? { tls: previous.tls } : {}),
+      ...(previous.accessLog ? { accessLog: previous.accessLog } : {}),
+      timeouts: previous.timeouts,
+      maxHeaderBytes: previous.maxHeaderBytes,
+      tcp: previous.tcp.map((t) => next.tcp.find((n) => n.name === t.name) ?? t),
+    };
+    if (previous.admin && next.admin) this.spec.admin = { ...previous.admin, ...pickToken(next.admin) };
+    else if (previous.admin) this.spec.admin = previous.admin;
+    else delete this.spec.admin;
+    if (!previous.listen) delete this.spec.listen;
+    if (!previous.tls) delete this.spec.tls;
+    if (!previous.accessLog) delete this.spec.accessLog;
+    this.isTrusted = isTrusted;
+    const policies = {
+      outlier: this.spec.outlier,
+      circuit: this.spec.circuit,
+      slowStartMs: this.spec.slowStartMs,
+    };
+    const wanted = new Set(this.spec.routes.map((r) => r.name));
+    const report: ReloadReport = { added: [], changed: [], removed: [], needsRestart };
+    for (const r of this.spec.routes) {
+      const existing = this.routes.get(r.name);
+      if (!existing) report.added.push(r.name);
+      else if (!same(existing.spec, r) || existing.pool.algorithm !== r.algorithm)
+        report.changed.push(r.name);
+      this.addRoute(r);
+    }
+    for (const name of this.routeNames()) {
+      // Routes the catalog made are the catalog's to remove.
+      if (!wanted.has(name) && !name.startsWith('catalog:')) {
+        this.removeRoute(name);
+        report.removed.push(name);
+      }
+    }
+    for (const t of this.spec.tcp) {
+      const pool = this.tcpPools.get(t.name);
+      if (!pool) continue;
+      if (!t.service) pool.setUpstreams(t.upstreams);
+      this.health.watch(pool, t.health);
+    }
+    for (const r of this.routes.values()) r.pool.policies = policies;
+    for (const p of this.tcpPools.values()) p.policies = policies;
+    this.health.sync();
+    for (const listener of this.reloadListeners) listener();
+    return report;
+  }
+
+  /** Called after every reload (the catalog follower refreshes routes that name a service). */
+  onReload(listener: () => void): void {
+    this.reloadListeners.push(listener);
   }
 
   status() {
@@ -210,19 +370,35 @@ export class Balancer {
   }
 
   private httpServer<S extends Server>(server: S, proto: 'http' | 'https', redirectTo?: number): S {
+    const self = this;
+    // Getters: a reload replaces the spec and the trusted list for the next request.
     const ctx: ExchangeContext = {
-      spec: this.spec,
+      get spec() {
+        return self.spec;
+      },
       proto,
-      isTrusted: this.isTrusted,
+      isTrusted: (ip) => self.isTrusted(ip),
       accessLog: this.accessLog,
     };
+    this.httpServers.push(server);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.inflight.add(res);
+      res.once('close', () => {
+        this.inflight.delete(res);
+        if (this.draining) {
+          this.finishedWhileDraining++;
+          if (this.inflight.size === 0) this.onIdle?.();
+        }
+      });
+      // While draining, every answer closes its connection, so clients reconnect elsewhere.
+      if (this.draining) res.shouldKeepAlive = false;
       if (redirectTo !== undefined) return redirect(req, res, redirectTo);
       const routed = this.router.match(req.headers.host, req.url ?? '/');
       if (!routed) return noRoute(req, res);
       new Exchange(ctx, routed.route, req, res, routed.path, performance.now()).start();
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.track(this.tunnels, socket);
       const routed = this.router.match(req.headers.host, req.url ?? '/');
       if (!routed) {
         socket.end(
@@ -254,11 +430,13 @@ export class Balancer {
         `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nportico: ${status.slice(4).toLowerCase()}\n`,
       );
     });
-    server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
-    });
+    server.on('connection', (s: Socket) => this.track(this.sockets, s));
     return server;
+  }
+
+  private track(set: Set<Duplex>, s: Duplex): void {
+    set.add(s);
+    s.once('close', () => set.delete(s));
   }
 
   private async tlsOptions() {
@@ -306,6 +484,34 @@ export class Balancer {
       server.listen(port, host, () => resolve(server.address() as AddressInfo));
     });
   }
+}
+
+export interface DrainReport {
+  /** Requests in flight when the drain began. */
+  inFlight: number;
+  /** Requests that finished during the drain (those, plus any sent on open connections meanwhile). */
+  completed: number;
+  /** Requests still running at the drain timeout, cut. */
+  cut: number;
+  /** WebSocket and TCP-mode connections closed at the end. */
+  tunnelsClosed: number;
+  ms: number;
+}
+
+export interface ReloadReport {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** Settings that changed in the file but only take effect after a restart. */
+  needsRestart: string[];
+}
+
+function pickToken(admin: NonNullable<BalancerSpec['admin']>): { token?: string } {
+  return admin.token ? { token: admin.token } : {};
+}
+
+function sameHealth(pool: UpstreamPool, next: ActiveHealth | undefined, checks: ActiveHealthChecks): boolean {
+  return JSON.stringify(checks.healthOf(pool)) === JSON.stringify(next);
 }
 
 function redirect(req: IncomingMessage, res: ServerResponse, httpsPort: number): void {

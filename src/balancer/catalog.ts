@@ -1,6 +1,6 @@
 import { formatHostPort } from '../core/address.js';
-import type { Instance } from '../core/model.js';
-import { instanceStatus } from '../discovery/status.js';
+import type { CheckState, Instance } from '../core/model.js';
+import { type InstanceStatus, instanceStatus } from '../discovery/status.js';
 import type { Store } from '../store/store.js';
 import type { Balancer } from './balancer.js';
 import type { UpstreamSpec } from './model.js';
@@ -29,6 +29,8 @@ export async function followCatalog(
   };
   const from = await store.index();
   await refresh();
+  // A reloaded config may name new services: fill them now, not at the next catalog change.
+  balancer.onReload(() => void refresh());
   for await (const _event of store.watch(from, signal)) {
     // Coalesce bursts (a source sync writes many rows) into one refresh.
     clearTimeout(scheduled);
@@ -37,10 +39,31 @@ export async function followCatalog(
   clearTimeout(scheduled);
 }
 
+/** A status older than this many check intervals says nothing about now. */
+export const staleAfterIntervals = 3;
+
+/**
+ * The catalog's status of an instance, as far as it is still true: a check whose last result
+ * is older than a few intervals (the monitor stopped, or nobody runs one) counts as unknown —
+ * never as passing, and never as a critical that would keep a live instance out forever.
+ */
+export function currentStatus(instance: Instance, states: CheckState[], now = Date.now()): InstanceStatus {
+  const fresh = states.filter((s) => {
+    if (s.instanceId !== instance.id) return true;
+    const check = instance.checks.find((c) => c.id === s.checkId);
+    if (!check) return true;
+    const interval = check.kind === 'ttl' ? check.ttlMs : check.intervalMs;
+    const last = s.lastResult?.at ?? s.since;
+    return now - last <= staleAfterIntervals * interval;
+  });
+  return instanceStatus(instance, fresh);
+}
+
 export function apply(
   balancer: Balancer,
   instances: Instance[],
-  states: Awaited<ReturnType<Store['checkStates']>>,
+  states: CheckState[],
+  now = Date.now(),
 ): void {
   const byService = new Map<string, UpstreamSpec[]>();
   for (const i of instances) {
@@ -48,12 +71,15 @@ export function apply(
     const id = formatHostPort(i.address, i.port);
     const list = byService.get(i.service) ?? [];
     if (list.some((u) => u.id === id)) continue;
+    const status = currentStatus(i, states, now);
     list.push({
       id,
       address: i.address,
       port: i.port,
       weight: Number(i.meta.weight ?? 1) || 1,
-      catalogHealthy: instanceStatus(i, states) !== 'critical',
+      // Unknown keeps it in the pool, where the balancer's own active check decides.
+      catalogHealthy: status !== 'critical',
+      catalogStatus: status,
     });
     byService.set(i.service, list);
   }
@@ -75,6 +101,8 @@ export function apply(
       algorithm: 'round-robin',
       upstreams,
       service,
+      // The balancer checks catalog instances itself too: the catalog may be stale or unknown.
+      ...(balancer.spec.catalogHealth ? { health: balancer.spec.catalogHealth } : {}),
     });
   }
   for (const name of balancer.routeNames())

@@ -1,7 +1,9 @@
 /**
  * Header rules of a correct HTTP/1.1 proxy (RFC 9110 §7.6.1): hop-by-hop headers, and any
- * header the Connection header names, stop here; X-Forwarded-* describe the real client and are
- * only extended (never trusted) when the previous hop is a trusted proxy.
+ * header the Connection header names, stop here. X-Forwarded-*, Forwarded (RFC 7239) and
+ * X-Real-IP describe the real client: an upstream may log, rate-limit or authorize by them, so
+ * a client can never plant them. They are extended (or, for X-Real-IP, kept) only when the
+ * previous hop is a trusted proxy; from anyone else they are dropped and rebuilt from the socket.
  */
 const hopByHop = new Set([
   'connection',
@@ -19,7 +21,7 @@ export interface ForwardingFacts {
   clientIp: string;
   /** 'http' or 'https': how the client reached us. */
   proto: string;
-  /** Whether the connecting peer is a trusted proxy whose X-Forwarded-* we extend. */
+  /** Whether the connecting peer is a trusted proxy whose forwarding headers we extend. */
   trusted: boolean;
   /** Keep Connection/Upgrade (WebSocket handshakes). */
   upgrade?: boolean;
@@ -33,6 +35,8 @@ export function upstreamRequestHeaders(raw: string[], facts: ForwardingFacts): s
   let proto: string | undefined;
   let host: string | undefined;
   let forwardedHost: string | undefined;
+  let forwarded: string | undefined;
+  let realIp: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
@@ -46,6 +50,13 @@ export function upstreamRequestHeaders(raw: string[], facts: ForwardingFacts): s
       }
       continue; // rebuilt below; an untrusted client cannot plant them
     }
+    if (lower === 'forwarded' || lower === 'x-real-ip') {
+      if (facts.trusted) {
+        if (lower === 'forwarded') forwarded = forwarded ? `${forwarded}, ${value}` : value;
+        else realIp ??= value;
+      }
+      continue; // same rule as X-Forwarded-*
+    }
     if (facts.upgrade && (lower === 'connection' || lower === 'upgrade')) {
       out.push(name, value);
       continue;
@@ -56,7 +67,20 @@ export function upstreamRequestHeaders(raw: string[], facts: ForwardingFacts): s
   out.push('x-forwarded-for', xff ? `${xff}, ${facts.clientIp}` : facts.clientIp);
   out.push('x-forwarded-proto', proto ?? facts.proto);
   if (forwardedHost ?? host) out.push('x-forwarded-host', (forwardedHost ?? host)!);
+  const element = forwardedElement(facts.clientIp, facts.proto, host);
+  out.push('forwarded', forwarded ? `${forwarded}, ${element}` : element);
+  // The client as the first trusted hop saw it; otherwise the peer of this socket.
+  out.push('x-real-ip', realIp ?? facts.clientIp);
   return out;
+}
+
+/** One RFC 7239 element for this hop: IPv6 addresses are bracketed and quoted, hosts quoted if needed. */
+function forwardedElement(clientIp: string, proto: string, host: string | undefined): string {
+  const ip = clientIp.startsWith('::ffff:') ? clientIp.slice(7) : clientIp;
+  const node = ip === '' ? 'unknown' : ip.includes(':') ? `"[${ip}]"` : ip;
+  const parts = [`for=${node}`, `proto=${proto}`];
+  if (host) parts.push(`host=${/^[A-Za-z0-9.-]+$/.test(host) ? host : `"${host.replace(/["\\]/g, '')}"`}`);
+  return parts.join(';');
 }
 
 /** Response headers for the client, from undici's raw Buffer list. */

@@ -32,8 +32,16 @@ export class ActiveHealthChecks {
 
   watch(pool: UpstreamPool, health: ActiveHealth | undefined): void {
     if (health) this.watched.set(pool.name, { pool, health });
-    else this.watched.delete(pool.name);
+    else if (this.watched.get(pool.name)?.pool === pool) {
+      this.watched.delete(pool.name);
+      // No active checks any more: their last verdict must not keep an upstream out.
+      for (const u of pool.upstreams) pool.setActiveHealth(u, true, Date.now());
+    }
     this.sync();
+  }
+
+  healthOf(pool: UpstreamPool): ActiveHealth | undefined {
+    return this.watched.get(pool.name)?.health;
   }
 
   /** Re-read every watched pool's membership (call after upstreams change). */

@@ -11,7 +11,9 @@ type Value = { labels: Record<string, string | number>; value: number; metricNam
  */
 export function createMetrics(pools: () => Array<{ route: string; pool: UpstreamPool }>): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'portico_lb_process_' });
+  // prom-client's default metric names already start with process_ / nodejs_: the prefix is only
+  // the namespace (portico_lb_process_cpu_seconds_total, not portico_lb_process_process_…).
+  collectDefaultMetrics({ register: registry, prefix: 'portico_lb_' });
   const each = (fn: (route: string, pool: UpstreamPool, u: Upstream) => Value[]): Value[] =>
     pools().flatMap(({ route, pool }) => pool.upstreams.flatMap((u) => fn(route, pool, u)));
   const metric = (

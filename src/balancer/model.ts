@@ -15,6 +15,11 @@ export interface UpstreamSpec {
   weight: number;
   /** From the catalog: its health there (the balancer may also run its own checks). */
   catalogHealthy?: boolean;
+  /**
+   * The catalog's word for it: `unknown` when never checked or when the last result is older
+   * than a few check intervals (nobody is monitoring it), so it is not taken as passing.
+   */
+  catalogStatus?: 'passing' | 'warning' | 'critical' | 'unknown';
 }
 
 export interface HashOn {
@@ -120,6 +125,10 @@ export interface BalancerSpec {
   circuit: CircuitPolicy;
   retry: RetryPolicy;
   slowStartMs: number;
+  /** On SIGTERM/Ctrl-C: how long in-flight requests may take to finish before they are cut. */
+  drainTimeoutMs: number;
+  /** The balancer's own active check for routes it builds from the catalog. */
+  catalogHealth?: ActiveHealth;
   /** Name of a response header telling which upstream answered (off when undefined). */
   upstreamHeader?: string;
   accessLog?: 'stderr' | 'stdout' | { file: string };

@@ -28,7 +28,8 @@ export class UpstreamPool {
   constructor(
     readonly name: string,
     readonly algorithm: Algorithm,
-    readonly policies: PoolPolicies,
+    /** Replaced as a whole on reload. */
+    public policies: PoolPolicies,
     specs: UpstreamSpec[],
     private readonly onChange?: (pool: UpstreamPool, added: Upstream[], removed: Upstream[]) => void,
   ) {
@@ -43,6 +44,7 @@ export class UpstreamPool {
       const existing = byId.get(s.id);
       if (!existing) return new Upstream(s);
       existing.weight = s.weight;
+      existing.catalogStatus = s.catalogStatus;
       if (s.catalogHealthy !== undefined) this.setCatalogHealth(existing, s.catalogHealthy);
       return existing;
     });

@@ -25,6 +25,8 @@ export class Upstream {
   activeHealthy = true;
   /** The catalog says it is not critical. */
   catalogHealthy = true;
+  /** The catalog's status (undefined when the upstream does not come from the catalog). */
+  catalogStatus: UpstreamSpec['catalogStatus'];
   consecutiveFailures = 0;
   ejectedUntil = 0;
   ejections = 0;
@@ -51,6 +53,7 @@ export class Upstream {
     this.port = spec.port;
     this.weight = spec.weight;
     this.catalogHealthy = spec.catalogHealthy ?? true;
+    this.catalogStatus = spec.catalogStatus;
   }
 
   available(now: number): boolean {

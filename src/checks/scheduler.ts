@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { hash32 } from '../core/hash.js';
 import type { CheckDefinition, CheckResult, CheckState, HealthStatus } from '../core/model.js';
 import type { TtlReport } from './probe.js';
 import { type RunCheckOptions, runCheck } from './run-check.js';
@@ -118,7 +119,7 @@ export class Scheduler {
       key,
       target,
       interval,
-      planned: this.now() + (hash(key) % Math.max(1, interval)),
+      planned: this.now() + (hash32(key) % Math.max(1, interval)),
       running: false,
       machine: initialState(this.now()),
       removed: false,
@@ -214,14 +215,4 @@ export class Scheduler {
 
 function keyOf(t: ScheduledCheck): string {
   return `${t.instanceId}/${t.check.id}`;
-}
-
-/** FNV-1a: a stable spread of first runs across the interval. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 
 /**
  * V8 heap flags for the balancer process: a 4 MB young generation (per semi-space), and an old
@@ -23,25 +24,32 @@ export function wantsHeapFlags(argv: string[], env: NodeJS.ProcessEnv): boolean 
  * memory peaks near 135 MB under the benchmark load, with these flags near 92 MB at the same
  * throughput (bench/lb). V8 reads them only at process start, so `lb serve` re-runs itself once
  * with them, before anything else is loaded (the waiting launcher stays small). Resolves to the
- * child's exit code.
+ * child's exit code (128 + the signal number when a signal ended it, as a shell reports it).
+ *
+ * Signals: the child runs in its own process group, so a Ctrl-C at the terminal reaches it once,
+ * through us, not twice (group + forward), which it would take as "stop now" and cut the drain.
+ * SIGINT, SIGTERM and SIGHUP (reload) are passed on as they are. An IPC channel lets the child
+ * notice if we die without passing anything on (SIGKILL), so it never serves on orphaned.
  */
 export async function reexecWithHeapFlags(env: NodeJS.ProcessEnv): Promise<number> {
-  const controller = new AbortController();
-  const { signal } = controller;
-  for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => controller.abort());
   const child = spawn(process.execPath, [...heapFlags, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env,
+    detached: true,
   });
-  // Ctrl-C reaches the whole process group; a supervisor's SIGTERM reaches only us: pass it on.
-  const forward = (): void => {
-    child.kill('SIGTERM');
-  };
-  signal.addEventListener('abort', forward, { once: true });
+  const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const handlers = forwarded.map((s) => {
+    const forward = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(s);
+    };
+    process.on(s, forward);
+    return [s, forward] as const;
+  });
   return await new Promise<number>((resolve) => {
+    child.once('error', () => resolve(2));
     child.once('exit', (code, sig) => {
-      signal.removeEventListener('abort', forward);
-      resolve(code ?? (sig ? 128 + 2 : 2));
+      for (const [s, forward] of handlers) process.off(s, forward);
+      resolve(code ?? (sig ? 128 + (constants.signals[sig] ?? 0) : 2));
     });
   });
 }

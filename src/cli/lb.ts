@@ -17,12 +17,15 @@ Examples:
   portico lb serve --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002 --health-path /health
   portico lb serve --catalog                      route <service>.localhost to the catalog's instances
   portico lb serve --config portico-lb.yaml       routes by host and path, TCP listeners, TLS
-  portico lb status                               upstreams, health, ejections, traffic share
+  portico lb status                               upstreams, health, slow start, panic, ejections,
+                                                  traffic share (last 60 s and since start)
   portico lb test default -n 2000 -c 20           bounded load; distribution vs expected share ±5%`,
     );
 
   lb.command('serve')
-    .description('run the balancer (loopback by default) until Ctrl-C')
+    .description(
+      'run the balancer (loopback by default) until Ctrl-C or SIGTERM (then drain); SIGHUP reloads --config',
+    )
     .option('--config <file>', 'portico-lb.yaml with routes, TCP listeners, TLS, policies')
     .option('--listen <host:port>', 'where to listen (default 127.0.0.1:8080)')
     .option('--upstream <host:port>', 'an upstream (repeatable)', collect)
@@ -53,6 +56,15 @@ Examples:
     .option('--redirect-http', 'answer plain HTTP with a redirect to HTTPS')
     .option('--admin <host:port>', 'admin endpoint: /status, /metrics (default 127.0.0.1:9901)')
     .option('--no-admin', 'no admin endpoint')
+    .option(
+      '--admin-token-env <name>',
+      'require a bearer token on the admin endpoint, read from this variable',
+    )
+    .option('--admin-token-file <path>', 'require a bearer token on the admin endpoint, read from this file')
+    .option(
+      '--drain-timeout <time>',
+      'on Ctrl-C/SIGTERM, how long in-flight requests may finish before they are cut (default 10s)',
+    )
     .option('--access-log <target>', 'JSON access log: stderr, stdout or a file path')
     .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
     .action(
@@ -62,7 +74,9 @@ Examples:
   lb.command('status')
     .description("the running balancer's routes, upstreams, health, ejections and traffic share")
     .option('--admin <host:port>', 'admin endpoint', '127.0.0.1:9901')
-    .option('--admin-token <token>', 'bearer token, when the admin endpoint requires one')
+    .option('--admin-token <token>', 'bearer token (visible to other users in ps: prefer the two below)')
+    .option('--admin-token-env <name>', 'bearer token from this environment variable')
+    .option('--admin-token-file <path>', 'bearer token from this file')
     .action(
       action(async (ctx, opts) =>
         (await import('../balancer/commands/status.js')).statusCommand(ctx, opts as never),
@@ -77,7 +91,9 @@ Examples:
     .option('--tolerance <percent>', 'allowed deviation from the expected share, in points', '5')
     .option('--max-time <time>', 'stop after this long', '60s')
     .option('--admin <host:port>', 'admin endpoint', '127.0.0.1:9901')
-    .option('--admin-token <token>', 'bearer token')
+    .option('--admin-token <token>', 'bearer token (visible to other users in ps: prefer the two below)')
+    .option('--admin-token-env <name>', 'bearer token from this environment variable')
+    .option('--admin-token-file <path>', 'bearer token from this file')
     .action(
       action(async (ctx, opts, target: string) =>
         (await import('../balancer/commands/test-load.js')).testCommand(ctx, opts as never, target),

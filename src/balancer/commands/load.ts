@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 
 export interface LoadResult {
@@ -26,10 +25,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
-  // Every request in flight listens for Ctrl-C: up to `concurrency` listeners by design.
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  const stop = (): void => controller.abort();
+  // Ctrl-C destroys the pool, which fails every request in flight at once. Handing one shared
+  // AbortSignal to each request instead adds a listener per request in flight, which is what
+  // printed MaxListenersExceededWarning above 10 concurrent requests.
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    void pool.destroy().catch(() => {});
+  };
   o.signal.addEventListener('abort', stop, { once: true });
   const result: LoadResult = {
     sent: 0,
@@ -44,7 +47,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const path = `${o.url.pathname}${o.url.search}`;
   const worker = async (): Promise<void> => {
     while (result.sent < o.requests) {
-      if (controller.signal.aborted || performance.now() > deadline) {
+      if (stopped || performance.now() > deadline) {
         result.stoppedEarly = true;
         return;
       }
@@ -55,12 +58,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           path,
           method: 'GET',
           ...(o.host ? { headers: { host: o.host } } : {}),
-          signal: controller.signal,
         });
         await res.body.dump();
         result.latenciesMs.push(performance.now() - t);
         result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1;
       } catch (error) {
+        if (stopped) {
+          result.stoppedEarly = true;
+          return; // cut by Ctrl-C: not an error of the balancer
+        }
         const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name;
         result.errors[code] = (result.errors[code] ?? 0) + 1;
       }
@@ -69,7 +75,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   result.elapsedMs = performance.now() - start;
   o.signal.removeEventListener('abort', stop);
-  await pool.close();
+  if (!stopped) await pool.close();
   return result;
 }
 

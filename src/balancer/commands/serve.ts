@@ -1,21 +1,26 @@
 import type { CommandContext } from '../../cli/context.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { Balancer } from '../balancer.js';
+import { Balancer, type DrainReport, type ReloadReport } from '../balancer.js';
 import { type ServeOptions, specFromOptions } from './spec-from-options.js';
 
-/** `portico lb serve`: run the balancer until Ctrl-C, then drain and close. */
+/**
+ * `portico lb serve`: run the balancer until Ctrl-C / SIGTERM, then drain (stop accepting, let
+ * requests in flight finish up to the drain timeout) and say what was drained. SIGHUP reloads
+ * `--config` without dropping connections; a config that does not load keeps the running one.
+ */
 export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Promise<number> {
-  const spec = specFromOptions(opts);
+  const spec = specFromOptions(opts, ctx.env, ctx.cwd);
   const balancer = new Balancer(spec, ctx.env);
   const addresses = await balancer.start();
   let catalog: Promise<void> | undefined;
   let store: Awaited<ReturnType<typeof import('../../store/index.js').openStore>> | undefined;
+  const stopCatalog = new AbortController();
   const needsCatalog = spec.catalog || spec.routes.some((r) => r.service) || spec.tcp.some((t) => t.service);
   if (needsCatalog) {
     const { openStore } = await import('../../store/index.js');
     const { followCatalog } = await import('../catalog.js');
     store = await openStore(opts.store, ctx.env);
-    catalog = followCatalog(balancer, store, ctx.signal, (e) =>
+    catalog = followCatalog(balancer, store, stopCatalog.signal, (e) =>
       ctx.out.warn(`catalog: ${(e as Error).message}`),
     );
   }
@@ -29,6 +34,7 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
       upstreams: r.upstreams.map((u) => u.id),
       algorithm: r.algorithm,
     })),
+    drainTimeoutMs: spec.drainTimeoutMs,
   };
   // A long-running command: the "result" is printed once at start, then it serves.
   ctx.out.result(doc, () => {
@@ -41,14 +47,79 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
       ctx.out.line(
         `${c.dim('route')} ${r.name}: ${r.upstreams.join(', ') || '(from the catalog)'} [${r.algorithm}]`,
       );
-    ctx.out.line(c.dim('Ctrl-C to stop'));
+    ctx.out.line(
+      c.dim(`Ctrl-C to stop${opts.config ? `; kill -HUP ${process.pid} reloads ${opts.config}` : ''}`),
+    );
   });
-  await new Promise<void>((resolve) => {
-    if (ctx.signal.aborted) resolve();
-    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+
+  const onHangup = (): void => reload(ctx, opts, balancer);
+  process.on('SIGHUP', onHangup);
+  // Started by the launcher that set heap flags (cli/heap-flags.ts): if it dies without passing
+  // a signal on (SIGKILL), stop as if told to rather than serve on, orphaned.
+  const launcherGone = new Promise<void>((resolve) => {
+    if (process.channel) process.once('disconnect', () => resolve());
   });
-  await balancer.close();
+  await Promise.race([
+    launcherGone,
+    new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    }),
+  ]);
+  process.off('SIGHUP', onHangup);
+  const report = await balancer.drain(spec.drainTimeoutMs, (inFlight) => {
+    const line = `stopping: no new connections; waiting up to ${formatMs(spec.drainTimeoutMs)} for ${inFlight} in-flight request${inFlight === 1 ? '' : 's'} (Ctrl-C again to stop at once)`;
+    if (ctx.out.json) ctx.out.note(line);
+    else ctx.out.line(ctx.out.c.dim(line));
+  });
+  stopCatalog.abort();
   await catalog;
   await store?.close();
+  if (process.channel) {
+    process.removeAllListeners('disconnect');
+    process.disconnect?.();
+  }
+  const line = drainLine(report);
+  if (ctx.out.json) ctx.out.note(line);
+  else ctx.out.line(line);
   return ExitCode.Ok;
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** "drained 3 in-flight requests in 412 ms; 0 cut" (and tunnels, when there were any). */
+export function drainLine(r: DrainReport): string {
+  const requests = `${r.completed} in-flight request${r.completed === 1 ? '' : 's'}`;
+  const tunnels =
+    r.tunnelsClosed > 0
+      ? `; closed ${r.tunnelsClosed} WebSocket/TCP connection${r.tunnelsClosed === 1 ? '' : 's'}`
+      : '';
+  return `drained ${requests} in ${r.ms} ms; ${r.cut} cut${r.cut > 0 ? ' at the drain timeout' : ''}${tunnels}`;
+}
+
+function reload(ctx: CommandContext, opts: ServeOptions, balancer: Balancer): void {
+  if (!opts.config) {
+    ctx.out.warn('SIGHUP: nothing to reload (started without --config); still serving');
+    return;
+  }
+  let report: ReloadReport;
+  try {
+    report = balancer.reload(specFromOptions(opts, ctx.env, ctx.cwd));
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    ctx.out.warn(
+      `reload of ${opts.config} failed, still serving the previous configuration: ${e.code ? `[${e.code}] ` : ''}${e.message}`,
+    );
+    return;
+  }
+  const parts = [
+    `${report.added.length} route(s) added`,
+    `${report.changed.length} changed`,
+    `${report.removed.length} removed`,
+  ];
+  ctx.out.note(`reloaded ${opts.config}: ${parts.join(', ')}`);
+  if (report.needsRestart.length > 0)
+    ctx.out.warn(`${report.needsRestart.join(', ')} changed in ${opts.config}: restart to apply`);
 }

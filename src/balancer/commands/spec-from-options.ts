@@ -1,5 +1,8 @@
+import { dirname, resolve } from 'node:path';
+import { formatHostPort } from '../../core/address.js';
 import { PorticoError } from '../../core/errors.js';
 import { loadYamlConfig } from '../../core/yaml-config.js';
+import { resolveAdminToken } from '../config/admin-token.js';
 import { type BalancerConfig, type BalancerConfigInput, balancerConfigSchema } from '../config/schema.js';
 import { configToSpec } from '../config/to-spec.js';
 import type { BalancerSpec } from '../model.js';
@@ -24,13 +27,20 @@ export interface ServeOptions {
   accessLog?: string;
   upstreamHeader?: string;
   store?: string;
+  adminTokenEnv?: string;
+  adminTokenFile?: string;
+  drainTimeout?: string;
 }
 
 /**
  * The balancer spec from a config file, or from flags for the simple case. Flags go through the
  * same schema as the file, so validation and defaults are identical either way.
  */
-export function specFromOptions(opts: ServeOptions): BalancerSpec {
+export function specFromOptions(
+  opts: ServeOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): BalancerSpec {
   const hint = 'See portico lb serve --help, or the portico-lb.yaml example in the README.';
   let config: BalancerConfig;
   if (opts.config) {
@@ -64,8 +74,11 @@ export function specFromOptions(opts: ServeOptions): BalancerSpec {
     const input: BalancerConfigInput = {
       ...(opts.mode === 'tcp' ? {} : { listen }),
       catalog: Boolean(opts.catalog),
+      // Also the balancer's own check of catalog instances (--no-health turns that off too).
+      healthCheck: health,
       ...(opts.upstreamHeader ? { upstreamHeader: opts.upstreamHeader } : {}),
       ...(opts.accessLog ? { accessLog: accessLogOf(opts.accessLog) } : {}),
+      ...(opts.drainTimeout ? { drainTimeout: opts.drainTimeout } : {}),
       ...(opts.tlsListen
         ? { tls: { listen: opts.tlsListen, redirectHttp: Boolean(opts.redirectHttp) } }
         : {}),
@@ -102,16 +115,31 @@ export function specFromOptions(opts: ServeOptions): BalancerSpec {
       const issue = parsed.error.issues[0]!;
       throw new PorticoError(
         'E_USAGE',
-        `${flagFor(issue.path as Array<string | number>)}: ${issue.message}`,
+        `${flagFor(issue.path as Array<string | number>)}: ${issueMessage(issue)}`,
         { hint },
       );
     }
     config = parsed.data;
   }
-  const spec = configToSpec(config);
-  if (opts.admin !== undefined && opts.admin !== true) {
-    if (opts.admin === false || opts.admin === 'off') delete spec.admin;
-    else spec.admin = parseAdmin(opts.admin);
+  const baseDir = opts.config ? dirname(resolve(cwd, opts.config)) : cwd;
+  const spec = configToSpec(config, { tokens: { env, baseDir } });
+  if (opts.admin === false || opts.admin === 'off') {
+    delete spec.admin;
+  } else if (typeof opts.admin === 'string' || opts.adminTokenEnv || opts.adminTokenFile) {
+    const listen =
+      typeof opts.admin === 'string'
+        ? opts.admin
+        : spec.admin
+          ? formatHostPort(spec.admin.host, spec.admin.port)
+          : '127.0.0.1:9901';
+    if (opts.adminTokenEnv && opts.adminTokenFile)
+      throw new PorticoError('E_USAGE', 'give one of --admin-token-env and --admin-token-file', { hint });
+    const token =
+      resolveAdminToken(
+        { tokenEnv: opts.adminTokenEnv, tokenFile: opts.adminTokenFile },
+        { env, baseDir: cwd, names: { env: '--admin-token-env', file: '--admin-token-file' } },
+      ) ?? spec.admin?.token;
+    spec.admin = parseAdmin(listen, token);
   } else if (!spec.admin) {
     spec.admin = { host: '127.0.0.1', port: 9901 };
   }
@@ -144,16 +172,22 @@ function withFlagOverrides(config: BalancerConfig, opts: ServeOptions, hint: str
     ...(opts.listen ? { listen: opts.listen } : {}),
     ...(opts.upstreamHeader ? { upstreamHeader: opts.upstreamHeader } : {}),
     ...(opts.accessLog ? { accessLog: accessLogOf(opts.accessLog) } : {}),
+    ...(opts.drainTimeout ? { drainTimeout: opts.drainTimeout } : {}),
   };
   const parsed = balancerConfigSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new PorticoError('E_USAGE', `${flagFor(issue.path as Array<string | number>)}: ${issue.message}`, {
-      hint,
-    });
+    throw new PorticoError(
+      'E_USAGE',
+      `${flagFor(issue.path as Array<string | number>)}: ${issueMessage(issue)}`,
+      {
+        hint,
+      },
+    );
   }
   return {
     ...config,
+    ...(opts.drainTimeout ? { drainTimeout: parsed.data.drainTimeout } : {}),
     ...(opts.listen ? { listen: parsed.data.listen } : {}),
     ...(opts.upstreamHeader ? { upstreamHeader: parsed.data.upstreamHeader } : {}),
     ...(opts.accessLog ? { accessLog: parsed.data.accessLog } : {}),
@@ -165,13 +199,26 @@ function accessLogOf(value: string): BalancerConfigInput['accessLog'] {
   return value === 'stderr' || value === 'stdout' || value === 'off' ? value : { file: value };
 }
 
-function parseAdmin(value: string): NonNullable<BalancerSpec['admin']> {
-  const parsed = balancerConfigSchema.safeParse({ admin: value });
+function parseAdmin(listen: string, token: string | undefined): NonNullable<BalancerSpec['admin']> {
+  const parsed = balancerConfigSchema.safeParse({ admin: { listen, ...(token ? { token } : {}) } });
   if (!parsed.success)
     throw new PorticoError('E_USAGE', `--admin: ${parsed.error.issues[0]!.message}`, {
       hint: 'Example: --admin 127.0.0.1:9901, or --no-admin.',
     });
   return configToSpec(parsed.data).admin!;
+}
+
+/**
+ * A union's own message is zod's bare "Invalid input": name what the matching branch said
+ * instead (a flag value is a string, so the string branch's complaint is the one that helps).
+ */
+function issueMessage(issue: { code: string; message: string; errors?: unknown }): string {
+  if (issue.code !== 'invalid_union' || !Array.isArray(issue.errors)) return issue.message;
+  for (const branch of issue.errors as Array<Array<{ code: string; message: string }>>) {
+    const custom = branch.find((i) => i.code === 'custom');
+    if (custom) return custom.message;
+  }
+  return issue.message;
 }
 
 function flagFor(path: Array<string | number>): string {
@@ -182,5 +229,6 @@ function flagFor(path: Array<string | number>): string {
   if (key.includes('healthCheck')) return '--health-path/--health-interval';
   if (key[0] === 'listen' || key.includes('listen')) return '--listen';
   if (key[0] === 'tls') return '--tls-listen';
+  if (key[0] === 'drainTimeout') return '--drain-timeout';
   return key.join('.') || 'options';
 }

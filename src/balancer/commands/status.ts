@@ -1,19 +1,26 @@
 import type { CommandContext } from '../../cli/context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { BalancerStatus } from '../status.js';
-import { fetchStatus } from './admin-client.js';
+import { type AdminClientOptions, clientToken, fetchStatus } from './admin-client.js';
 
-type Row = BalancerStatus['routes'][number]['upstreams'][number] & { route: string };
+type Row = BalancerStatus['routes'][number]['upstreams'][number] & { route: string; panic: boolean };
+
+function stateOf(r: Row): string {
+  if (r.ejectedUntil) return 'ejected';
+  if (!r.activeHealthy) return 'down';
+  if (!r.catalogHealthy) return 'down (catalog)';
+  if (r.slowStart) return `warming ${r.slowStart.percent}%`;
+  return r.catalogStatus === 'unknown' ? 'up (catalog unknown)' : 'up';
+}
 
 /** `portico lb status`: every route's upstreams, health, ejections and traffic share. */
-export async function statusCommand(
-  ctx: CommandContext,
-  opts: { admin: string; adminToken?: string },
-): Promise<number> {
-  const status = await fetchStatus(opts.admin, opts.adminToken);
-  const rows: Row[] = [...status.routes, ...status.tcp].flatMap((r) =>
-    r.upstreams.map((u) => ({ ...u, route: r.name })),
+export async function statusCommand(ctx: CommandContext, opts: AdminClientOptions): Promise<number> {
+  const status = await fetchStatus(opts.admin, clientToken(opts, ctx.env, ctx.cwd));
+  const routes = [...status.routes, ...status.tcp];
+  const rows: Row[] = routes.flatMap((r) =>
+    r.upstreams.map((u) => ({ ...u, route: r.name, panic: r.panic })),
   );
+  const window = Math.max(0, ...routes.map((r) => r.recentWindowSeconds));
   const out = rows.filter((r) => !r.inRotation);
   ctx.out.result(status, () => {
     const { c } = ctx.out;
@@ -26,12 +33,13 @@ export async function statusCommand(
         { header: 'UPSTREAM', value: (r) => r.id },
         {
           header: 'STATE',
-          value: (r) => (r.inRotation ? 'up' : r.ejectedUntil ? 'ejected' : 'down'),
-          style: (t) => (t.trim() === 'up' ? c.green(t) : c.red(t)),
+          value: stateOf,
+          style: (t) => (t.startsWith('up') ? c.green(t) : t.startsWith('warming') ? c.yellow(t) : c.red(t)),
         },
         { header: 'ACTIVE', value: (r) => String(r.active), align: 'right' },
         { header: 'REQUESTS', value: (r) => String(r.requests), align: 'right' },
-        { header: 'SHARE', value: (r) => `${r.share.toFixed(1)}%`, align: 'right' },
+        { header: `SHARE ${window}s`, value: (r) => `${r.recent.share.toFixed(1)}%`, align: 'right' },
+        { header: 'SHARE ALL', value: (r) => `${r.share.toFixed(1)}%`, align: 'right' },
         { header: '5XX', value: (r) => String(r.responses['5xx']), align: 'right' },
         { header: 'ERRORS', value: (r) => String(r.errors.connect + r.errors.timeout), align: 'right' },
         { header: 'EJECTIONS', value: (r) => String(r.ejections), align: 'right' },
@@ -39,9 +47,30 @@ export async function statusCommand(
       ],
       rows,
     );
-    for (const r of [...status.routes, ...status.tcp])
-      if (r.panic) ctx.out.warn(`route ${r.name} is in panic mode: too few healthy upstreams, using all`);
+    for (const r of routes) {
+      if (r.panic)
+        ctx.out.line(
+          c.red(
+            `route ${r.name} is in panic mode: fewer than ${r.panicThresholdPercent}% of its upstreams are healthy, so all of them get traffic`,
+          ),
+        );
+      if (r.ejectedNow > 0)
+        ctx.out.line(
+          `route ${r.name}: ${r.ejectedNow} upstream(s) ejected now, ${r.ejections} ejection(s) since start`,
+        );
+    }
+    for (const u of rows.filter((x) => x.slowStart))
+      ctx.out.line(
+        c.yellow(
+          `${u.route} ${u.id} is warming up (slow start): ${u.slowStart!.percent}% of its weight until ${u.slowStart!.until}`,
+        ),
+      );
+    ctx.out.line(
+      c.dim(
+        `SHARE ${window}s: traffic share over the last ${window} s; SHARE ALL: since ${status.startedAt}`,
+      ),
+    );
     if (out.length > 0) ctx.out.line(`\n${c.red(`${out.length} upstream(s) out of rotation`)}`);
   });
-  return out.length > 0 ? ExitCode.Problems : ExitCode.Ok;
+  return out.length > 0 || routes.some((r) => r.panic) ? ExitCode.Problems : ExitCode.Ok;
 }

@@ -99,7 +99,25 @@ const tcpRoute = z
 export const balancerConfigSchema = z.strictObject({
   listen: listenAddress.optional(),
   admin: z
-    .union([listenAddress, z.strictObject({ listen: listenAddress, token: z.string().min(16).optional() })])
+    .union([
+      listenAddress,
+      z
+        .strictObject({
+          listen: listenAddress,
+          /** The bearer token itself (keeps a secret in the file: prefer tokenEnv or tokenFile). */
+          token: z.string().min(16).optional(),
+          /** Name of an environment variable holding the token. */
+          tokenEnv: z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+            .optional(),
+          /** A file holding the token (relative to this file); trailing whitespace is ignored. */
+          tokenFile: z.string().min(1).optional(),
+        })
+        .refine((a) => [a.token, a.tokenEnv, a.tokenFile].filter((x) => x !== undefined).length <= 1, {
+          message: 'give one of token, tokenEnv or tokenFile',
+        }),
+    ])
     .optional(),
   tls: z
     .strictObject({
@@ -160,6 +178,7 @@ export const balancerConfigSchema = z.strictObject({
     })
     .default({ attempts: 2, budgetPercent: 20, minPerSecond: 10 }),
   slowStart: duration.default(10_000),
+  drainTimeout: duration.default(10_000),
   upstreamHeader: z
     .string()
     .regex(/^[A-Za-z0-9-]+$/)

@@ -1,6 +1,7 @@
 import { isLoopbackAddress } from '../../core/address.js';
 import { PorticoError } from '../../core/errors.js';
 import type { ActiveHealth, BalancerSpec, UpstreamSpec } from '../model.js';
+import { resolveAdminToken } from './admin-token.js';
 import type { BalancerConfig } from './schema.js';
 
 type RawUpstream = { address: string; port: number; weight: number; id?: string };
@@ -30,20 +31,37 @@ function health(route: RawHealth, defaults: RawHealth, http: boolean): ActiveHea
   };
 }
 
+export interface SpecOptions {
+  /**
+   * Resolve `admin.tokenEnv` / `admin.tokenFile` now (the balancer itself). Readers that only
+   * look at routes (the gateway diagnosis) leave it out: a token source counts as a token.
+   */
+  tokens?: { env: NodeJS.ProcessEnv; baseDir: string };
+}
+
 /** Validated config → the balancer's spec; cross-field rules (admin exposure) are checked here. */
-export function configToSpec(config: BalancerConfig): BalancerSpec {
-  const admin: { host: string; port: number; token?: string } | undefined =
-    config.admin === undefined
-      ? undefined
-      : 'listen' in config.admin
-        ? { ...config.admin.listen, ...(config.admin.token ? { token: config.admin.token } : {}) }
-        : config.admin;
-  if (admin && !isLoopbackAddress(admin.host) && !admin.token) {
+export function configToSpec(config: BalancerConfig, options: SpecOptions = {}): BalancerSpec {
+  let admin: { host: string; port: number; token?: string } | undefined;
+  let hasToken = false;
+  if (config.admin !== undefined && 'listen' in config.admin) {
+    const a = config.admin;
+    const token = options.tokens
+      ? resolveAdminToken(a, {
+          ...options.tokens,
+          names: { env: 'admin.tokenEnv', file: 'admin.tokenFile' },
+        })
+      : a.token;
+    admin = { ...a.listen, ...(token ? { token } : {}) };
+    hasToken = Boolean(token ?? a.tokenEnv ?? a.tokenFile);
+  } else if (config.admin !== undefined) {
+    admin = config.admin;
+  }
+  if (admin && !isLoopbackAddress(admin.host) && !hasToken) {
     throw new PorticoError(
       'E_LB_CONFIG',
       `the admin endpoint on ${admin.host} would be reachable from the network without a token`,
       {
-        hint: 'Keep it on 127.0.0.1, or set admin.token (16+ characters) to require a bearer token.',
+        hint: 'Keep it on 127.0.0.1, or require a bearer token (16+ characters): admin.tokenEnv or admin.tokenFile in the file, --admin-token-env or --admin-token-file on the command line.',
       },
     );
   }
@@ -105,6 +123,10 @@ export function configToSpec(config: BalancerConfig): BalancerSpec {
     circuit: config.circuit,
     retry: config.retry,
     slowStartMs: config.slowStart,
+    drainTimeoutMs: config.drainTimeout,
+    ...(health(undefined, config.healthCheck, true)
+      ? { catalogHealth: health(undefined, config.healthCheck, true)! }
+      : {}),
     ...(config.upstreamHeader ? { upstreamHeader: config.upstreamHeader } : {}),
     ...(config.accessLog !== 'off' ? { accessLog: config.accessLog } : {}),
   };

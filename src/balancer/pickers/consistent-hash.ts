@@ -1,3 +1,4 @@
+import { hash32 } from '../../core/hash.js';
 import type { Upstream } from '../upstream.js';
 import type { PickContext, Picker } from './picker.js';
 
@@ -17,7 +18,7 @@ export class ConsistentHash implements Picker {
     this.ring = all
       .flatMap((u) =>
         Array.from({ length: pointsPerWeight * u.weight }, (_, i) => ({
-          point: fnv1a(`${u.id}#${i}`),
+          point: hash32(`${u.id}#${i}`),
           upstream: u,
         })),
       )
@@ -28,7 +29,7 @@ export class ConsistentHash implements Picker {
     if (ctx.hashKey === undefined || this.ring.length === 0)
       return candidates[this.fallback++ % candidates.length];
     const allowed = new Set(candidates);
-    const h = fnv1a(ctx.hashKey);
+    const h = hash32(ctx.hashKey);
     let lo = 0;
     let hi = this.ring.length;
     while (lo < hi) {
@@ -42,19 +43,4 @@ export class ConsistentHash implements Picker {
     }
     return undefined;
   }
-}
-
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  // Finalize (murmur3 fmix32): FNV alone clusters similar keys like "u1", "u2".
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
 }
