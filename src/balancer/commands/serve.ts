@@ -10,16 +10,27 @@ import { type ServeOptions, specFromOptions } from './spec-from-options.js';
  */
 export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Promise<number> {
   const spec = specFromOptions(opts, ctx.env, ctx.cwd);
-  const balancer = new Balancer(spec, ctx.env);
-  const addresses = await balancer.start();
-  let catalog: Promise<void> | undefined;
-  let store: Awaited<ReturnType<typeof import('../../store/index.js').openStore>> | undefined;
-  const stopCatalog = new AbortController();
   const needsCatalog = spec.catalog || spec.routes.some((r) => r.service) || spec.tcp.some((t) => t.service);
+  let store: Awaited<ReturnType<typeof import('../../store/index.js').openStore>> | undefined;
   if (needsCatalog) {
+    // The catalog namespace of the project the balancer runs for (-C, --project, or this
+    // folder's), resolved before anything listens: a broken project file starts nothing.
     const { openStore } = await import('../../store/index.js');
+    const { currentProjectName, selectorFor } = await import('../../project/index.js');
+    store = await openStore(opts.store, ctx.env, await currentProjectName(selectorFor(ctx)));
+  }
+  const balancer = new Balancer(spec, ctx.env);
+  let addresses: Awaited<ReturnType<Balancer['start']>>;
+  try {
+    addresses = await balancer.start();
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
+  let catalog: Promise<void> | undefined;
+  const stopCatalog = new AbortController();
+  if (store) {
     const { followCatalog } = await import('../catalog.js');
-    store = await openStore(opts.store, ctx.env);
     catalog = followCatalog(balancer, store, stopCatalog.signal, (e) =>
       ctx.out.warn(`catalog: ${(e as Error).message}`),
     );
