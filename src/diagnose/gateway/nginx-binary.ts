@@ -58,7 +58,8 @@ export async function nginxDump(bin: string, file: string, env: NodeJS.ProcessEn
       timedOut: r.timedOut,
       message: r.timedOut
         ? 'nginx -T did not finish within 10 s'
-        : lines.filter((l) => !/syntax is ok/.test(l)).join('\n') || `nginx exited with ${r.code}`,
+        : lines.filter((l) => !/syntax is ok/.test(l)).join('\n') ||
+          (r.signal ? `nginx was killed by ${r.signal}` : `nginx exited with ${r.code}`),
       command,
     };
   } finally {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PorticoError } from '../../core/errors.js';
 import { caddyRoutes, caddyRoutesFromJson } from './caddy.js';
-import { dumpSource } from './conf-source.js';
+import { dumpSource, fileSystemSource } from './conf-source.js';
 import { haproxyRoutes } from './haproxy.js';
 import type { GatewayConfig } from './model.js';
 import { nginxRoutes, nginxRoutesFrom } from './nginx.js';
@@ -167,6 +167,16 @@ async function readNginx(path: string, text: string, env: NodeJS.ProcessEnv): Pr
     const g = fallback('nginx', path, text, false);
     g.problems.push(parsedByPortico('nginx', path, 'nginx is not installed or not on PATH'));
     return g;
+  }
+  // nginx follows an include cycle until it crashes (SIGSEGV): refuse it before running nginx.
+  try {
+    parseNginxConf(path, fileSystemSource);
+  } catch (error) {
+    if (error instanceof ConfSyntaxError && /include cycle/.test(error.message))
+      return {
+        ...empty('nginx', path, [configInvalid('nginx', path, error.message, "Portico's parser")]),
+        reader: { parsedByPortico: true, notes: ['nginx -T was not run: nginx crashes on an include cycle'] },
+      };
   }
   const dump = await nginxDump(bin, path, env);
   if (!dump.ok) return afterFailure('nginx', path, text, { ...dump, by: dump.command });

@@ -17,6 +17,8 @@ export function findBinary(name: string, env: NodeJS.ProcessEnv = process.env): 
 
 export interface ToolResult {
   code: number | null;
+  /** The signal that ended it, if one did (a crash, or our kill at the time limit). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   timedOut: boolean;
@@ -50,16 +52,17 @@ export function runTool(
       timedOut = true;
       child.kill('SIGKILL');
     }, options.timeoutMs ?? 10_000);
-    const finish = (code: number | null, extra = '') => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null, extra = '') => {
       clearTimeout(timer);
       resolve({
         code,
+        signal,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8') + extra,
         timedOut,
       });
     };
-    child.once('error', (e) => finish(null, e.message));
-    child.once('close', (code) => finish(code));
+    child.once('error', (e) => finish(null, null, e.message));
+    child.once('close', (code, signal) => finish(code, signal));
   });
 }
