@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,22 @@ describeWith(['nginx'], 'api-gateway reads nginx configurations with nginx -T', 
     } finally {
       await stopProcess(nginx);
     }
+  });
+
+  it('nginx -T creates nothing outside its temporary folder: logs, temp folders, pid, compiled defaults', async () => {
+    const dir = project({ 'logs/.keep': '' });
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `pid ${dir}/logs/nginx.pid;\nerror_log ${dir}/logs/error.log;\nevents {}\nhttp {\n  access_log ${dir}/logs/access.log;\n  proxy_temp_path ${dir}/proxy-temp;\n  server { listen 127.0.0.1:${await freePort()}; location / { proxy_pass http://127.0.0.1:${alive.port}; } }\n}\n`,
+    );
+    // The other temp folders are nginx's compiled-in defaults (Debian: /var/lib/nginx/*).
+    const compiled = '/var/lib/nginx';
+    const before = { dir: listing(dir), compiled: existsSync(compiled) ? listing(compiled) : [] };
+    const g = (await readGateway(dir, 'nginx.conf'))!;
+    expect(g.reader.tool).toBe('nginx -T');
+    expect(g.problems).toEqual([]);
+    expect(listing(dir)).toEqual(before.dir);
+    expect(existsSync(compiled) ? listing(compiled) : []).toEqual(before.compiled);
   });
 
   it('passes the same split configuration when every upstream answers', async () => {

@@ -1,13 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileSystemSource } from './conf-source.js';
-import { parseNginxConf } from './nginx-parse.js';
-import { runTool } from './tool.js';
+import type { Directive } from './nginx-parse.js';
+import { nginxCompiledPaths, nginxWriteDirs, overlayScript } from './nginx-sandbox.js';
+import { findBinary, runTool } from './tool.js';
 
 export type NginxDump =
   | { ok: true; files: Map<string, string>; command: string }
-  | { ok: false; syntaxOk: boolean; timedOut: boolean; message: string; command: string };
+  | { ok: false; syntaxOk: boolean; timedOut: boolean; message: string; command: string }
+  /** nginx -T was not run, because it could not be kept from writing outside a temp folder. */
+  | { ok: false; notRun: string; command: string };
 
 /** `nginx -T` output → file path → text, in the order nginx read them. */
 export function splitNginxDump(stdout: string): Map<string, string> {
@@ -23,31 +25,66 @@ export function splitNginxDump(stdout: string): Map<string, string> {
   return files;
 }
 
-/** Whether the main context of a configuration sets `pid` itself (then `-g pid` would clash). */
-function setsPid(file: string): boolean {
-  try {
-    return parseNginxConf(file, fileSystemSource).directives.some((d) => d.name === 'pid');
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Let nginx read the configuration: `nginx -T` checks it and prints every file it read, includes
- * expanded by nginx itself. The prefix, the startup error log and (unless the file sets one) the
- * pid file point into a temporary folder, so no root is needed for them and the defaults are
- * not created in system folders; the temp folder is removed afterwards.
+ * expanded by nginx itself. Its test also creates the pid file, log files and temp folders the
+ * configuration names: the prefix, startup error log and (unless the file sets one) the pid go
+ * to a temporary folder, and every other folder it may write to gets an overlay in a private
+ * mount namespace (`unshare`), so nothing it creates outlives the run. `directives` is Portico's
+ * own parse of the same files, used only to know those folders.
  */
-export async function nginxDump(bin: string, file: string, env: NodeJS.ProcessEnv): Promise<NginxDump> {
+export async function nginxDump(
+  bin: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  directives: Directive[],
+): Promise<NginxDump> {
   const tmp = mkdtempSync(join(tmpdir(), 'portico-nginx-'));
+  const command = `nginx -T -c ${file}`;
   try {
     mkdirSync(join(tmp, 'logs'));
+    mkdirSync(join(tmp, 'overlay'));
     const args = ['-T', '-c', file, '-p', `${tmp}/`, '-e', join(tmp, 'logs', 'error.log')];
-    if (!setsPid(file)) args.push('-g', `pid ${join(tmp, 'nginx.pid')};`);
-    // What a user would type; the temporary prefix, error log and pid are only ours.
-    const command = `nginx -T -c ${file}`;
-    const r = await runTool(bin, args, { cwd: tmp, env, timeoutMs: 10_000 });
+    if (!directives.some((d) => d.name === 'pid')) args.push('-g', `pid ${join(tmp, 'nginx.pid')};`);
+    const dirs = nginxWriteDirs(directives, await nginxCompiledPaths(bin, env), tmp);
+    let run = { bin, args };
+    if (dirs.length > 0) {
+      const unshare = findBinary('unshare', env);
+      if (!unshare)
+        return {
+          ok: false,
+          command,
+          notRun: `unshare is not installed, so nginx could not be kept from writing to ${dirs.join(', ')}`,
+        };
+      // Without root, a user namespace gives the right to mount (where the kernel allows it).
+      const userns = process.getuid?.() === 0 ? [] : ['--user', '--map-root-user'];
+      run = {
+        bin: unshare,
+        args: [
+          ...userns,
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          overlayScript,
+          'sh',
+          tmp,
+          ...dirs,
+          '--',
+          bin,
+          ...args,
+        ],
+      };
+    }
+    const r = await runTool(run.bin, run.args, { cwd: tmp, env, timeoutMs: 10_000 });
     if (r.code === 0 && !r.timedOut) return { ok: true, files: splitNginxDump(r.stdout), command };
+    if (!r.timedOut && !/^nginx: /m.test(r.stderr) && run.bin !== bin)
+      return {
+        ok: false,
+        command,
+        notRun: `its writes could not be isolated (${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`})`,
+      };
     const lines = r.stderr
       .split('\n')
       .map((l) => l.replace(/^nginx: /, '').trim())

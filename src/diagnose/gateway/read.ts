@@ -8,7 +8,7 @@ import { haproxyRoutes } from './haproxy.js';
 import type { GatewayConfig } from './model.js';
 import { nginxRoutes, nginxRoutesFrom } from './nginx.js';
 import { nginxDump } from './nginx-binary.js';
-import { ConfSyntaxError, parseNginxConf } from './nginx-parse.js';
+import { ConfSyntaxError, type Directive, parseNginxConf } from './nginx-parse.js';
 import { porticoRoutes } from './portico.js';
 import { configInvalid, configTestFailed, configUnreadable, parsedByPortico } from './problems.js';
 import { findBinary, runTool } from './tool.js';
@@ -168,9 +168,11 @@ async function readNginx(path: string, text: string, env: NodeJS.ProcessEnv): Pr
     g.problems.push(parsedByPortico('nginx', path, 'nginx is not installed or not on PATH'));
     return g;
   }
-  // nginx follows an include cycle until it crashes (SIGSEGV): refuse it before running nginx.
+  // Portico's parse first: nginx follows an include cycle until it crashes (SIGSEGV), so a cycle
+  // is refused before running nginx; the parse also names the folders nginx -T may write to.
+  let own: Directive[] = [];
   try {
-    parseNginxConf(path, fileSystemSource);
+    own = parseNginxConf(path, fileSystemSource).directives;
   } catch (error) {
     if (error instanceof ConfSyntaxError && /include cycle/.test(error.message))
       return {
@@ -178,7 +180,12 @@ async function readNginx(path: string, text: string, env: NodeJS.ProcessEnv): Pr
         reader: { parsedByPortico: true, notes: ['nginx -T was not run: nginx crashes on an include cycle'] },
       };
   }
-  const dump = await nginxDump(bin, path, env);
+  const dump = await nginxDump(bin, path, env, own);
+  if (!dump.ok && 'notRun' in dump) {
+    const g = fallback('nginx', path, text, false);
+    g.problems.push(parsedByPortico('nginx', path, `nginx -T was not run: ${dump.notRun}`));
+    return g;
+  }
   if (!dump.ok) return afterFailure('nginx', path, text, { ...dump, by: dump.command });
   const { directives, files } = parseNginxConf(path, dumpSource(dump.files, 'nginx -T'));
   return {
