@@ -42,7 +42,7 @@ export const findingCodes = {
   GW_SINGLE_UPSTREAM: 'A gateway route has a single upstream and no health checks.',
   GW_CONFIG_INVALID: 'The gateway rejects its configuration (its own message is the evidence).',
   GW_CONFIG_TEST_FAILED:
-    "The gateway accepts the configuration's syntax, but its test fails on this machine (a path it needs).",
+    "The gateway accepts the configuration's syntax, but its test fails on this machine (a path or host name it needs).",
   GW_PARSED_BY_PORTICO: "The configuration was read by Portico's parser, not by the gateway (binary absent).",
   GW_NO_ROUTES: 'The gateway configuration proxies nothing: no route to check.',
   GW_ROUTE_NO_UPSTREAMS: 'A gateway route has no upstream servers: every request to it fails.',

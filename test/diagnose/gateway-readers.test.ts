@@ -258,7 +258,7 @@ describeWith(['haproxy'], 'api-gateway validates HAProxy configurations with hap
       expect(warning.severity).toBe('warning');
       expect(warning.title).toContain(`127.0.0.1:${dead} refuses connections; haproxy health-checks it`);
       expect(r.code).toBe(0);
-      expect(configCheck(doc).notes.join('\n')).toContain('validated by haproxy -c -f');
+      expect(configCheck(doc).notes.join('\n')).toContain('validated by haproxy -c -dr -f');
     } finally {
       await stopProcess(haproxy);
     }

@@ -91,7 +91,9 @@ export async function nginxDump(
       .filter((l) => l && !/test failed$/.test(l));
     return {
       ok: false,
-      syntaxOk: /syntax is ok/.test(r.stderr),
+      // A host name that resolves only where the gateway runs (a compose service name) stops
+      // nginx here just as a missing log folder does: the machine, not the configuration.
+      syntaxOk: /syntax is ok|host not found in upstream/.test(r.stderr),
       timedOut: r.timedOut,
       message: r.timedOut
         ? 'nginx -T did not finish within 10 s'

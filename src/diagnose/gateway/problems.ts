@@ -41,10 +41,10 @@ export function configTestFailed(kind: Kind, file: string, message: string, by: 
   return {
     code: 'GW_CONFIG_TEST_FAILED',
     severity: 'warning',
-    title: `${kind} accepts the syntax of ${file} but its configuration test fails here: ${message.split('\n')[0]}`,
+    title: `${kind} cannot complete its test of ${file} on this machine: ${message.split('\n')[0]}`,
     evidence: [`${by}:`, ...message.split('\n').filter(Boolean).slice(0, 12)],
-    why: `On this machine ${kind} would not start with it (a log, pid or temp path it needs is missing or not writable); in the container or host it is meant for, it may.`,
-    fix: 'Create the folder or fix the path named above if the gateway runs here; otherwise run the check where it runs.',
+    why: `On this machine ${kind} would not start with it (a log, pid or temp path it needs is missing or not writable, or an upstream name resolves only where the gateway runs); in the container or host it is meant for, it may. ${kind} stops at the first such error, so what follows it was checked by Portico only.`,
+    fix: 'Create the folder, fix the path or the name above if the gateway runs here; otherwise run the check where it runs.',
     data: { file, by },
   };
 }

@@ -149,9 +149,7 @@ function afterFailure(
   if (failure.syntaxOk) {
     const g = fallback(kind, path, text, false);
     g.problems.unshift(configTestFailed(kind, path, failure.message, failure.by));
-    g.reader.notes.push(
-      `${failure.by} accepted the syntax; routes read by Portico's parser because its test did not complete here`,
-    );
+    g.reader.notes.push(`${failure.by} could not complete its test here; routes read by Portico's parser`);
     return g;
   }
   const g = fallback(kind, path, text, true);
@@ -278,7 +276,8 @@ async function readHaproxy(path: string, text: string, env: NodeJS.ProcessEnv): 
     );
     return g;
   }
-  const args = ['-c', '-f', path];
+  // -dr: a server name that resolves only where HAProxy runs (compose) is a warning, not fatal.
+  const args = ['-c', '-dr', '-f', path];
   const by = `haproxy ${args.join(' ')}`;
   const r = await runTool(bin, args, { cwd: dirname(path), env, timeoutMs: 10_000 });
   const lines = `${r.stdout}\n${r.stderr}`
