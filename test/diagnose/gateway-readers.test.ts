@@ -156,6 +156,18 @@ describeWith(['nginx'], 'api-gateway reads nginx configurations with nginx -T', 
     ]);
   });
 
+  it('follows an include that climbs out of the configuration folder (../shared/*.conf)', async () => {
+    const dir = project({
+      'conf/nginx.conf': 'events {}\nhttp { include ../shared/*.conf; }\n',
+      'shared/api.conf': `server { listen 127.0.0.1:${await freePort()}; location /api { proxy_pass http://127.0.0.1:${alive.port}; } }\n`,
+    });
+    const g = (await readGateway(dir, 'conf/nginx.conf'))!;
+    expect(g.reader.tool).toBe('nginx -T');
+    expect(g.problems).toEqual([]);
+    expect(g.files).toEqual([join(dir, 'conf/nginx.conf'), join(dir, 'shared/api.conf')]);
+    expect(g.routes.map((r) => r.upstreams)).toEqual([[{ host: '127.0.0.1', port: alive.port }]]);
+  });
+
   it('a # inside a quoted string does not hide the location after it', async () => {
     const dir = project({
       'nginx.conf': `events {}\nhttp { server { listen 127.0.0.1:${await freePort()}; add_header X-A "x # y"; location /after { proxy_pass http://127.0.0.1:${alive.port}; } } }\n`,

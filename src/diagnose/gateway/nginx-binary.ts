@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Directive } from './nginx-parse.js';
 import { nginxCompiledPaths, nginxWriteDirs, overlayScript } from './nginx-sandbox.js';
 import { findBinary, runTool } from './tool.js';
@@ -20,7 +20,8 @@ export function splitNginxDump(stdout: string): Map<string, string> {
     const start = h.index! + h[0].length + 1;
     const end = n + 1 < heads.length ? heads[n + 1]!.index! : stdout.length;
     // nginx adds one line feed after each file's text.
-    files.set(h[1]!, stdout.slice(start, end).replace(/\n$/, ''));
+    // nginx prints paths as it built them (prefix + include, "conf/../x.conf"): normalise.
+    files.set(resolve(h[1]!), stdout.slice(start, end).replace(/\n$/, ''));
   }
   return files;
 }

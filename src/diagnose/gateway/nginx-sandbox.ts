@@ -48,6 +48,22 @@ export function nginxWriteDirs(directives: Directive[], compiled: string[], pref
 }
 
 /**
+ * When Portico's parser cannot read the configuration (nginx will most likely reject it too,
+ * before writing anything), the write directives are still picked out of the raw text, so a
+ * file nginx parses after all cannot make it write outside the overlays.
+ */
+export function nginxWriteDirectivesFromText(text: string, file: string): Directive[] {
+  const re =
+    /(?:^|[\s;{}])(pid|lock_file|error_log|access_log|\w+_temp_path|\w+_cache_path)\s+("[^"]*"|'[^']*'|[^\s;{}]+)/g;
+  return [...text.matchAll(re)].map((m) => ({
+    name: m[1]!,
+    args: [m[2]!.replace(/^["']|["']$/g, '')],
+    file,
+    line: text.slice(0, m.index).split('\n').length,
+  }));
+}
+
+/**
  * A shell script for `unshare --mount`: a tmpfs in our temporary folder, then an overlay on each
  * folder nginx may write to, so whatever `nginx -T` creates lands in the tmpfs and disappears
  * with the namespace. Arguments: TMP DIR… -- COMMAND….

@@ -256,3 +256,26 @@ describe('Caddyfile parser (the fallback when caddy is absent)', () => {
     ]);
   });
 });
+
+describe('nginx write folders (what nginx -T may create, to overlay)', () => {
+  it('collects log, pid and temp folders from directives and compiled defaults, not the prefix', async () => {
+    const { nginxWriteDirs, nginxWriteDirectivesFromText } = await import('./nginx-sandbox.js');
+    write('w/logs/.keep', '');
+    write('w/var/.keep', '');
+    const text = `pid ${dir}/w/var/nginx.pid;\nhttp { access_log "${dir}/w/logs/a.log" main; access_log off; error_log syslog:server=x;\n proxy_temp_path ${dir}/w/var/proxy; client_body_temp_path rel/body; server { access_log /nonexistent-portico/x.log; } `;
+    const found = nginxWriteDirectivesFromText(text, 'nginx.conf');
+    expect(found.map((d) => d.name)).toEqual([
+      'pid',
+      'access_log',
+      'access_log',
+      'error_log',
+      'proxy_temp_path',
+      'client_body_temp_path',
+      'access_log',
+    ]);
+    expect(nginxWriteDirs(found, [`${dir}/w/logs/compiled.log`], '/prefix-that-is-temp')).toEqual([
+      join(dir, 'w/logs'),
+      join(dir, 'w/var'),
+    ]);
+  });
+});

@@ -9,6 +9,7 @@ import type { GatewayConfig } from './model.js';
 import { nginxRoutes, nginxRoutesFrom } from './nginx.js';
 import { nginxDump } from './nginx-binary.js';
 import { ConfSyntaxError, type Directive, parseNginxConf } from './nginx-parse.js';
+import { nginxWriteDirectivesFromText } from './nginx-sandbox.js';
 import { porticoRoutes } from './portico.js';
 import { configInvalid, configTestFailed, configUnreadable, parsedByPortico } from './problems.js';
 import { findBinary, runTool } from './tool.js';
@@ -172,6 +173,7 @@ async function readNginx(path: string, text: string, env: NodeJS.ProcessEnv): Pr
   try {
     own = parseNginxConf(path, fileSystemSource).directives;
   } catch (error) {
+    own = nginxWriteDirectivesFromText(text, path);
     if (error instanceof ConfSyntaxError && /include cycle/.test(error.message))
       return {
         ...empty('nginx', path, [configInvalid('nginx', path, error.message, "Portico's parser")]),
@@ -185,7 +187,22 @@ async function readNginx(path: string, text: string, env: NodeJS.ProcessEnv): Pr
     return g;
   }
   if (!dump.ok) return afterFailure('nginx', path, text, { ...dump, by: dump.command });
-  const { directives, files } = parseNginxConf(path, dumpSource(dump.files, 'nginx -T'));
+  let parsed: ReturnType<typeof parseNginxConf>;
+  try {
+    parsed = parseNginxConf(path, dumpSource(dump.files, 'nginx -T'));
+  } catch (error) {
+    // nginx accepted it but Portico cannot follow its text: say so, and read the files directly.
+    const g = fallback('nginx', path, text, false);
+    g.problems.push(
+      parsedByPortico(
+        'nginx',
+        path,
+        `nginx accepted it, but its -T output could not be read: ${(error as Error).message}`,
+      ),
+    );
+    return g;
+  }
+  const { directives, files } = parsed;
   return {
     kind: 'nginx',
     file: path,
