@@ -299,6 +299,17 @@ describeWith(['haproxy'], 'api-gateway validates HAProxy configurations with hap
     }
   });
 
+  it('passes a checked backend whose servers all answer (validated by haproxy -c)', async () => {
+    const dir = project({
+      'haproxy.cfg': haproxyCfg(await freePort(), [alive.port, (await startUpstream('b')).port], true),
+    });
+    const r = await troubleshoot(dir, 'haproxy.cfg', ['--json']);
+    const doc = r.json<Doc>();
+    expect(codes(doc)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(configCheck(doc).notes.join('\n')).toContain('validated by haproxy -c -dr -f');
+  });
+
   it('every server of a checked backend down is an error for each', async () => {
     const dir = project({
       'haproxy.cfg': haproxyCfg(await freePort(), [await freePort(), await freePort()], true),
