@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readGateway } from '../../src/diagnose/gateway/read.js';
-import { runPortico } from '../helpers/cli.js';
+import { cliPath, runPortico } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
 import { spawnTracked, stopProcess } from '../helpers/processes.js';
 import { describeWith } from '../helpers/requirements.js';
@@ -381,6 +382,56 @@ describeWith(['caddy'], 'api-gateway reads Caddyfiles with caddy adapt', () => {
     expect(invalid.evidence.join('\n')).toContain('no_such_option');
   });
 });
+
+describeWith(['runuser', { root: true }], 'a configuration this user may not read', () => {
+  it('is GW_CONFIG_UNREADABLE (permission denied), exit 1, never a pass', async () => {
+    const dir = project({ 'nginx.conf': 'events {}\n' });
+    const home = tempDir('portico-home-');
+    chmodSync(dir, 0o755);
+    chmodSync(home, 0o777);
+    chmodSync(join(dir, 'nginx.conf'), 0o600);
+    const r = await runAs('nobody', dir, home, [
+      'troubleshoot',
+      'api-gateway',
+      '--config',
+      'nginx.conf',
+      '--json',
+    ]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(findings(doc).map((f) => [f.code, f.title])).toEqual([
+      [
+        'GW_CONFIG_UNREADABLE',
+        `cannot read the gateway configuration ${join(dir, 'nginx.conf')}: permission denied`,
+      ],
+    ]);
+  });
+});
+
+/** The built CLI as another user (root only), bounded in time. */
+function runAs(
+  user: string,
+  cwd: string,
+  home: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((done) => {
+    const child = spawn('runuser', ['-u', user, '--', process.execPath, cliPath, ...args], {
+      cwd,
+      env: { ...process.env, PORTICO_HOME: home, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout });
+    });
+  });
+}
 
 describe('without the gateway binary, Portico parses and says so', () => {
   // A PATH with nothing on it: the CLI itself runs from process.execPath.
