@@ -40,6 +40,15 @@ export const findingCodes = {
   GW_UPSTREAM_SLOW: "A gateway upstream is slower than the gateway's timeout: the gateway answers 504.",
   GW_NO_ROUTE: 'No gateway route matches the host name.',
   GW_SINGLE_UPSTREAM: 'A gateway route has a single upstream and no health checks.',
+  GW_CONFIG_INVALID: 'The gateway rejects its configuration (its own message is the evidence).',
+  GW_CONFIG_TEST_FAILED:
+    "The gateway accepts the configuration's syntax, but its test fails on this machine (a path or host name it needs).",
+  GW_PARSED_BY_PORTICO: "The configuration was read by Portico's parser, not by the gateway (binary absent).",
+  GW_NO_ROUTES: 'The gateway configuration proxies nothing: no route to check.',
+  GW_ROUTE_NO_UPSTREAMS: 'A gateway route has no upstream servers: every request to it fails.',
+  GW_UPSTREAM_DYNAMIC: 'A gateway route picks its upstream at request time, so it was not probed.',
+  GW_UPSTREAM_DOWN_ROUTED_AROUND:
+    'A health-checked gateway upstream is down; the gateway routes around it to the live ones.',
   // database
   DB_AUTH_FAILED: 'The database rejected the credentials.',
   DB_PG_HBA: 'PostgreSQL has no pg_hba.conf entry for this client.',

@@ -2,6 +2,7 @@ import { PorticoError } from '../../core/errors.js';
 import type { Instance } from '../../core/model.js';
 import type { Facts } from '../facts.js';
 import type { Check } from '../finding.js';
+import { gatewayConfigPath } from '../gateway/read.js';
 import { apiGatewayChecks, type GatewayOptions } from './api-gateway.js';
 import { connectivityCheck, connectivityChecks } from './connectivity.js';
 import { databaseChecks, targetFromUrl, targetsFromCompose } from './database.js';
@@ -103,8 +104,8 @@ function isTtlOnly(i: Instance): boolean {
 
 export async function checksFor(suite: string, o: SuiteOptions): Promise<Check[]> {
   if (suite === 'all') {
-    const gatewayFound = apiGatewayChecks(o.cwd, o.gateway).some((c) => c.id !== 'api-gateway.config');
-    const names = Object.keys(suites).filter((n) => n !== 'api-gateway' || gatewayFound || o.gateway?.config);
+    const gatewayFound = gatewayConfigPath(o.cwd, o.gateway?.config) !== undefined;
+    const names = Object.keys(suites).filter((n) => n !== 'api-gateway' || gatewayFound);
     return (
       await Promise.all(
         names.map((n) => suites[n]!({ ...o, target: n === 'connectivity' ? undefined : o.target })),
