@@ -1,7 +1,9 @@
 import type { Output } from '../core/output.js';
 import { startProgress } from '../core/progress.js';
+import { ambientSteps, type StepRecord } from '../net/steps.js';
 import type { Facts } from './facts.js';
 import type { Check, CheckOutcome } from './finding.js';
+import { judgeOutcome } from './judge.js';
 
 export interface RunOptions {
   cwd: string;
@@ -42,6 +44,7 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
     options.signal.addEventListener('abort', stop, { once: true });
     const notes: string[] = [];
     const measurements: Record<string, number> = {};
+    const steps: StepRecord[] = [];
     let skipped: string | undefined;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
@@ -52,19 +55,30 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
     });
     try {
       const result = await Promise.race([
-        check.run({
-          cwd: options.cwd,
-          env: options.env,
-          signal: controller.signal,
-          facts: options.facts,
-          note: (t) => notes.push(t),
-          measure: (k, v) => {
-            measurements[k] = v;
-          },
-          skip: (reason) => {
-            skipped = reason;
-          },
-        }),
+        ambientSteps.run(
+          (s) => steps.push(s),
+          () =>
+            check.run({
+              cwd: options.cwd,
+              env: options.env,
+              signal: controller.signal,
+              facts: recordingFacts(options.facts, steps),
+              note: (t) => notes.push(t),
+              measure: (k, v) => {
+                measurements[k] = v;
+              },
+              skip: (reason) => {
+                skipped = reason;
+              },
+              step: (name, result) => {
+                steps.push(
+                  result.ok
+                    ? { name, ok: true, ...(result.detail ? { detail: result.detail } : {}) }
+                    : { name, ok: false, detail: result.detail },
+                );
+              },
+            }),
+        ),
         deadline,
       ]);
       const durationMs = performance.now() - started;
@@ -78,19 +92,23 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
           findings: [],
           notes,
           measurements,
+          steps,
           error: `did not finish within ${timeoutMs}ms`,
         };
       }
+      const verdict = judgeOutcome(steps, result, skipped);
       return {
         id: check.id,
         category: check.category,
         title: check.title,
-        status: result.length ? 'findings' : skipped ? 'skipped' : 'passed',
-        ...(skipped && !result.length ? { skipped } : {}),
+        status: verdict.status,
+        ...(verdict.status === 'skipped' ? { skipped } : {}),
         durationMs,
-        findings: result,
+        findings: verdict.findings,
         notes,
         measurements,
+        steps,
+        ...(verdict.error ? { error: verdict.error } : {}),
       };
     } catch (error) {
       return {
@@ -102,6 +120,7 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
         findings: [],
         notes,
         measurements,
+        steps,
         error: (error as Error).message,
       };
     } finally {
@@ -116,4 +135,32 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
   await Promise.all(Array.from({ length: Math.min(options.maxParallel ?? 16, checks.length) }, worker));
   progress?.done();
   return outcomes;
+}
+
+/**
+ * The shared facts, with every read recorded as a step of the check that asked: a check that
+ * reads the socket table or the compose project has run those steps, and a failed read is a
+ * failed step.
+ */
+function recordingFacts(facts: Facts, steps: StepRecord[]): Facts {
+  return new Proxy(facts, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function' || typeof key !== 'string') return value;
+      return (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return result.then(
+          (v) => {
+            steps.push({ name: `read ${key}`, ok: true });
+            return v;
+          },
+          (error: unknown) => {
+            steps.push({ name: `read ${key}`, ok: false, detail: (error as Error).message });
+            throw error;
+          },
+        );
+      };
+    },
+  });
 }
