@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Facts } from '../../src/diagnose/facts.js';
 import type { CheckOutcome } from '../../src/diagnose/finding.js';
 import { runChecks } from '../../src/diagnose/runner.js';
