@@ -66,7 +66,7 @@ export async function runCheck(
     parent?.removeEventListener('abort', onParentAbort);
   }
   outcome = judgeProbe(outcome);
-  ambientSteps.getStore()?.({
+  ambientSteps.getStore()?.record({
     name: `${check.kind} probe ${target.address}:${target.port}`,
     ok: outcome.status === 'passing',
     ...(outcome.status === 'passing' ? {} : { detail: outcome.output.slice(0, 200) }),

@@ -25,7 +25,7 @@ export const findingCodes = {
   CONN_REFUSED: 'Nothing accepts connections at the address (or a firewall rejects them).',
   CONN_FILTERED: 'Connections time out: a firewall drops them, or the host is down.',
   CONN_UNREACHABLE: 'There is no route to the host.',
-  CONN_RESET: 'The connection was accepted and then reset.',
+  CONN_RESET: 'The connection was accepted and then reset (RST) at once, before any request.',
   CONN_CLOSED: 'The connection was accepted and then closed at once, before any request.',
   LOCALHOST_IPV6_MISMATCH:
     '"localhost" resolves to ::1 first while the server listens on IPv4 only (or the reverse).',
@@ -51,7 +51,7 @@ export const findingCodes = {
   HTTP_REDIRECT_LOOP: 'Redirects lead back to an address already visited (or go on too long).',
   HTTP_SLOW_BODY: 'The headers came in time but the body took long to arrive.',
   HTTP_5XX: 'The server answered with a 5xx status.',
-  HTTP_SLOW: 'The server took long to answer.',
+  HTTP_SLOW: 'The server took long to send its response headers (slow first byte).',
   // api-gateway
   GW_CONFIG_UNREADABLE: 'The gateway configuration could not be read.',
   GW_UPSTREAM_DOWN: 'A gateway upstream refuses connections: the gateway answers 502.',

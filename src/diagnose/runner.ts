@@ -45,6 +45,14 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
     const notes: string[] = [];
     const measurements: Record<string, number> = {};
     const steps: StepRecord[] = [];
+    // Successful exchanges seen by the network primitives: they count only for a check that
+    // reports no step of its own (an explicit report is more precise and already has them).
+    const observed: StepRecord[] = [];
+    const recorder = {
+      record: (s: StepRecord) => steps.push(s),
+      observe: (s: StepRecord) => observed.push(s),
+    };
+    const ran = (): StepRecord[] => (steps.length > 0 ? steps : observed);
     let skipped: string | undefined;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
@@ -55,29 +63,27 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
     });
     try {
       const result = await Promise.race([
-        ambientSteps.run(
-          (s) => steps.push(s),
-          () =>
-            check.run({
-              cwd: options.cwd,
-              env: options.env,
-              signal: controller.signal,
-              facts: recordingFacts(options.facts, steps),
-              note: (t) => notes.push(t),
-              measure: (k, v) => {
-                measurements[k] = v;
-              },
-              skip: (reason) => {
-                skipped = reason;
-              },
-              step: (name, result) => {
-                steps.push(
-                  result.ok
-                    ? { name, ok: true, ...(result.detail ? { detail: result.detail } : {}) }
-                    : { name, ok: false, detail: result.detail },
-                );
-              },
-            }),
+        ambientSteps.run(recorder, () =>
+          check.run({
+            cwd: options.cwd,
+            env: options.env,
+            signal: controller.signal,
+            facts: recordingFacts(options.facts, steps),
+            note: (t) => notes.push(t),
+            measure: (k, v) => {
+              measurements[k] = v;
+            },
+            skip: (reason) => {
+              skipped = reason;
+            },
+            step: (name, result) => {
+              steps.push(
+                result.ok
+                  ? { name, ok: true, ...(result.detail ? { detail: result.detail } : {}) }
+                  : { name, ok: false, detail: result.detail },
+              );
+            },
+          }),
         ),
         deadline,
       ]);
@@ -92,11 +98,11 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
           findings: [],
           notes,
           measurements,
-          steps,
+          steps: ran(),
           error: `did not finish within ${timeoutMs}ms`,
         };
       }
-      const verdict = judgeOutcome(steps, result, skipped);
+      const verdict = judgeOutcome(ran(), result, skipped);
       return {
         id: check.id,
         category: check.category,
@@ -107,7 +113,7 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
         findings: verdict.findings,
         notes,
         measurements,
-        steps,
+        steps: ran(),
         ...(verdict.error ? { error: verdict.error } : {}),
       };
     } catch (error) {
@@ -120,7 +126,7 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
         findings: [],
         notes,
         measurements,
-        steps,
+        steps: ran(),
         error: (error as Error).message,
       };
     } finally {

@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { type FailurePhase, NetFailure, toNetFailure } from './failure.js';
+import { observeStep } from './steps.js';
 
 /** Milliseconds from the start of the request, like curl's -w timing fields. */
 export interface HttpTimings {
@@ -127,6 +128,7 @@ export async function httpProbe(options: HttpProbeOptions): Promise<HttpProbeRes
       res.once('end', () => {
         done();
         timings.total = at();
+        observeStep(`HTTP ${options.method ?? 'GET'} ${options.url}`, `${res.statusCode}`);
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { formatHostPort } from '../core/address.js';
 import { NetFailure, toNetFailure } from './failure.js';
+import { observeStep } from './steps.js';
 
 export interface CertificateFacts {
   subject: string;
@@ -108,6 +109,7 @@ export async function tlsHandshake(options: TlsHandshakeOptions): Promise<TlsHan
         }
       }
       socket.end();
+      observeStep(`TLS handshake ${target}`, result.protocol);
       resolve(result);
     });
   });

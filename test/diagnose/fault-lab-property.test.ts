@@ -10,6 +10,7 @@ import { Facts as RealFacts } from '../../src/diagnose/facts.js';
 import type { Check, Finding, Severity } from '../../src/diagnose/finding.js';
 import { runChecks } from '../../src/diagnose/runner.js';
 import { connectivityChecks } from '../../src/diagnose/suites/connectivity.js';
+import { observeStep } from '../../src/net/steps.js';
 import {
   type HttpFault,
   httpFaultServer,
@@ -44,6 +45,8 @@ function syntheticCheck(plan: {
   skip: boolean;
   throws: boolean;
   readsFacts: 'none' | 'ok' | 'fail';
+  /** A network exchange that succeeded, seen by the primitives (no ctx.step of its own). */
+  observes: boolean;
 }): Check {
   return {
     id: 'property:synthetic',
@@ -51,6 +54,7 @@ function syntheticCheck(plan: {
     title: 'synthetic',
     timeoutMs: 2000,
     async run(ctx) {
+      if (plan.observes) observeStep('TCP connect 127.0.0.1:1');
       if (plan.readsFacts === 'ok') await ctx.facts.listeners();
       if (plan.readsFacts === 'fail') await ctx.facts.compose().catch(() => undefined);
       for (const s of plan.steps) ctx.step(s.name, s.ok ? { ok: true } : { ok: false, detail: 'failed' });
@@ -73,6 +77,7 @@ describe('property: the diagnose runner never passes a check with a failed step'
           skip: fc.boolean(),
           throws: fc.boolean(),
           readsFacts: fc.constantFrom('none' as const, 'ok' as const, 'fail' as const),
+          observes: fc.boolean(),
         }),
         async (plan) => {
           const [o] = await runChecks([syntheticCheck(plan)], {
@@ -82,7 +87,7 @@ describe('property: the diagnose runner never passes a check with a failed step'
             signal: new AbortController().signal,
           });
           const anyFailed = plan.steps.some((s) => !s.ok) || plan.readsFacts === 'fail';
-          const ranSteps = plan.steps.length > 0 || plan.readsFacts !== 'none';
+          const ranSteps = plan.steps.length > 0 || plan.readsFacts !== 'none' || plan.observes;
           if (o!.status === 'passed') {
             expect(anyFailed).toBe(false);
             expect(ranSteps).toBe(true);
