@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Output } from '../core/output.js';
 import { startProgress } from '../core/progress.js';
 import { ambientSteps, type StepRecord } from '../net/steps.js';
@@ -24,6 +25,10 @@ export interface RunOptions {
 export async function runChecks(checks: Check[], options: RunOptions): Promise<CheckOutcome[]> {
   const progress = options.out ? startProgress(options.out, `running ${checks.length} checks…`) : undefined;
   let done = 0;
+  // Each running check listens on the run's signal (and its own probes on the check's): more
+  // than Node's default of 10 is expected, not a leak, and must not print a warning.
+  const parallel = Math.min(options.maxParallel ?? 16, checks.length);
+  setMaxListeners(parallel + 10, options.signal);
   const running = new Set<string>();
   const outcomes: CheckOutcome[] = new Array(checks.length);
   let next = 0;
@@ -39,6 +44,7 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
     const started = performance.now();
     const timeoutMs = check.timeoutMs ?? options.defaultTimeoutMs ?? 15_000;
     const controller = new AbortController();
+    setMaxListeners(64, controller.signal);
     const stop = (): void => controller.abort();
     if (options.signal.aborted) stop();
     options.signal.addEventListener('abort', stop, { once: true });
@@ -138,7 +144,7 @@ export async function runChecks(checks: Check[], options: RunOptions): Promise<C
       );
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.maxParallel ?? 16, checks.length) }, worker));
+  await Promise.all(Array.from({ length: parallel }, worker));
   progress?.done();
   return outcomes;
 }

@@ -79,3 +79,19 @@ describe('--only / --skip names', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe('a clean stderr', () => {
+  it('troubleshoot all on a project with many checks prints no Node warning (MaxListenersExceeded)', async () => {
+    const fixture = new URL('../fixtures/compose/fix/', import.meta.url).pathname;
+    const r = await runPortico(['troubleshoot', 'all', '--json'], {
+      cwd: fixture,
+      env: env(),
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/Warning|DEP0/);
+    // Every check either passed having run steps, or says why not: none passes with a failed step.
+    for (const c of r.json<{ checks: Array<{ status: string; steps?: Array<{ ok: boolean }> }> }>().checks)
+      if (c.status === 'passed') expect(c.steps!.length > 0 && c.steps!.every((s) => s.ok)).toBe(true);
+  }, 70_000);
+});
