@@ -90,6 +90,17 @@ describe('fault lab: TLS and plain mixed up, both ways', () => {
     expect(codes(o), JSON.stringify(o.notes)).toEqual(['TLS_PLAIN_PORT']);
   });
 
+  it('an https:// URL on a Node HTTP server (which answers the ClientHello with a 400) → TLS_PLAIN_PORT', async () => {
+    const port = await httpFaultServer('healthy');
+    const o = await diagnose(`https://127.0.0.1:${port}/`);
+    expect(codes(o), JSON.stringify(o.notes)).toEqual(['TLS_PLAIN_PORT']);
+  });
+
+  it('an https:// URL on a port that resets at accept → CONN_RESET, not a TLS problem', async () => {
+    const port = await socketFaultServer('rst-at-accept');
+    expect(codes(await diagnose(`https://127.0.0.1:${port}/`))).toEqual(['CONN_RESET']);
+  });
+
   it('an http:// URL on a TLS port → HTTP_TLS_PORT', async () => {
     const cert = await issueCertificate({ names: ['localhost', '127.0.0.1'] });
     const port = await tlsServer(cert);

@@ -18,7 +18,7 @@ export interface StepEnv {
 /** Same-origin redirects followed at most this far; further is a loop for practical purposes. */
 const maxRedirects = 5;
 /** How long a second connection waits for the server to drop it on its own. */
-const acceptGraceMs = 300;
+export const acceptGraceMs = 500;
 
 /**
  * GET the URL, timed like curl -w (dns, connect, tls, ttfb, total), following redirects that stay

@@ -9,7 +9,7 @@ import { httpProbe } from '../../net/http.js';
 import { type TlsHandshakeResult, tlsHandshake } from '../../net/tls.js';
 import type { Finding } from '../finding.js';
 import { ms } from './dns-step.js';
-import { droppedAtAccept, type StepEnv } from './http-step.js';
+import { acceptGraceMs, droppedAtAccept, type StepEnv } from './http-step.js';
 import { isLiteral, type Target } from './target.js';
 
 export interface TlsOutcome {
@@ -79,7 +79,12 @@ async function explainHandshake(
   const where = formatHostPort(address, t.port);
   const kind = error instanceof NetFailure ? error.kind : 'other';
   if (kind === 'reset' || kind === 'closed' || kind === 'other') {
-    const atAccept = await closesAtAccept({ host: address, port: t.port, graceMs: 300, signal: env.signal });
+    const atAccept = await closesAtAccept({
+      host: address,
+      port: t.port,
+      graceMs: acceptGraceMs,
+      signal: env.signal,
+    });
     if (atAccept) return droppedAtAccept(t, where, atAccept, [`TLS handshake → ${message}`]);
   }
   // Does the port answer a plain request? Then the URL's scheme is wrong, not the server.
