@@ -153,7 +153,11 @@ function classifyHttpError(error: unknown, target: string, phase: FailurePhase):
   const e = error as NodeJS.ErrnoException & { rawPacket?: Buffer };
   let failure: NetFailure;
   if (error instanceof NetFailure) failure = error;
-  else if (phase === 'request' && e.code === 'ECONNRESET' && e.message === 'socket hang up')
+  else if (
+    (phase === 'request' || phase === 'connect') &&
+    e.code === 'ECONNRESET' &&
+    e.message === 'socket hang up'
+  )
     failure = new NetFailure('closed', `${target} closed the connection without answering`, 'EOF');
   else if (typeof e.code === 'string' && e.code.startsWith('HPE_')) {
     failure = new NetFailure(

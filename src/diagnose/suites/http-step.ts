@@ -196,7 +196,9 @@ async function explainFailure(
       },
     ];
   }
-  if (failure.phase === 'request' && (failure.kind === 'closed' || failure.kind === 'reset')) {
+  // A RST right at accept can reach this client before its own connect callback: phase connect.
+  const early = failure.phase === 'request' || failure.phase === 'connect';
+  if (early && (failure.kind === 'closed' || failure.kind === 'reset')) {
     // Did it drop us before we even asked? A second connection, sending nothing, tells.
     const atAccept = await closesAtAccept({
       host: address,
