@@ -143,6 +143,7 @@ describe('property: real faults never pass, the healthy server always does', () 
     'silent',
     'garbage',
     'rst-mid-body',
+    'fin-mid-body',
     'healthy',
   ];
   const httpFaults: HttpFault[] = ['status-404', 'status-503', 'redirect-loop', 'healthy'];

@@ -51,6 +51,7 @@ describe('fault lab: the connection is accepted, then…', () => {
     ['silent: accepts and never answers', 'HTTP_NO_RESPONSE', 'silent'],
     ['garbage instead of HTTP', 'HTTP_NOT_HTTP', 'garbage'],
     ['an answer, then RST in the middle of the body', 'HTTP_BODY_CUT', 'rst-mid-body'],
+    ['an answer, then FIN before the announced length', 'HTTP_BODY_CUT', 'fin-mid-body'],
   ] as const)('%s → %s', async (_what, code, fault) => {
     const port = await socketFaultServer(fault);
     const o = await diagnose(`http://127.0.0.1:${port}/`, { timeoutMs: 1000 });

@@ -15,6 +15,7 @@ export type SocketFault =
   | 'silent'
   | 'garbage'
   | 'rst-mid-body'
+  | 'fin-mid-body'
   | 'healthy';
 
 const servers: Array<HttpServer | Server> = [];
@@ -82,6 +83,9 @@ export async function socketFaultServer(fault: SocketFault, host = '127.0.0.1'):
         case 'rst-mid-body':
           socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n');
           socket.write('x'.repeat(1000), () => setImmediate(() => socket.resetAndDestroy()));
+          return;
+        case 'fin-mid-body':
+          socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\nonly the start');
           return;
         default:
           socket.end(okResponse);
