@@ -1,4 +1,5 @@
 import type { CheckDefinition, CheckResult, HealthStatus } from '../core/model.js';
+import type { StepRecord } from '../net/steps.js';
 
 /** Where a probe points: the instance's address and port (a check may override the port). */
 export interface ProbeTarget {
@@ -24,11 +25,31 @@ export interface ProbeContext {
   ttlReport?: (instanceId: string, checkId: string) => TtlReport | undefined;
 }
 
-/** What a probe decides; runCheck adds timing and truncation. */
+/** What a probe decides; runCheck adds timing and truncation, and judges the steps. */
 export interface ProbeOutcome {
   status: HealthStatus;
   output: string;
   reason?: string;
+  /**
+   * The steps the probe ran (connect, tls, request, read, parse). runCheck never reports
+   * `passing` when one of them failed, whatever `status` says.
+   */
+  steps?: StepRecord[];
+}
+
+/** Records the steps of one probe run and attaches them to its outcome. */
+export class StepLog {
+  readonly steps: StepRecord[] = [];
+  ok(name: string, detail?: string): void {
+    this.steps.push(detail ? { name, ok: true, detail } : { name, ok: true });
+  }
+  failed(name: string, detail: string): void {
+    this.steps.push({ name, ok: false, detail });
+  }
+  /** The outcome with these steps attached. */
+  with(outcome: ProbeOutcome): ProbeOutcome {
+    return { ...outcome, steps: this.steps };
+  }
 }
 
 /** One kind of health check. Implementations live in probes/<kind>.ts, registered in probes/index.ts. */

@@ -1,4 +1,5 @@
 import type { CheckDefinition, CheckResult } from '../core/model.js';
+import { ambientSteps } from '../net/steps.js';
 import type { ProbeContext, ProbeOutcome, ProbeTarget } from './probe.js';
 import { probeFor, probeLoaded } from './probes/index.js';
 
@@ -64,6 +65,12 @@ export async function runCheck(
     clearTimeout(timer);
     parent?.removeEventListener('abort', onParentAbort);
   }
+  outcome = judgeProbe(outcome);
+  ambientSteps.getStore()?.record({
+    name: `${check.kind} probe ${target.address}:${target.port}`,
+    ok: outcome.status === 'passing',
+    ...(outcome.status === 'passing' ? {} : { detail: outcome.output.slice(0, 200) }),
+  });
   const output =
     outcome.output.length > maxOutput ? `${outcome.output.slice(0, maxOutput)}… (truncated)` : outcome.output;
   return {
@@ -72,5 +79,21 @@ export async function runCheck(
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     durationMs: performance.now() - started,
     at,
+  };
+}
+
+/**
+ * The framework's rule for probes: `passing` only if every step the probe reported succeeded. A
+ * probe that claims success after a failed step is overruled to critical, naming the step.
+ */
+export function judgeProbe(outcome: ProbeOutcome): ProbeOutcome {
+  const failed = outcome.steps?.find((s) => !s.ok);
+  // A warning (429: alive but shedding load) is already not passing: the probe's nuance stands.
+  if (!failed || outcome.status !== 'passing') return outcome;
+  return {
+    ...outcome,
+    status: 'critical',
+    output: `step "${failed.name}" failed${failed.detail ? `: ${failed.detail}` : ''}; ${outcome.output}`,
+    reason: 'step_failed',
   };
 }

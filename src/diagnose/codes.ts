@@ -3,6 +3,8 @@
  * keeps them in step). Codes are stable: never renamed or reused.
  */
 export const findingCodes = {
+  // every check (the runner's step rule)
+  CHECK_STEP_FAILED: 'A step of a check failed and the check did not explain it with a finding of its own.',
   // ports
   PORT_DUPLICATE_PUBLISH: 'Two compose services publish the same host port.',
   PORT_IN_USE: 'A port a service needs is held by another process.',
@@ -16,11 +18,15 @@ export const findingCodes = {
   DNS_TEMPORARY: 'The resolver failed or timed out.',
   DNS_COMPOSE_NAME_FROM_HOST:
     'A compose service name was used from the host, where only containers resolve it.',
+  DNS_SERVFAIL: 'The DNS server answered SERVFAIL (or refused the query).',
+  DNS_TIMEOUT: 'The DNS server did not answer in time.',
+  DNS_HOSTS_FILE_ONLY: 'The name resolves only through /etc/hosts on this host.',
   DNS_LOOKUP_RESOLVE_DIFFER: 'getaddrinfo (lookup) and DNS (resolve) disagree about the name.',
   CONN_REFUSED: 'Nothing accepts connections at the address (or a firewall rejects them).',
   CONN_FILTERED: 'Connections time out: a firewall drops them, or the host is down.',
   CONN_UNREACHABLE: 'There is no route to the host.',
-  CONN_RESET: 'The connection was accepted and then reset.',
+  CONN_RESET: 'The connection was accepted and then reset (RST) at once, before any request.',
+  CONN_CLOSED: 'The connection was accepted and then closed at once, before any request.',
   LOCALHOST_IPV6_MISMATCH:
     '"localhost" resolves to ::1 first while the server listens on IPv4 only (or the reverse).',
   CONTAINER_APP_LOOPBACK:
@@ -28,12 +34,24 @@ export const findingCodes = {
   TLS_EXPIRED: 'The server certificate has expired.',
   TLS_NOT_YET_VALID: 'The server certificate is not valid yet.',
   TLS_SELF_SIGNED: 'The server certificate is self-signed.',
+  TLS_DEV_CA:
+    "The server certificate is signed by Portico's development CA, which this client does not trust.",
   TLS_UNTRUSTED: 'The server certificate does not chain to a trusted CA.',
   TLS_NAME_MISMATCH: 'The server certificate is for another name.',
   TLS_EXPIRING: 'The server certificate expires soon.',
   TLS_HANDSHAKE_FAILED: 'The TLS handshake failed.',
+  TLS_PLAIN_PORT: 'An https:// URL points at a port that speaks plain HTTP.',
+  HTTP_TLS_PORT: 'An http:// URL points at a port that speaks TLS.',
+  HTTP_RESET_AFTER_REQUEST: 'The server read the request and reset the connection without answering.',
+  HTTP_CLOSED_NO_RESPONSE: 'The server read the request and closed the connection without answering.',
+  HTTP_NO_RESPONSE: 'The server accepted the connection and the request, and stayed silent.',
+  HTTP_NOT_HTTP: 'The server answered with bytes that are not HTTP.',
+  HTTP_BODY_CUT: 'The response started and the connection was cut before the body ended.',
+  HTTP_4XX: 'The server answered with a 4xx status.',
+  HTTP_REDIRECT_LOOP: 'Redirects lead back to an address already visited (or go on too long).',
+  HTTP_SLOW_BODY: 'The headers came in time but the body took long to arrive.',
   HTTP_5XX: 'The server answered with a 5xx status.',
-  HTTP_SLOW: 'The server took long to answer.',
+  HTTP_SLOW: 'The server took long to send its response headers (slow first byte).',
   // api-gateway
   GW_CONFIG_UNREADABLE: 'The gateway configuration could not be read.',
   GW_UPSTREAM_DOWN: 'A gateway upstream refuses connections: the gateway answers 502.',
@@ -65,6 +83,7 @@ export const findingCodes = {
   // performance
   PERF_LATENCY_HIGH: 'Latency to a service is above the 50 ms target.',
   PERF_ERRORS: 'Requests failed during the throughput probe.',
+  PERF_NO_SAMPLES: 'No latency sample succeeded: nothing could be measured.',
   // security
   SEC_DATABASE_EXPOSED: 'A database listens on all interfaces.',
   SEC_ADMIN_EXPOSED: 'An admin or debug port listens on all interfaces.',

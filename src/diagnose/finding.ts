@@ -42,7 +42,18 @@ export interface CheckContext {
    * as skipped with this reason instead of passing, so a clean report never overstates coverage.
    */
   skip: (reason: string) => void;
+  /**
+   * Record a step the check ran (resolve, connect, handshake, request, read, parse) and whether
+   * it succeeded. The runner, not the check, decides the outcome from these: a check passes only
+   * if it ran at least one step and every step succeeded (see `judgeOutcome` in runner.ts).
+   */
+  step: (name: string, result: StepResult) => void;
 }
+
+/** How one step ended: `ok`, or failed with what was seen. */
+export type StepResult = { ok: true; detail?: string } | { ok: false; detail: string };
+
+export type { StepRecord } from '../net/steps.js';
 
 /** One diagnostic step. */
 export interface Check {
@@ -64,6 +75,8 @@ export interface CheckOutcome {
   findings: Finding[];
   notes: string[];
   measurements: Record<string, number>;
+  /** The steps the check ran, in order (reads of shared facts included). */
+  steps?: import('../net/steps.js').StepRecord[];
   error?: string;
   /** Why a skipped check had nothing to look at. */
   skipped?: string;

@@ -7,6 +7,7 @@ export type FailureClass =
   | 'timeout' // no answer: filtered (firewall DROP), a dead host, or an overloaded server
   | 'unreachable' // ICMP unreachable / no route
   | 'reset' // the connection was established and then reset
+  | 'closed' // the connection was established and then closed (FIN) without an answer
   | 'dns_not_found' // NXDOMAIN / no such host
   | 'dns_temporary' // resolver failed or timed out: try again later
   | 'address_unavailable' // EADDRNOTAVAIL: e.g. IPv6 disabled
@@ -59,6 +60,8 @@ export function describeFailure(kind: FailureClass, target: string): string {
       return `${target} is unreachable: no route to the host`;
     case 'reset':
       return `${target} reset the connection`;
+    case 'closed':
+      return `${target} closed the connection without answering`;
     case 'dns_not_found':
       return `${target}: no such host name`;
     case 'dns_temporary':
@@ -74,7 +77,15 @@ export function describeFailure(kind: FailureClass, target: string): string {
   }
 }
 
+/** Where in an exchange a failure happened. */
+export type FailurePhase = 'connect' | 'tls' | 'request' | 'body';
+
 export class NetFailure extends Error {
+  /** The phase the exchange was in (HTTP probes set it). */
+  phase?: FailurePhase;
+  /** The first bytes the server sent when they were not what was expected. */
+  received?: Buffer;
+
   constructor(
     readonly kind: FailureClass,
     message: string,

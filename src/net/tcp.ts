@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { formatHostPort } from '../core/address.js';
 import { NetFailure, toNetFailure } from './failure.js';
+import { observeStep } from './steps.js';
 
 export interface TcpConnectOptions {
   host: string;
@@ -54,6 +55,7 @@ export async function tcpConnect(options: TcpConnectOptions): Promise<TcpConnect
       cleanup();
       socket.off('error', fail);
       const result: TcpConnectResult = { connectMs: performance.now() - started };
+      observeStep(`TCP connect ${target}`);
       if (options.addresses) {
         result.localAddress = socket.localAddress ?? '';
         result.remoteAddress = socket.remoteAddress ?? '';

@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { formatHostPort } from '../core/address.js';
 import { NetFailure, toNetFailure } from './failure.js';
+import { observeStep } from './steps.js';
 
 export interface CertificateFacts {
   subject: string;
@@ -28,6 +30,8 @@ export interface TlsHandshakeResult {
   verifyError?: string;
   /** Why the certificate does not match the server name, if it doesn't. */
   nameMismatch?: string;
+  /** The certificates the server sent (DER), leaf first. */
+  chain: Buffer[];
 }
 
 export interface TlsHandshakeOptions {
@@ -47,13 +51,15 @@ export interface TlsHandshakeOptions {
  */
 export async function tlsHandshake(options: TlsHandshakeOptions): Promise<TlsHandshakeResult> {
   const target = formatHostPort(options.host, options.port);
-  const serverName = options.serverName ?? (/^[\d.]+$|:/.test(options.host) ? undefined : options.host);
+  // Never an IP address as SNI: RFC 6066 forbids it, and Node prints DEP0123 on stderr.
+  const wanted = options.serverName ?? options.host;
+  const serverName = isIP(wanted) ? undefined : wanted;
   const started = performance.now();
   return await new Promise((resolve, reject) => {
     const socket: TLSSocket = connect({
       host: options.host,
       port: options.port,
-      ...(serverName ? { servername: serverName } : {}),
+      servername: serverName ?? '',
       rejectUnauthorized: false,
       ...(options.ca ? { ca: options.ca } : {}),
       ...(options.alpn ? { ALPNProtocols: options.alpn } : {}),
@@ -91,6 +97,7 @@ export async function tlsHandshake(options: TlsHandshakeOptions): Promise<TlsHan
         cipher: socket.getCipher()?.name ?? '',
         alpn: socket.alpnProtocol ?? false,
         trusted: socket.authorized,
+        chain: chainOf(peer),
       };
       if (!socket.authorized && socket.authorizationError)
         result.verifyError = String(socket.authorizationError);
@@ -102,9 +109,19 @@ export async function tlsHandshake(options: TlsHandshakeOptions): Promise<TlsHan
         }
       }
       socket.end();
+      observeStep(`TLS handshake ${target}`, result.protocol);
       resolve(result);
     });
   });
+}
+
+function chainOf(peer: DetailedPeerCertificate | undefined): Buffer[] {
+  const chain: Buffer[] = [];
+  for (let c = peer; c?.raw && chain.length < 10; c = c.issuerCertificate) {
+    chain.push(c.raw);
+    if (c.issuerCertificate === c) break;
+  }
+  return chain;
 }
 
 export function certificateFacts(cert: DetailedPeerCertificate, now = Date.now()): CertificateFacts {

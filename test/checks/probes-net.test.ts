@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckSpec } from '../../src/checks/define.js';
 import { runCheck } from '../../src/checks/run-check.js';
 import { issueCertificate } from '../../src/tls/certificates.js';
+import { socketFaultServer } from '../helpers/fault-servers.js';
 import { freePort } from '../helpers/net.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -68,6 +69,48 @@ describe('http probe', () => {
       status: 'critical',
       reason: 'refused',
     });
+  });
+});
+
+describe('http probe: every step must succeed (connect, request, read, parse)', () => {
+  it.each([
+    // The RST can reach the client before its connect callback runs: connect or request.
+    ['rst-at-accept', /^(reset|closed)$/, /^(connect|request)$/],
+    ['fin-after-request', /^closed$/, /^request$/],
+    ['rst-after-request', /^reset$/, /^request$/],
+    ['garbage', /^protocol_error$/, /^parse$/],
+    ['rst-mid-body', /^reset$/, /^read$/],
+  ] as const)('is critical when the server does %s, naming the failed step', async (fault, reason, step) => {
+    const port = await socketFaultServer(fault);
+    const r = await runCheck({ ...parseCheckSpec('http:/'), timeoutMs: 1500 }, target(port));
+    expect(r.status).toBe('critical');
+    expect(r.reason).toMatch(reason);
+    const { httpCheckProbe } = await import('../../src/checks/probes/http.js');
+    const outcome = await httpCheckProbe.run(parseCheckSpec('http:/') as never, target(port), {
+      signal: new AbortController().signal,
+      timeoutMs: 1500,
+      env: {},
+      now: Date.now,
+    });
+    expect(outcome.steps!.find((s) => !s.ok)?.name).toMatch(step);
+  });
+
+  it('passes a healthy server with every step reported ok', async () => {
+    const port = await socketFaultServer('healthy');
+    const { httpCheckProbe } = await import('../../src/checks/probes/http.js');
+    const outcome = await httpCheckProbe.run(parseCheckSpec('http:/') as never, target(port), {
+      signal: new AbortController().signal,
+      timeoutMs: 1500,
+      env: {},
+      now: Date.now,
+    });
+    expect(outcome.status).toBe('passing');
+    expect(outcome.steps!.map((s) => `${s.name}:${s.ok}`)).toEqual([
+      'connect:true',
+      'request:true',
+      'read:true',
+      'parse:true',
+    ]);
   });
 });
 

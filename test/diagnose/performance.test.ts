@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('troubleshoot performance', () => {
-  it('names slow and failing services, and leaves a down service to connectivity', async () => {
+  it('names slow and failing services, and a service with no successful sample', async () => {
     let calls = 0;
     const ports = {
       fast: await serve((_q, res) => res.end('ok')),
@@ -57,10 +57,26 @@ describe('troubleshoot performance', () => {
     expect(codesOf('fast')).toEqual([]);
     expect(codesOf('slow')).toEqual(['PERF_LATENCY_HIGH']);
     expect(codesOf('flaky')).toEqual(['PERF_ERRORS']);
-    expect(codesOf('down')).toEqual([]);
+    // Zero successful samples is never "nothing wrong found".
+    expect(codesOf('down')).toEqual(['PERF_NO_SAMPLES']);
     const slowTitle = doc.checks
       .flatMap((c) => c.findings)
       .find((f) => f.code === 'PERF_LATENCY_HIGH')!.title;
     expect(slowTitle).toMatch(/^slow answers in \d+ms \(p50\), above the 50 ms target$/);
+  });
+});
+
+describe('troubleshoot performance with nothing measurable', () => {
+  it('fails with PERF_NO_SAMPLES instead of "nothing wrong found" when no sample succeeds', async () => {
+    const cwd = tempDir();
+    const port = await freePort();
+    writeFileSync(
+      join(cwd, 'portico.yaml'),
+      `services:\n  gone:\n    protocol: tcp\n    endpoints: [{ address: 127.0.0.1, port: ${port} }]\n`,
+    );
+    const r = await runPortico(['troubleshoot', 'performance'], { cwd, env: { PORTICO_HOME: tempDir() } });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('PERF_NO_SAMPLES');
+    expect(r.stdout).not.toContain('nothing wrong found');
   });
 });

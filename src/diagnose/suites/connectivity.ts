@@ -2,35 +2,59 @@ import { httpProbe } from '../../net/http.js';
 import type { Check, Finding } from '../finding.js';
 import { containerLoopback } from './container-loopback.js';
 import { dnsStep } from './dns-step.js';
-import { httpStep } from './http-step.js';
+import { httpStep, type StepEnv } from './http-step.js';
 import { describe, resolveTarget, type Target } from './target.js';
 import { tcpStep } from './tcp-step.js';
 import { tlsStep } from './tls-step.js';
 
+export interface ConnectivityOptions {
+  /** Per step (connect, handshake, answer). */
+  timeoutMs?: number;
+  /** Time to first byte, or from first byte to end, above which an answer is "slow". */
+  slowMs?: number;
+  /** Resolve through these DNS servers (after the hosts file) instead of getaddrinfo. */
+  dnsServers?: string[];
+  hostsFile?: string;
+}
+
 /**
  * `troubleshoot connectivity <target>`: DNS → TCP → TLS → HTTP for each endpoint of the target,
- * every step timed, every failure classified and explained.
+ * every step timed, reported to the runner (ctx.step) and every failure classified and explained.
  */
 export async function connectivityChecks(
   input: string,
   facts: import('../facts.js').Facts,
-  timeoutMs = 3000,
+  options: ConnectivityOptions = {},
 ): Promise<Check[]> {
   const targets = await resolveTarget(input, facts);
-  return targets.map((t) => connectivityCheck(t, timeoutMs));
+  return targets.map((t) => connectivityCheck(t, options));
 }
 
-export function connectivityCheck(t: Target, timeoutMs = 3000): Check {
+export function connectivityCheck(t: Target, options: ConnectivityOptions | number = {}): Check {
+  const o = typeof options === 'number' ? { timeoutMs: options } : options;
+  const timeoutMs = o.timeoutMs ?? 3000;
   return {
     id: `connectivity:${describe(t)}`,
     category: 'connectivity',
     title: `Connectivity to ${t.service ?? t.input} (${describe(t)})`,
-    timeoutMs: timeoutMs * 4 + 2000,
+    timeoutMs: timeoutMs * 5 + 2000,
     async run(ctx) {
-      const dns = await dnsStep(t, ctx.note);
+      const env: StepEnv = {
+        timeoutMs,
+        signal: ctx.signal,
+        note: ctx.note,
+        step: ctx.step,
+        slowMs: o.slowMs ?? 1000,
+      };
+      const dnsServers = o.dnsServers ?? ctx.env.PORTICO_DNS_SERVERS?.split(',').filter(Boolean);
+      const dns = await dnsStep(t, {
+        ...env,
+        ...(dnsServers?.length ? { dnsServers } : {}),
+        ...(o.hostsFile ? { hostsFile: o.hostsFile } : {}),
+      });
       const findings: Finding[] = [...dns.findings];
       if (dns.addresses.length === 0) return findings;
-      const tcp = await tcpStep(t, dns.addresses, timeoutMs, ctx.signal, ctx.note);
+      const tcp = await tcpStep(t, dns.addresses, timeoutMs, ctx.signal, ctx.note, ctx.step);
       const split =
         tcp.reachable.length === 0 ? await loopbackFamilySplit(t, dns.addresses, ctx.facts) : undefined;
       findings.push(...(split ? [split] : tcp.findings));
@@ -40,18 +64,30 @@ export function connectivityCheck(t: Target, timeoutMs = 3000): Check {
       // must also say which service it is about.
       const about = (f: Finding): Finding =>
         t.service && !f.title.startsWith(t.service) ? { ...f, title: `${t.service}: ${f.title}` } : f;
-      if (t.scheme === 'https')
-        findings.push(...(await tlsStep(t, address, timeoutMs, ctx.signal, ctx.note)).map(about));
-      if (t.scheme !== 'tcp') {
-        findings.push(...(await httpStep(t, address, timeoutMs, ctx.signal, ctx.note)).map(about));
+      let exchange: Finding[] = [];
+      let handshake = true;
+      if (t.scheme === 'https') {
+        const tls = await tlsStep(t, address, { ...env, env: ctx.env });
+        handshake = tls.handshake;
+        exchange.push(...tls.findings);
       }
+      if (t.scheme !== 'tcp' && handshake) exchange.push(...(await httpStep(t, address, env)));
       // A connection that is accepted and then dropped at once is what a Docker-published port
       // does when the app inside listens on loopback: look inside the container.
+      const dropped =
+        t.scheme === 'tcp'
+          ? () => acceptedThenDropped(t, address, timeoutMs, ctx.signal)
+          : async () => exchange.some((f) => f.code === 'CONN_RESET' || f.code === 'CONN_CLOSED');
       const published = (await ctx.facts.listeners()).listeners.some((l) => l.port === t.port && l.container);
-      if (published && (await acceptedThenDropped(t, address, timeoutMs, ctx.signal))) {
+      if (published && (await dropped())) {
         const finding = await containerLoopback(ctx.facts, t.port);
-        if (finding) findings.push(finding);
+        if (finding)
+          exchange = [
+            finding,
+            ...exchange.filter((f) => f.code !== 'CONN_RESET' && f.code !== 'CONN_CLOSED'),
+          ];
       }
+      findings.push(...exchange.map(about));
       return findings;
     },
   };
@@ -105,6 +141,7 @@ async function acceptedThenDropped(
     });
     return false;
   } catch (error) {
-    return (error as { kind?: string }).kind === 'reset';
+    const kind = (error as { kind?: string }).kind;
+    return kind === 'reset' || kind === 'closed';
   }
 }

@@ -2,7 +2,7 @@ import { formatHostPort } from '../../core/address.js';
 import type { Instance } from '../../core/model.js';
 import { httpProbe } from '../../net/http.js';
 import { tcpConnect } from '../../net/tcp.js';
-import type { Check } from '../finding.js';
+import type { Check, Finding } from '../finding.js';
 
 /** The seed's inter-service latency target. */
 export const latencyTargetMs = 50;
@@ -13,6 +13,8 @@ export interface LatencyStats {
   p99: number;
   samples: number;
   errors: number;
+  /** Why the last failed sample failed. */
+  lastError?: string;
 }
 
 function pct(sorted: number[], q: number): number {
@@ -29,6 +31,7 @@ export async function measureLatency(
 ): Promise<LatencyStats> {
   const times: number[] = [];
   let errors = 0;
+  let lastError: string | undefined;
   const http = i.protocol === 'http';
   // A slow service still gets measured, with fewer samples, instead of eating the check's timeout.
   const deadline = performance.now() + budgetMs;
@@ -38,8 +41,9 @@ export async function measureLatency(
       if (http) await httpProbe({ url: `http://${formatHostPort(i.address, i.port)}/`, timeoutMs, signal });
       else await tcpConnect({ host: i.address, port: i.port, timeoutMs, signal });
       times.push(performance.now() - started);
-    } catch {
+    } catch (error) {
       errors++;
+      lastError = (error as Error).message;
     }
   }
   const sorted = times.sort((a, b) => a - b);
@@ -49,6 +53,7 @@ export async function measureLatency(
     p99: pct(sorted, 0.99),
     samples: times.length,
     errors,
+    ...(lastError ? { lastError } : {}),
   };
 }
 
@@ -70,7 +75,28 @@ export function performanceChecks(instances: Instance[]): Check[] {
       ctx.note(
         `${i.protocol === 'http' ? 'HTTP GET' : 'TCP connect'} ×${stats.samples}: p50 ${stats.p50.toFixed(1)}ms, p90 ${stats.p90.toFixed(1)}ms, p99 ${stats.p99.toFixed(1)}ms${stats.errors ? `, ${stats.errors} failed` : ''}`,
       );
-      const findings = [];
+      const findings: Finding[] = [];
+      const what = i.protocol === 'http' ? 'HTTP GET' : 'TCP connect';
+      ctx.step(
+        `${what} ×${stats.samples + stats.errors}`,
+        stats.samples > 0
+          ? { ok: true, detail: `${stats.samples} succeeded` }
+          : { ok: false, detail: `all ${stats.errors} failed` },
+      );
+      if (stats.samples === 0) {
+        // Nothing measured is not "nothing wrong": it is the loudest result there is.
+        findings.push({
+          code: 'PERF_NO_SAMPLES',
+          severity: 'error',
+          title: `${i.service}: none of ${stats.errors} latency samples succeeded at ${formatHostPort(i.address, i.port)}`,
+          evidence: [
+            `${stats.errors} × ${what} ${formatHostPort(i.address, i.port)}: all failed${stats.lastError ? ` (last: ${stats.lastError})` : ''}`,
+          ],
+          why: 'The service could not be measured at all: it is down or unreachable from here, so its callers fail too.',
+          fix: `Run portico troubleshoot connectivity ${formatHostPort(i.address, i.port)} to see which step fails.`,
+          data: { errors: stats.errors },
+        });
+      }
       if (stats.samples > 0 && stats.p50 > latencyTargetMs) {
         findings.push({
           code: 'PERF_LATENCY_HIGH' as const,
@@ -107,6 +133,10 @@ export function performanceChecks(instances: Instance[]): Check[] {
           }),
         );
         const secs = (performance.now() - started) / 1000;
+        ctx.step(
+          `throughput probe ×${next}`,
+          failed > 0 ? { ok: false, detail: `${failed} failed` } : { ok: true },
+        );
         ctx.note(
           `throughput probe: ${next} requests in ${secs.toFixed(2)}s (${Math.round(next / secs)}/s), ${failed} failed`,
         );

@@ -2,7 +2,7 @@ import { formatHostPort } from '../../core/address.js';
 import { NetFailure } from '../../net/failure.js';
 import { tcpConnect } from '../../net/tcp.js';
 import type { FindingCode } from '../codes.js';
-import type { Finding } from '../finding.js';
+import type { Finding, StepResult } from '../finding.js';
 import { ms } from './dns-step.js';
 import type { Target } from './target.js';
 
@@ -26,6 +26,7 @@ export async function tcpStep(
   timeoutMs: number,
   signal: AbortSignal,
   note: (s: string) => void,
+  step: (name: string, result: StepResult) => void = () => {},
 ): Promise<TcpOutcome> {
   const results = await Promise.all(
     addresses.map(async (a) => {
@@ -33,10 +34,12 @@ export async function tcpStep(
       try {
         await tcpConnect({ host: a.address, port: t.port, timeoutMs, signal });
         note(`TCP ${formatHostPort(a.address, t.port)} connected (${ms(started)})`);
+        step(`TCP connect ${formatHostPort(a.address, t.port)}`, { ok: true });
         return { address: a.address, family: a.family, ok: true as const };
       } catch (error) {
         const kind = error instanceof NetFailure ? error.kind : 'other';
         note(`TCP ${formatHostPort(a.address, t.port)} ${kind} (${ms(started)})`);
+        step(`TCP connect ${formatHostPort(a.address, t.port)}`, { ok: false, detail: kind });
         return {
           address: a.address,
           family: a.family,
