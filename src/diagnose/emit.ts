@@ -16,7 +16,7 @@ export interface EmitOptions {
 /**
  * Print or write a report and choose the exit code: --json prints the document; --format
  * markdown|html prints that, or writes it to --output; the terminal view otherwise. Exit 1 when
- * findings reach --fail-on (error by default), 2 when checks could not run and nothing was found.
+ * findings reach --fail-on (error by default) or some checks could not run, 2 when none could.
  */
 export function emitReport(ctx: CommandContext, report: Report, opts: EmitOptions, verbose = false): number {
   const format = opts.format ?? (ctx.out.json ? 'json' : 'terminal');
@@ -48,7 +48,8 @@ export function emitReport(ctx: CommandContext, report: Report, opts: EmitOption
     ctx.out.result(report, () => renderTerminal(ctx.out, report, verbose));
   }
   if (failsAt(report, failOn)) return ExitCode.Problems;
-  return report.summary.checkErrors > 0 && report.summary.checks === report.summary.checkErrors
-    ? ExitCode.Error
-    : ExitCode.Ok;
+  const { checkErrors, checks } = report.summary;
+  // A check that could not run verified nothing: never a healthy exit. Only when none could.
+  if (checkErrors > 0) return checkErrors === checks ? ExitCode.Error : ExitCode.Problems;
+  return ExitCode.Ok;
 }

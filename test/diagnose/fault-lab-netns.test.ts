@@ -15,7 +15,7 @@ import { tempDir } from '../helpers/tmp.js';
 async function diagnose(target: string): Promise<CheckOutcome> {
   const cwd = tempDir();
   const env = { PORTICO_HOME: tempDir() };
-  const facts = new Facts(cwd, env);
+  const facts = new Facts({ cwd, env });
   const checks = await connectivityChecks(target, facts, { timeoutMs: 1000 });
   const [outcome] = await runChecks(checks, { cwd, env, facts, signal: new AbortController().signal });
   return outcome!;

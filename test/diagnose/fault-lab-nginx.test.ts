@@ -16,7 +16,7 @@ import { waitFor } from '../helpers/wait.js';
 async function diagnose(target: string): Promise<CheckOutcome> {
   const cwd = tempDir();
   const env = { PORTICO_HOME: tempDir() };
-  const facts = new Facts(cwd, env);
+  const facts = new Facts({ cwd, env });
   const checks = await connectivityChecks(target, facts, { timeoutMs: 1500 });
   const [outcome] = await runChecks(checks, { cwd, env, facts, signal: new AbortController().signal });
   return outcome!;

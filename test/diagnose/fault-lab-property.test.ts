@@ -169,7 +169,7 @@ describe('property: real faults never pass, the healthy server always does', () 
       fc.asyncProperty(faultArb, async (f) => {
         const port = await portOf(f);
         const path = f.fault === 'redirect-loop' ? '/a' : '/';
-        const facts = new RealFacts('/', env);
+        const facts = new RealFacts({ cwd: '/', env });
         const checks = await connectivityChecks(`http://127.0.0.1:${port}${path}`, facts, {
           timeoutMs: 600,
         });

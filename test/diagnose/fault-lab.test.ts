@@ -24,7 +24,7 @@ async function diagnose(
   env: NodeJS.ProcessEnv = { PORTICO_HOME: tempDir() },
 ): Promise<CheckOutcome> {
   const cwd = tempDir();
-  const facts = new Facts(cwd, env);
+  const facts = new Facts({ cwd, env });
   const checks = await connectivityChecks(target, facts, { timeoutMs: 1500, slowMs: 300, ...options });
   const [outcome] = await runChecks(checks, { cwd, env, facts, signal: new AbortController().signal });
   return outcome!;

@@ -57,6 +57,11 @@ function configCheck(g: GatewayConfig): Check {
     category: 'api-gateway',
     title: `${g.kind} configuration ${g.file}`,
     async run(ctx) {
+      // The configuration was read before the checks were built; what reading it found is in
+      // g.problems, reported as findings below.
+      ctx.step(`read ${g.files.length} file(s)${g.reader.tool ? ` with ${g.reader.tool}` : ''}`, {
+        ok: true,
+      });
       for (const note of g.reader.notes) ctx.note(note);
       if (g.files.length > 1) ctx.note(`${g.files.length} files: ${g.files.join(', ')}`);
       ctx.note(`${g.routes.length} proxy route(s)`);
@@ -263,7 +268,8 @@ function hostCheck(g: GatewayConfig, host: string): Check {
     id: `api-gateway:host:${host}`,
     category: 'api-gateway',
     title: `A route for host ${host}`,
-    async run() {
+    async run(ctx) {
+      ctx.step(`match host ${host} against ${g.routes.length} route(s)`, { ok: true });
       const matches = g.routes.filter(
         (r) =>
           r.hosts.length === 0 ||
