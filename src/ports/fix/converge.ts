@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import type { ComposeProject, PublishedPort } from '../../compose/model.js';
+import { PorticoError } from '../../core/errors.js';
+import type { Conflict } from '../conflicts/model.js';
+import type { FixPlan, PlannedEdit } from './plan.js';
+import { mappingKey } from './references.js';
+
+/** The project re-loaded from edited texts and the conflicts found in it (real paths). */
+export interface RecheckResult {
+  project: ComposeProject;
+  conflicts: Conflict[];
+}
+
+/** Re-load and re-check the project as if these files had these texts. */
+export type Recheck = (texts: ReadonlyMap<string, string>) => Promise<RecheckResult>;
+
+export interface Convergence {
+  /** The converging edits, per file: what `--write` writes. */
+  files: Map<string, { before: string; after: string }>;
+  applied: PlannedEdit[];
+  /** Error conflicts still found once the converging edits are applied (all of them when none is). */
+  remaining: Conflict[];
+}
+
+/**
+ * Apply the planned edits in memory, re-load and re-check, and keep only edits that do what they
+ * claim: the entry resolves to its new port, no error conflict involves it any more, and no other
+ * published port moved. Edits that fail are marked `not-converging` with the reason and dropped,
+ * and the rest is checked again (each round drops at least one, so this ends).
+ */
+export async function converge(
+  project: ComposeProject,
+  conflicts: Conflict[],
+  plan: FixPlan,
+  recheck: Recheck,
+): Promise<Convergence> {
+  const originals = new Map<string, string>();
+  for (const e of plan.edits) if (!originals.has(e.file)) originals.set(e.file, readFileSync(e.file, 'utf8'));
+  const before = indexPorts(project);
+  let candidates = [...plan.edits];
+  let texts = new Map<string, string>();
+  let result: RecheckResult | undefined;
+
+  const drop = (bad: Map<PlannedEdit, string>): void => {
+    for (const [edit, why] of bad) {
+      edit.proposal.status = 'not-converging';
+      edit.proposal.manual = `not fixed: ${why}.${edit.proposal.newPort !== undefined ? ` Change its host port (for example to ${edit.proposal.newPort}) by hand.` : ''}`;
+    }
+    candidates = candidates.filter((e) => !bad.has(e));
+  };
+
+  while (candidates.length > 0) {
+    texts = new Map();
+    const bad = new Map<PlannedEdit, string>();
+    for (const e of candidates) {
+      const next = e.apply(texts.get(e.file) ?? originals.get(e.file)!);
+      if (next === undefined) bad.set(e, 'the edit does not apply together with the other edits');
+      else texts.set(e.file, next);
+    }
+    if (bad.size > 0) {
+      drop(bad);
+      continue;
+    }
+    let checked: RecheckResult;
+    try {
+      checked = await recheck(texts);
+    } catch (error) {
+      if (!(error instanceof PorticoError)) throw error;
+      const culprits = candidates.filter((e) => error.message.includes(e.file));
+      for (const e of culprits.length > 0 ? culprits : candidates)
+        bad.set(e, `with the edit the project no longer loads (${error.message})`);
+      drop(bad);
+      continue;
+    }
+    const errors = checked.conflicts.filter((c) => c.severity === 'error');
+    const after = indexPorts(checked.project);
+    const targeted = new Set(candidates.map((e) => portKey(e.port)));
+    for (const e of candidates) {
+      const now = after.get(portKey(e.port));
+      const wanted = e.proposal.newPort;
+      if (!now) bad.set(e, 'after the edit the entry no longer resolves to a published port');
+      else if (now.hostPort !== wanted)
+        bad.set(
+          e,
+          `after the edit the entry resolves to host port ${now.hostPort ?? '(none)'}, not ${wanted}`,
+        );
+      else if ((now.hostIp ?? '') !== (e.port.hostIp ?? ''))
+        bad.set(
+          e,
+          `the edit would change the host IP from "${e.port.hostIp ?? ''}" to "${now.hostIp ?? ''}"`,
+        );
+      else {
+        const still = errors.find((c) =>
+          c.claims.some((cl) => cl.published && portKey(cl.published) === portKey(e.port)),
+        );
+        if (still) bad.set(e, `the re-check still finds a conflict on port ${still.port}: ${still.summary}`);
+      }
+    }
+    // Touch nothing else: every other published port must resolve exactly as before.
+    for (const key of new Set([...before.keys(), ...after.keys()])) {
+      if (targeted.has(key)) continue;
+      const was = before.get(key);
+      const now = after.get(key);
+      if (was && now && samePort(was, now)) continue;
+      const moved = (now ?? was)!;
+      const culprits = candidates.filter(
+        (e) =>
+          e.file === moved.origin.file ||
+          e.file === moved.origin.variable?.envFile ||
+          (e.proposal.variable !== undefined && e.proposal.variable === moved.origin.variable?.name),
+      );
+      const what = `${moved.origin.service} (${moved.origin.raw}) would ${now ? `move from host port ${was?.hostPort ?? '(none)'} to ${now.hostPort ?? '(none)'}` : 'disappear'}`;
+      for (const e of culprits.length > 0 ? culprits : candidates)
+        if (!bad.has(e)) bad.set(e, `the edit also changes another mapping: ${what}`);
+    }
+    if (bad.size === 0) {
+      result = checked;
+      break;
+    }
+    drop(bad);
+  }
+
+  const files = new Map<string, { before: string; after: string }>();
+  if (result) {
+    for (const [file, after] of texts)
+      if (after !== originals.get(file)) files.set(file, { before: originals.get(file)!, after });
+  }
+  return {
+    files,
+    applied: result ? candidates : [],
+    remaining: (result?.conflicts ?? conflicts).filter((c) => c.severity === 'error'),
+  };
+}
+
+function portKey(p: PublishedPort): string {
+  return `${mappingKey(p.origin)}|${p.containerPort}|${p.protocol}|${p.origin.rangeOffset ?? ''}`;
+}
+
+function indexPorts(project: ComposeProject): Map<string, PublishedPort> {
+  const out = new Map<string, PublishedPort>();
+  for (const svc of project.services) for (const p of svc.ports) out.set(portKey(p), p);
+  return out;
+}
+
+function samePort(a: PublishedPort, b: PublishedPort): boolean {
+  return (
+    a.hostPort === b.hostPort &&
+    (a.hostIp ?? '') === (b.hostIp ?? '') &&
+    a.hostPortRange?.start === b.hostPortRange?.start &&
+    a.hostPortRange?.end === b.hostPortRange?.end
+  );
+}
