@@ -263,8 +263,8 @@ describe('portico ports fix: converges and touches nothing else', () => {
   });
 
   it('a conflict it cannot fix: exit 1 with the reason, and --write writes only the converging part', async () => {
-    const [cache, range] = [await hold(), await hold()];
-    const c = setup('unfixable', { CACHE: cache, RANGE: `${range}-${range + 1}` });
+    const [cache, range, hostNet] = [await hold(), await hold(), await hold()];
+    const c = setup('unfixable', { CACHE: cache, RANGE: `${range}-${range + 1}`, HOSTNET: hostNet });
 
     const dry = await runPortico(['ports', 'fix', '--json'], { cwd: c.dir, env: c.env });
     expect(dry.code).toBe(1);
@@ -273,9 +273,12 @@ describe('portico ports fix: converges and touches nothing else', () => {
     const metrics = plan.proposals.find((p) => p.service === 'metrics');
     expect(metrics?.status).toBe('manual');
     expect(metrics?.manual).toContain('is a range');
+    const sniffer = plan.proposals.find((p) => p.service === 'sniffer');
+    expect(sniffer?.status).toBe('manual');
+    expect(sniffer?.manual).toContain('network_mode: host');
     expect(plan.proposals.find((p) => p.service === 'cache')?.status).toBe('converges');
-    expect(plan.remaining.map((r) => r.port)).toContain(range);
-    expect(plan.remaining.every((r) => r.summary.includes('metrics'))).toBe(true);
+    expect(plan.remaining.map((r) => r.port)).toEqual(expect.arrayContaining([range, hostNet]));
+    expect(plan.remaining.every((r) => /metrics|sniffer/.test(r.summary))).toBe(true);
 
     const human = await runPortico(['ports', 'fix', '--write'], { cwd: c.dir, env: c.env });
     expect(human.code).toBe(1);
@@ -292,7 +295,7 @@ describe('portico ports fix: converges and touches nothing else', () => {
       .json<CheckDoc>()
       .conflicts.filter((x) => x.severity === 'error')
       .map((x) => x.port);
-    expect(ports).toContain(range);
+    expect(ports).toEqual(expect.arrayContaining([range, hostNet]));
     expect(ports).not.toContain(cache);
   });
 

@@ -130,6 +130,12 @@ export async function planFixes(
     const manual = (why: string, extra: Partial<FixProposal> = {}): void => {
       proposals.push({ ...base, ...extra, status: 'manual', manual: why });
     };
+    if (project.services.find((s) => s.name === service)?.networkMode === 'host') {
+      manual(
+        `${service} uses network_mode: host: Docker discards its ports: entries (docker-compose v1 refuses them) and the program binds its port on the host itself, so editing the mapping would change nothing. Change the port in the program's own configuration, or free port ${base.oldPort}.`,
+      );
+      continue;
+    }
     if (origin.rangeOffset !== undefined) {
       manual(
         `"${origin.raw}" is a range: move the whole range by hand (portico ports free -n N lists a free block).`,
