@@ -109,9 +109,15 @@ function printProposal(ctx: CommandContext, p: FixProposal): void {
     mapping: `edits the mapping in ${file}`,
     'mapping-default': `edits the default of \${${p.variable}} in the mapping in ${file}`,
     'env-value': `sets ${p.variable}=${p.newPort} in ${file} (${p.variable} is used by this mapping only)`,
-    'new-variable': `introduces \${${p.newVariable}:-${p.newPort}} for this mapping in ${file}; ${p.variable} is left as it is, because it is also used by ${p.variableUsedBy?.join(', ')}`,
+    'new-variable': `introduces \${${p.newVariable}:-${p.newPort}} for this mapping in ${file}; ${p.variable} is left as it is, because it is also used by ${listSome(p.variableUsedBy ?? [])}`,
   };
   ctx.out.line(`  ${how[p.method!]}`);
+}
+
+/** The first few, then how many more (a variable can be used in hundreds of places). */
+function listSome(items: string[], max = 4): string {
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
 
 /** A remaining conflict in the JSON document: what and why, without the raw claim objects. */

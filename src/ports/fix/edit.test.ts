@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PortOrigin } from '../../compose/model.js';
 import { editComposeHostPort, replaceComposeHostPort } from './edit-compose.js';
@@ -43,6 +44,54 @@ describe('editComposeHostPort', () => {
     const text = "services:\n  db:\n    ports: ['${DB_PORT}:5432/tcp']\n";
     expect(replaceComposeHostPort(text, origin('db', 0), '${DB_PORT_PUBLISHED:-20001}')).toBe(
       "services:\n  db:\n    ports: ['${DB_PORT_PUBLISHED:-20001}:5432/tcp']\n",
+    );
+  });
+});
+
+describe('edits keep every other byte (property)', () => {
+  const layout = fc.record({
+    eol: fc.constantFrom('\n', '\r\n'),
+    quote: fc.constantFrom('', '"', "'"),
+    hostIp: fc.constantFrom('', '127.0.0.1:', '[::1]:'),
+    proto: fc.constantFrom('', '/tcp', '/udp'),
+    trailing: fc.constantFrom('', '  ', ' # comment ', '\t# c'),
+    comment: fc.constantFrom('', '# top comment', 'x-anchor: &a { k: v }'),
+    oldPort: fc.integer({ min: 1024, max: 19999 }),
+    newPort: fc.integer({ min: 20000, max: 29999 }),
+    flow: fc.boolean(),
+  });
+
+  it('changes exactly the host-port digits, whatever the quoting, comments and line endings', () => {
+    fc.assert(
+      fc.property(layout, (l) => {
+        // An unquoted "[::1]:…" would be a YAML flow sequence, not a string: quote it.
+        const quote = l.hostIp.startsWith('[') && l.quote === '' ? '"' : l.quote;
+        const entry = `${quote}${l.hostIp}${l.oldPort}:80${l.proto}${quote}`;
+        const ports = l.flow
+          ? `    ports: [${entry}]${l.trailing}`
+          : `    ports:${l.eol}      - ${entry}${l.trailing}`;
+        const text = [l.comment, 'services:', '  s:', '    image: x   ', ports, '  t: {}', ''].join(l.eol);
+        const edited = editComposeHostPort(text, origin('s', 0), l.oldPort, l.newPort);
+        const at = text.indexOf(`${l.hostIp}${l.oldPort}:80`) + l.hostIp.length;
+        expect(edited).toBe(
+          text.slice(0, at) + String(l.newPort) + text.slice(at + String(l.oldPort).length),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('changes exactly the value in .env, whatever the layout', () => {
+    fc.assert(
+      fc.property(layout, fc.constantFrom('', 'export '), (l, exp) => {
+        const line = `${exp}P=${l.quote}${l.oldPort}${l.quote}${l.trailing}`;
+        const text = ['# ports', 'A=1', line, 'B=${P}', ''].join(l.eol);
+        const at = text.indexOf(`P=${l.quote}`) + 2 + l.quote.length;
+        expect(editEnvValue(text, 'P', String(l.newPort), String(l.oldPort))).toBe(
+          text.slice(0, at) + String(l.newPort) + text.slice(at + String(l.oldPort).length),
+        );
+      }),
+      { numRuns: 200 },
     );
   });
 });
