@@ -299,6 +299,24 @@ describe('portico ports fix: converges and touches nothing else', () => {
     expect(ports).not.toContain(cache);
   });
 
+  it('the re-check refuses an edit that would uncover the same entry repeated in the override', async () => {
+    const web = await hold();
+    const c = setup('repeated-override', { WEB: web });
+    const r = await runPortico(['ports', 'fix', '--write', '--json'], { cwd: c.dir, env: c.env });
+    expect(r.code).toBe(1);
+    const doc = r.json<FixDoc>();
+    const p = only(doc.proposals);
+    expect(p.status).toBe('not-converging');
+    expect(p.manual).toContain(
+      `"${web}:80" of web at compose.override.yaml:3 would publish host port ${web} as well`,
+    );
+    expect(doc.converged).toBe(false);
+    expect(doc.remaining.map((x) => x.port)).toEqual([web]);
+    expect(doc.written).toEqual([]);
+    expect(c.read('compose.yaml')).toBe(c.texts['compose.yaml']);
+    expect(c.read('compose.override.yaml')).toBe(c.texts['compose.override.yaml']);
+  });
+
   it('no free port left in the reservation range: exit 1 with the reason, nothing written', async () => {
     const [web, api] = [await hold(), await hold()];
     const c = setup('plain', { WEB: web, API: api });

@@ -68,7 +68,7 @@ export async function converge(
       if (!(error instanceof PorticoError)) throw error;
       const culprits = candidates.filter((e) => error.message.includes(e.file));
       for (const e of culprits.length > 0 ? culprits : candidates)
-        bad.set(e, `with the edit the project no longer loads (${error.message})`);
+        bad.set(e, `the re-check of the edited project failed: ${error.message}`);
       drop(bad);
       continue;
     }
@@ -109,7 +109,12 @@ export async function converge(
           e.file === moved.origin.variable?.envFile ||
           (e.proposal.variable !== undefined && e.proposal.variable === moved.origin.variable?.name),
       );
-      const what = `${moved.origin.service} (${moved.origin.raw}) would ${now ? `move from host port ${was?.hostPort ?? '(none)'} to ${now.hostPort ?? '(none)'}` : 'disappear'}`;
+      const entry = `"${moved.origin.raw}" of ${moved.origin.service} at ${shortPath(moved.origin.file)}:${moved.origin.line}`;
+      const what = !was
+        ? `${entry} would publish host port ${now!.hostPort ?? '(ephemeral)'} as well (the same entry written in two files is merged into one only while they are equal)`
+        : !now
+          ? `${entry} would no longer be published`
+          : `${entry} would move from host port ${was.hostPort ?? '(none)'} to ${now.hostPort ?? '(none)'}`;
       for (const e of culprits.length > 0 ? culprits : candidates)
         if (!bad.has(e)) bad.set(e, `the edit also changes another mapping: ${what}`);
     }
@@ -130,6 +135,11 @@ export async function converge(
     applied: result ? candidates : [],
     remaining: (result?.conflicts ?? conflicts).filter((c) => c.severity === 'error'),
   };
+}
+
+function shortPath(file: string): string {
+  const cwd = process.cwd();
+  return file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file;
 }
 
 function portKey(p: PublishedPort): string {

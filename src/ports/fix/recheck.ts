@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { isAbsolute } from 'node:path';
 import type { ComposeProject } from '../../compose/model.js';
 import { PorticoError } from '../../core/errors.js';
@@ -22,7 +23,16 @@ export function overlayRecheck(
   check: CheckRun,
 ): Recheck {
   return async (texts) => {
-    const overlay = createOverlay(texts);
+    let overlay: Overlay;
+    try {
+      overlay = createOverlay(texts);
+    } catch (error) {
+      throw new PorticoError(
+        'E_FILE_WRITE',
+        `could not prepare the re-check in ${tmpdir()}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
     try {
       const env = { ...base.env };
       if (env.COMPOSE_FILE) {
