@@ -32,6 +32,22 @@ describe('referencesIn', () => {
 });
 
 describe('findVariableUses', () => {
+  it('follows include and extends to other files', () => {
+    const p = project({
+      'compose.yaml':
+        'include:\n  - path: [more.yaml]\nservices:\n  db:\n    extends: { file: base.yaml, service: b }\n',
+      'more.yaml': 'services:\n  tool:\n    environment: { PG: "${DB_PORT}" }\n',
+      'base.yaml': 'services:\n  b:\n    healthcheck: { test: "nc -z 127.0.0.1 ${DB_PORT}" }\n',
+    });
+    const where = findVariableUses(p)
+      .filter((u) => u.name === 'DB_PORT')
+      .map((u) => `${u.file.slice(dir!.length + 1)} ${u.where}`);
+    expect(where.sort()).toEqual([
+      'base.yaml services.b.healthcheck.test',
+      'more.yaml services.tool.environment.PG',
+    ]);
+  });
+
   it('tells the host port of one entry from every other use, in compose, .env, env_file and aliases', () => {
     const p = project({
       'compose.yaml': [

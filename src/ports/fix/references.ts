@@ -39,24 +39,37 @@ export function referencesIn(text: string): Array<{ name: string; start: number 
 
 /**
  * Every use of every variable in the project's compose files, the compose files next to them
- * (they share the `.env`), the `.env` itself and the services' `env_file`s. `ports fix` rewrites a
+ * (they share the `.env`), the files they `include` or `extends` from, the `.env` files and the
+ * `env_file`s. `ports fix` rewrites a
  * variable only when its single use is the host port it is fixing, so this errs on the side of
  * finding too many uses: a file that does not parse as YAML is scanned as plain text.
  */
 export function findVariableUses(project: ComposeProject): VariableUse[] {
-  const composeFiles = new Set<string>(project.files);
-  for (const svc of project.services) for (const p of svc.ports) composeFiles.add(p.origin.file);
-  for (const file of siblingComposeFiles(project.workingDir)) composeFiles.add(file);
+  const queue = [...project.files];
+  for (const svc of project.services) for (const p of svc.ports) queue.push(p.origin.file);
+  queue.push(...siblingComposeFiles(project.workingDir));
 
   const uses: VariableUse[] = [];
   const envFiles = new Set<string>(project.envFile ? [project.envFile] : []);
-  for (const file of composeFiles) {
+  const scanned = new Set<string>();
+  // Bounded: a project with more files than this is scanned as far as the bound goes.
+  while (queue.length > 0 && scanned.size < 500) {
+    const file = queue.shift()!;
+    if (scanned.has(file)) continue;
+    scanned.add(file);
     const text = readIfExists(file);
     if (text === undefined) continue;
-    for (const envFile of scanCompose(file, text, uses)) {
-      for (const base of [dirname(file), project.workingDir]) {
-        const path = isAbsolute(envFile) ? envFile : resolve(base, envFile);
-        if (existsSync(path)) envFiles.add(path);
+    const linked = scanCompose(file, text, uses);
+    const resolveFrom = (ref: string, bases: string[]): string[] =>
+      bases.map((base) => (isAbsolute(ref) ? ref : resolve(base, ref))).filter((p) => existsSync(p));
+    for (const envFile of linked.envFiles)
+      for (const path of resolveFrom(envFile, [dirname(file), project.workingDir])) envFiles.add(path);
+    for (const other of linked.composeFiles) {
+      for (const path of resolveFrom(other, [dirname(file)])) {
+        queue.push(path);
+        // An included project reads the .env next to it.
+        const env = join(dirname(path), '.env');
+        if (existsSync(env)) envFiles.add(env);
       }
     }
   }
@@ -85,15 +98,20 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-/** Records the file's uses; returns the `env_file` paths its services name. */
-function scanCompose(file: string, text: string, uses: VariableUse[]): string[] {
+/** Records the file's uses; returns the env files and compose files (include, extends) it names. */
+function scanCompose(
+  file: string,
+  text: string,
+  uses: VariableUse[],
+): { envFiles: string[]; composeFiles: string[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   if (doc.errors.length > 0) {
     scanPlainText(file, text, uses);
-    return [];
+    return { envFiles: [], composeFiles: [] };
   }
   const envFiles: string[] = [];
+  const composeFiles: string[] = [];
   const lineOf = (node: Node): number => (node.range ? lineCounter.linePos(node.range[0]).line : 1);
 
   const walk = (node: unknown, path: Array<string | number>, at: Node | undefined, depth: number): void => {
@@ -125,10 +143,7 @@ function scanCompose(file: string, text: string, uses: VariableUse[]): string[] 
       if (path.length === 4 && path[0] === 'services' && path[2] === 'environment') {
         if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) uses.push({ name: value, file, line, where });
       }
-      if (path[0] === 'services' && path[2] === 'env_file' && (path.length === 3 || path.length === 4))
-        envFiles.push(value);
-      if (path[0] === 'services' && path[2] === 'env_file' && path.length === 5 && path[4] === 'path')
-        envFiles.push(value);
+      collectLinkedFile(path, value, envFiles, composeFiles);
       return;
     }
     if (isSeq(node)) {
@@ -150,7 +165,30 @@ function scanCompose(file: string, text: string, uses: VariableUse[]): string[] 
     }
   };
   walk(doc.contents, [], undefined, 0);
-  return envFiles;
+  return { envFiles, composeFiles };
+}
+
+/**
+ * Files a compose file points to: `env_file` (short, list, or `{path}`) of services and of
+ * `include` entries; `include` (short form, or `path:` as a string or list) and `extends.file`.
+ */
+function collectLinkedFile(
+  path: Array<string | number>,
+  value: string,
+  envFiles: string[],
+  composeFiles: string[],
+): void {
+  const [top, , key] = path;
+  if (top === 'services' && key === 'env_file') {
+    if (path.length === 3 || (path.length === 4 && typeof path[3] === 'number')) envFiles.push(value);
+    else if (path.length === 5 && path[4] === 'path') envFiles.push(value);
+  } else if (top === 'services' && key === 'extends' && path.length === 4 && path[3] === 'file') {
+    composeFiles.push(value);
+  } else if (top === 'include' && typeof path[1] === 'number') {
+    if (path.length === 2) composeFiles.push(value);
+    else if (path[2] === 'path' && (path.length === 3 || path.length === 4)) composeFiles.push(value);
+    else if (path[2] === 'env_file' && (path.length === 3 || path.length === 4)) envFiles.push(value);
+  }
 }
 
 /** services.<svc>.ports.<i> (short syntax) or services.<svc>.ports.<i>.published (long syntax). */
