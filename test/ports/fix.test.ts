@@ -236,7 +236,7 @@ describe('portico ports fix: converges and touches nothing else', () => {
     expect(dry.stdout).toContain('re-check: no port conflict left after these edits');
     expect(dry.stdout).toContain('Nothing written');
     expect(c.read('compose.yaml')).toBe(c.texts['compose.yaml']);
-    expect(readdirSync(c.dir).sort()).toEqual(['compose.yaml']);
+    expect(readdirSync(c.dir).sort()).toEqual(['.env', 'compose.yaml']);
 
     const applied = await runPortico(['ports', 'fix', '--write', '--json'], { cwd: c.dir, env: c.env });
     expect(applied.code).toBe(0);
@@ -251,6 +251,9 @@ describe('portico ports fix: converges and touches nothing else', () => {
         `127.0.0.1:${byService.web!.newPort}:80`,
       ).replace(`\${API_PORT:-${api}}`, `\${API_PORT:-${byService.api!.newPort}}`),
     );
+    // API_PORT is set (empty) in .env, yet the default is what compose uses: .env stays as it is.
+    expect(c.read('.env')).toBe(c.texts['.env']);
+    expect(doc.written.map((w) => w.file)).toEqual([join(c.dir, 'compose.yaml')]);
     expect(readFileSync(doc.written[0]!.backup!, 'utf8')).toBe(c.texts['compose.yaml']);
 
     // The listeners are still there: the project no longer needs their ports.
@@ -340,7 +343,7 @@ describe('portico ports fix: converges and touches nothing else', () => {
     }
     expect(doc.remaining.map((x) => x.port).sort()).toEqual([web, api].sort());
     expect(c.read('compose.yaml')).toBe(c.texts['compose.yaml']);
-    expect(readdirSync(c.dir)).toEqual(['compose.yaml']);
+    expect(readdirSync(c.dir).sort()).toEqual(['.env', 'compose.yaml']);
   });
 
   it('--json is one document with the plan, the re-check and what was written', async () => {

@@ -109,7 +109,7 @@ function printProposal(ctx: CommandContext, p: FixProposal): void {
     mapping: `edits the mapping in ${file}`,
     'mapping-default': `edits the default of \${${p.variable}} in the mapping in ${file}`,
     'env-value': `sets ${p.variable}=${p.newPort} in ${file} (${p.variable} is used by this mapping only)`,
-    'new-variable': `introduces \${${p.newVariable}:-${p.newPort}} for this mapping in ${file}; ${p.variable} is left as it is, because it is also used by ${listSome(p.variableUsedBy ?? [])}`,
+    'new-variable': `introduces \${${p.newVariable}:-${p.newPort}} for this mapping in ${file}; ${p.variable} is left as it is${p.variableUsedBy ? `, because it is also used by ${listSome(p.variableUsedBy)}` : ''}`,
   };
   ctx.out.line(`  ${how[p.method!]}`);
 }

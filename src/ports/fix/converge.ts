@@ -125,6 +125,7 @@ export async function converge(
     drop(bad);
   }
 
+  for (const e of candidates) e.proposal.status = 'converges';
   const files = new Map<string, { before: string; after: string }>();
   if (result) {
     for (const [file, after] of texts)

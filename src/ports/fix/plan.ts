@@ -21,12 +21,13 @@ import { findVariableUses, mappingKey, type VariableUse } from './references.js'
 export type FixMethod = 'mapping' | 'mapping-default' | 'env-value' | 'new-variable';
 
 /**
+ * - `planned`: an edit exists and is waiting for the re-check (`converge()` settles it);
  * - `converges`: the re-check of the edited project finds this mapping clean on its new port;
  * - `manual`: no safe automatic edit exists (see `manual`);
  * - `not-converging`: an edit exists, but the re-check shows it would not fix the conflict or
  *   would change something else (see `manual`); it is not written.
  */
-export type FixStatus = 'converges' | 'manual' | 'not-converging';
+export type FixStatus = 'planned' | 'converges' | 'manual' | 'not-converging';
 
 export interface FixProposal {
   service: string;
@@ -172,58 +173,77 @@ export async function planFixes(
     const chosen = { ...base, newPort, reservation: name };
 
     const others = variable ? uses.filter((u) => u.name === variable.name && u.hostPortOf !== key) : [];
-    let method: FixMethod;
-    let file: string;
-    let apply: (text: string) => string | undefined;
-    let extra: Partial<FixProposal> = {};
+    const current = new Map<string, string | undefined>();
+    const textOf = (file: string): string | undefined => {
+      if (!current.has(file)) current.set(file, readText(file));
+      return current.get(file);
+    };
+    // The smallest edit first; a variable used anywhere else is never rewritten.
+    const ways: Array<{ method: FixMethod; file: string; apply: (text: string) => string | undefined }> = [];
     if (!variable) {
-      method = 'mapping';
-      file = origin.file;
-      apply = (text) => orUndefined(editComposeHostPort(text, origin, chosen.oldPort, newPort));
-    } else if (others.length === 0 && variable.envFile) {
-      method = 'env-value';
-      file = variable.envFile;
-      apply = (text) => editEnvValue(text, variable.name, String(newPort), String(chosen.oldPort));
-    } else if (others.length === 0) {
-      method = 'mapping-default';
-      file = origin.file;
-      apply = (text) => orUndefined(editComposeHostPort(text, origin, chosen.oldPort, newPort));
-    } else {
-      method = 'new-variable';
-      file = origin.file;
-      const serviceMappings = project.services.find((s) => s.name === service)?.ports.length ?? 1;
-      const fresh = freshVariableName(variable.name, service, port, others, serviceMappings, taken);
-      taken.add(fresh);
-      const replacement = `\${${fresh}:-${newPort}}`;
-      apply = (text) => orUndefined(replaceComposeHostPort(text, origin, replacement));
-      extra = { newVariable: fresh, variableUsedBy: others.map((u) => describeUse(u, show)) };
-    }
-
-    // Try the edit once now, so an entry we cannot rewrite is reported before any re-check.
-    const current = readText(file);
-    const refusal =
-      current === undefined
-        ? `cannot read ${show(file)}`
-        : method === 'env-value'
-          ? editEnvValue(current, variable!.name, String(newPort), String(chosen.oldPort)) === undefined
-            ? `${variable!.name} in ${show(file)} does not hold just the port ${chosen.oldPort}`
-            : undefined
-          : refusalOf(
-              method === 'new-variable'
-                ? replaceComposeHostPort(current, origin, '')
-                : editComposeHostPort(current, origin, chosen.oldPort, newPort),
-            );
-    if (refusal !== undefined) {
-      manual(`${refusal}: change its host port to ${newPort} by hand.`, {
-        newPort,
-        reservation: name,
-        ...extra,
+      ways.push({
+        method: 'mapping',
+        file: origin.file,
+        apply: (text) => orUndefined(editComposeHostPort(text, origin, chosen.oldPort, newPort)),
       });
+    } else if (others.length === 0) {
+      if (variable.envFile) {
+        ways.push({
+          method: 'env-value',
+          file: variable.envFile,
+          apply: (text) => editEnvValue(text, variable.name, String(newPort), String(chosen.oldPort)),
+        });
+      }
+      ways.push({
+        method: 'mapping-default',
+        file: origin.file,
+        apply: (text) => orUndefined(editComposeHostPort(text, origin, chosen.oldPort, newPort)),
+      });
+    }
+    let fresh: string | undefined;
+    if (variable) {
+      const serviceMappings = project.services.find((s) => s.name === service)?.ports.length ?? 1;
+      fresh = freshVariableName(variable.name, service, port, others, serviceMappings, taken);
+      const replacement = `\${${fresh}:-${newPort}}`;
+      ways.push({
+        method: 'new-variable',
+        file: origin.file,
+        apply: (text) => orUndefined(replaceComposeHostPort(text, origin, replacement)),
+      });
+    }
+    // Try each edit on the files as they are, so an entry we cannot rewrite is reported now.
+    const way = ways.find((w) => {
+      const text = textOf(w.file);
+      return text !== undefined && w.apply(text) !== undefined;
+    });
+    const extra: Partial<FixProposal> =
+      way?.method === 'new-variable'
+        ? {
+            newVariable: fresh!,
+            ...(others.length > 0 ? { variableUsedBy: others.map((u) => describeUse(u, show)) } : {}),
+          }
+        : {};
+    if (!way) {
+      const last = ways[ways.length - 1]!;
+      const text = textOf(last.file);
+      const why =
+        text === undefined
+          ? `cannot read ${show(last.file)}`
+          : (refusalOf(replaceOrEdit(text, origin, last.method, chosen.oldPort, newPort)) ??
+            `could not rewrite "${origin.raw}" safely`);
+      manual(`${why}: change its host port to ${newPort} by hand.`, { newPort, reservation: name });
       continue;
     }
-    const proposal: FixProposal = { ...chosen, file, method, status: 'converges', ...extra };
+    if (way.method === 'new-variable') taken.add(fresh!);
+    const proposal: FixProposal = {
+      ...chosen,
+      file: way.file,
+      method: way.method,
+      status: 'planned',
+      ...extra,
+    };
     proposals.push(proposal);
-    edits.push({ proposal, key, port, file, apply });
+    edits.push({ proposal, key, port, file: way.file, apply: way.apply });
   }
   return { proposals, edits };
 }
@@ -277,6 +297,19 @@ function readText(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The refusal of the compose edit a method makes, to explain why nothing applies. */
+function replaceOrEdit(
+  text: string,
+  origin: PublishedPort['origin'],
+  method: FixMethod,
+  oldPort: number,
+  newPort: number,
+): string | { refused: string } {
+  return method === 'new-variable'
+    ? replaceComposeHostPort(text, origin, '')
+    : editComposeHostPort(text, origin, oldPort, newPort);
 }
 
 function orUndefined(result: string | { refused: string }): string | undefined {
