@@ -286,6 +286,7 @@ describe('portico ports fix: converges and touches nothing else', () => {
     const human = await runPortico(['ports', 'fix', '--write'], { cwd: c.dir, env: c.env });
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/by hand: .*is a range/);
+    expect(human.stdout).toContain('wrote 1 of 3 fixes; 2 need a change by hand');
     expect(human.stdout).toMatch(/re-check: \d+ conflicts? left now/);
     const newCache = plan.proposals.find((p) => p.service === 'cache')!.newPort!;
     expect(c.read('compose.yaml')).toBe(

@@ -36,12 +36,20 @@ export async function fixCommand(
     const written: Array<{ file: string; backup?: string }> = [];
     let remaining = result.remaining;
     if (opts.write && result.files.size > 0) {
-      // Record the ports the written edits use, so no other project is handed them.
-      for (const { proposal } of result.applied) {
-        const name = proposal.reservation!;
-        const existing = table.find(project.name, name);
-        if (existing && existing.port !== proposal.newPort) table.delete(project.name, name);
-        await reserve(table, { name, project: project.name, port: proposal.newPort! });
+      // Record the ports the written edits use, so no other project is handed them; if one was
+      // taken meanwhile, undo the new leases and write nothing.
+      const made: string[] = [];
+      try {
+        for (const { proposal } of result.applied) {
+          const name = proposal.reservation!;
+          const existing = table.find(project.name, name);
+          if (existing && existing.port !== proposal.newPort) table.delete(project.name, name);
+          const r = await reserve(table, { name, project: project.name, port: proposal.newPort! });
+          if (r.created) made.push(name);
+        }
+      } catch (error) {
+        for (const name of made) table.delete(project.name, name);
+        throw error;
       }
       for (const [file, { after }] of result.files) {
         const r = writeFileAtomic(file, after);
@@ -71,6 +79,11 @@ export async function fixCommand(
         if (diffs.length > 0) ctx.out.line(`\n${diffs.map((d) => colorDiff(d, c)).join('\n')}`);
         for (const w of written)
           ctx.out.line(`${c.green('wrote')} ${w.file}${w.backup ? ` (backup: ${w.backup})` : ''}`);
+        const byHand = plan.proposals.filter((p) => p.status !== 'converges').length;
+        if (opts.write && byHand > 0)
+          ctx.out.line(
+            `${written.length > 0 ? `wrote ${result.applied.length} of ${plan.proposals.length} fixes` : 'nothing written'}; ${byHand} need${byHand === 1 ? 's' : ''} a change by hand (see above)`,
+          );
         const when = opts.write ? 'now' : 'after these edits';
         if (converged) {
           ctx.out.line(`${c.green('✓')} re-check: no port conflict left ${when}`);
