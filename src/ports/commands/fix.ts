@@ -51,9 +51,16 @@ export async function fixCommand(
         for (const name of made) table.delete(project.name, name);
         throw error;
       }
-      for (const [file, { after }] of result.files) {
-        const r = writeFileAtomic(file, after);
-        written.push({ file, ...(r.backup ? { backup: r.backup } : {}) });
+      try {
+        for (const [file, { after }] of result.files) {
+          const r = writeFileAtomic(file, after);
+          written.push({ file, ...(r.backup ? { backup: r.backup } : {}) });
+        }
+      } catch (error) {
+        // Each file is replaced atomically; put back the ones already written so the project
+        // is never left half-fixed (a compose file edited without its .env).
+        for (const w of written) writeFileAtomic(w.file, result.files.get(w.file)!.before, { backup: false });
+        throw error;
       }
       // The files on disk are the truth: check them once more.
       remaining = (await runPortCheck(ctx, opts, [])).conflicts.filter((c) => c.severity === 'error');

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import type { ComposeProject, PublishedPort } from '../../compose/model.js';
 import { PorticoError } from '../../core/errors.js';
 import { claimsOf } from '../conflicts/find.js';
@@ -109,8 +108,9 @@ export async function planFixes(
   ]);
   const avoid = new Set(claimsOf({ project, listeners: [], reservations: [] }).map((c) => c.port));
   const names = new Set<string>();
+  // Paths inside the working directory are shown relative to it, others in full.
   const show = (file: string, line?: number): string =>
-    `${relative(options.cwd, file) || file}${line !== undefined ? `:${line}` : ''}`;
+    `${file.startsWith(`${options.cwd}/`) ? file.slice(options.cwd.length + 1) : file}${line !== undefined ? `:${line}` : ''}`;
 
   const proposals: FixProposal[] = [];
   const edits: PlannedEdit[] = [];
