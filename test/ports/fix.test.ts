@@ -321,6 +321,19 @@ describe('portico ports fix: converges and touches nothing else', () => {
     expect(c.read('compose.override.yaml')).toBe(c.texts['compose.override.yaml']);
   });
 
+  it('a duplicate with a host-network service moves the other service', async () => {
+    const port = await freePort();
+    const c = setup('host-network', { PORT: port });
+    const r = await runPortico(['ports', 'fix', '--write', '--json'], { cwd: c.dir, env: c.env });
+    expect(r.code).toBe(0);
+    const web = only(r.json<FixDoc>().proposals);
+    expect(web).toMatchObject({ service: 'web', status: 'converges', method: 'mapping' });
+    expect(c.read('compose.yaml')).toBe(
+      c.texts['compose.yaml']!.replace(`["${port}:80"]`, `["${web.newPort}:80"]`),
+    );
+    expect((await runPortico(['ports', 'check'], { cwd: c.dir, env: c.env })).code).toBe(0);
+  });
+
   it('no free port left in the reservation range: exit 1 with the reason, nothing written', async () => {
     const [web, api] = [await hold(), await hold()];
     const c = setup('plain', { WEB: web, API: api });

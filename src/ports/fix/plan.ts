@@ -89,9 +89,17 @@ export async function planFixes(
   const targets = new Map<string, { port: PublishedPort; service: string; kinds: Conflict['kind'][] }>();
   for (const conflict of conflicts) {
     if (conflict.severity !== 'error') continue;
-    // For a duplicate, move the later entry; otherwise the (only) compose claim.
+    // For a duplicate, move the later entry (the earlier one when only it can move); otherwise
+    // the (only) compose claim.
+    const [first, second] = conflict.claims;
     const claim =
-      conflict.kind === 'compose-duplicate' ? conflict.claims[1] : conflict.claims.find((c) => c.published);
+      conflict.kind === 'compose-duplicate'
+        ? second && !fixedInPlace(project, second)
+          ? second
+          : first && !fixedInPlace(project, first)
+            ? first
+            : second
+        : conflict.claims.find((c) => c.published);
     if (!claim?.published || !claim.service) continue;
     const p = claim.published;
     const key = `${mappingKey(p.origin)}|${p.containerPort}|${p.protocol}`;
@@ -246,6 +254,18 @@ export async function planFixes(
     edits.push({ proposal, key, port, file: way.file, apply: way.apply });
   }
   return { proposals, edits };
+}
+
+/**
+ * Whether editing the entry cannot move it at all: a `network_mode: host` service (Docker ignores
+ * its `ports:`; the program binds the port itself) or a range. A port from a variable set in the
+ * shell is not: the user can move it, so the usual entry stays the target and they are told how.
+ */
+function fixedInPlace(project: ComposeProject, claim: Conflict['claims'][number]): boolean {
+  const p = claim.published;
+  if (!p) return true;
+  if (project.services.find((s) => s.name === claim.service)?.networkMode === 'host') return true;
+  return p.origin.rangeOffset !== undefined;
 }
 
 /** `<service>:<containerPort>`, with `/udp` for non-TCP, unique within one plan. */
