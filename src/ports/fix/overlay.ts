@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -20,7 +28,8 @@ export interface Overlay {
 }
 
 export function createOverlay(files: ReadonlyMap<string, string>): Overlay {
-  const root = mkdtempSync(join(tmpdir(), 'portico-fix-'));
+  // The real path, so paths a loader resolves with realpath still start with `root`.
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'portico-fix-')));
   const map = (path: string): string => join(root, resolve(path));
   try {
     const realDirs = new Set<string>();
