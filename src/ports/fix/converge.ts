@@ -103,15 +103,20 @@ export async function converge(
       const now = after.get(key);
       if (was && now && samePort(was, now)) continue;
       const moved = (now ?? was)!;
+      // The entry an edit made differ from its copy in another file (compose merges equal
+      // entries of the same service into one) belongs to that edit.
+      const uncovered = (e: PlannedEdit): boolean =>
+        !was && e.proposal.service === moved.origin.service && now?.hostPort === e.proposal.oldPort;
       const culprits = candidates.filter(
         (e) =>
+          uncovered(e) ||
           e.file === moved.origin.file ||
           e.file === moved.origin.variable?.envFile ||
           (e.proposal.variable !== undefined && e.proposal.variable === moved.origin.variable?.name),
       );
       const entry = `"${moved.origin.raw}" of ${moved.origin.service} at ${shortPath(moved.origin.file)}:${moved.origin.line}`;
       const what = !was
-        ? `${entry} would publish host port ${now!.hostPort ?? '(ephemeral)'} as well (the same entry written in two files is merged into one only while they are equal)`
+        ? `${entry} would publish host port ${now!.hostPort ?? '(ephemeral)'} as well${candidates.some(uncovered) ? ' (compose merges equal entries of two files into one; the edit makes them differ, so change both)' : ''}`
         : !now
           ? `${entry} would no longer be published`
           : `${entry} would move from host port ${was.hostPort ?? '(none)'} to ${now.hostPort ?? '(none)'}`;
