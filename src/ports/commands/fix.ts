@@ -131,7 +131,9 @@ function printProposal(ctx: CommandContext, p: FixProposal): void {
     'env-value': `sets ${p.variable}=${p.newPort} in ${file} (${p.variable} is used by this mapping only)`,
     'new-variable': `introduces \${${p.newVariable}:-${p.newPort}} for this mapping in ${file}; ${p.variable} is left as it is${p.variableUsedBy ? `, because it is also used by ${listSome(p.variableUsedBy)}` : ''}`,
   };
-  ctx.out.line(`  ${how[p.method!]}`);
+  ctx.out.line(
+    `  ${how[p.method!]}${p.alsoChanged ? `, and the same entry repeated at ${p.alsoChanged.join(', ')}` : ''}`,
+  );
 }
 
 /** The first few, then how many more (a variable can be used in hundreds of places). */

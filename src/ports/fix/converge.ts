@@ -35,7 +35,10 @@ export async function converge(
   recheck: Recheck,
 ): Promise<Convergence> {
   const originals = new Map<string, string>();
-  for (const e of plan.edits) if (!originals.has(e.file)) originals.set(e.file, readFileSync(e.file, 'utf8'));
+  const original = (file: string): string => {
+    if (!originals.has(file)) originals.set(file, readFileSync(file, 'utf8'));
+    return originals.get(file)!;
+  };
   const before = indexPorts(project);
   let candidates = [...plan.edits];
   let texts = new Map<string, string>();
@@ -46,16 +49,23 @@ export async function converge(
       edit.proposal.status = 'not-converging';
       edit.proposal.manual = `not fixed: ${why}.${edit.proposal.newPort !== undefined ? ` Change its host port (for example to ${edit.proposal.newPort}) by hand.` : ''}`;
     }
-    candidates = candidates.filter((e) => !bad.has(e));
+    // An edit goes with the copies made for it.
+    candidates = candidates.filter((e) => !bad.has(e) && !(e.copyOf && bad.has(e.copyOf)));
   };
 
-  while (candidates.length > 0) {
+  // Each round drops an edit or adds a copy of one (at most one per entry): bounded anyway.
+  for (let round = 0; candidates.length > 0 && round < 4 * plan.edits.length + 4; round++) {
     texts = new Map();
     const bad = new Map<PlannedEdit, string>();
     for (const e of candidates) {
-      const next = e.apply(texts.get(e.file) ?? originals.get(e.file)!);
-      if (next === undefined) bad.set(e, 'the edit does not apply together with the other edits');
-      else texts.set(e.file, next);
+      const next = e.apply(texts.get(e.file) ?? original(e.file));
+      if (next !== undefined) texts.set(e.file, next);
+      else if (e.copyOf)
+        bad.set(
+          e.copyOf,
+          `its copy at ${where(e.port)} (merged with it by compose) cannot be changed the same way`,
+        );
+      else bad.set(e, 'the edit does not apply together with the other edits');
     }
     if (bad.size > 0) {
       drop(bad);
@@ -75,7 +85,9 @@ export async function converge(
     const errors = checked.conflicts.filter((c) => c.severity === 'error');
     const after = indexPorts(checked.project);
     const targeted = new Set(candidates.map((e) => portKey(e.port)));
+    const copies: PlannedEdit[] = [];
     for (const e of candidates) {
+      if (e.copyOf) continue; // merged into its original: checked through it
       const now = after.get(portKey(e.port));
       const wanted = e.proposal.newPort;
       if (!now) bad.set(e, 'after the edit the entry no longer resolves to a published port');
@@ -104,9 +116,28 @@ export async function converge(
       if (was && now && samePort(was, now)) continue;
       const moved = (now ?? was)!;
       // The entry an edit made differ from its copy in another file (compose merges equal
-      // entries of the same service into one) belongs to that edit.
+      // entries of the same service into one) belongs to that edit: change the copy the same way.
       const uncovered = (e: PlannedEdit): boolean =>
-        !was && e.proposal.service === moved.origin.service && now?.hostPort === e.proposal.oldPort;
+        !was &&
+        !e.copyOf &&
+        e.proposal.service === moved.origin.service &&
+        now?.hostPort === e.proposal.oldPort &&
+        now.containerPort === e.port.containerPort &&
+        now.protocol === e.port.protocol &&
+        (now.hostIp ?? '') === (e.port.hostIp ?? '');
+      const owner = candidates.find((e) => uncovered(e) && e.applyAt && !bad.has(e));
+      const known = candidates.some((c) => c.copyOf && now && c.key === mappingKey(now.origin));
+      if (owner?.applyAt && now && !known) {
+        copies.push({
+          proposal: owner.proposal,
+          key: mappingKey(now.origin),
+          port: now,
+          file: now.origin.file,
+          apply: owner.applyAt(now.origin),
+          copyOf: owner,
+        });
+        continue;
+      }
       const culprits = candidates.filter(
         (e) =>
           uncovered(e) ||
@@ -123,14 +154,22 @@ export async function converge(
       for (const e of culprits.length > 0 ? culprits : candidates)
         if (!bad.has(e)) bad.set(e, `the edit also changes another mapping: ${what}`);
     }
-    if (bad.size === 0) {
+    if (bad.size === 0 && copies.length === 0) {
       result = checked;
       break;
     }
     drop(bad);
+    candidates.push(...copies.filter((c) => candidates.includes(c.copyOf!)));
   }
 
-  for (const e of candidates) e.proposal.status = 'converges';
+  if (!result) {
+    drop(new Map(candidates.filter((e) => !e.copyOf).map((e) => [e, 'the re-check did not settle'])));
+    candidates = [];
+  }
+  for (const e of candidates) {
+    e.proposal.status = 'converges';
+    if (e.copyOf) e.proposal.alsoChanged = [...(e.proposal.alsoChanged ?? []), where(e.port)];
+  }
   const files = new Map<string, { before: string; after: string }>();
   if (result) {
     for (const [file, after] of texts)
@@ -146,6 +185,10 @@ export async function converge(
 function shortPath(file: string): string {
   const cwd = process.cwd();
   return file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file;
+}
+
+function where(p: PublishedPort): string {
+  return `${shortPath(p.origin.file)}:${p.origin.line}`;
 }
 
 function portKey(p: PublishedPort): string {

@@ -47,6 +47,8 @@ export interface FixProposal {
   newVariable?: string;
   /** Why `variable` was left alone: its other uses, `file:line where`. */
   variableUsedBy?: string[];
+  /** Equal copies of the entry in other compose files (merged with it), changed the same way. */
+  alsoChanged?: string[];
   status: FixStatus;
   /** What is wrong and what to do by hand, when status is not `converges`. */
   manual?: string;
@@ -61,6 +63,13 @@ export interface PlannedEdit {
   port: PublishedPort;
   file: string;
   apply(text: string): string | undefined;
+  /**
+   * The same change made to another entry (an equal copy of this one in another compose file,
+   * which compose merges with it). Absent for edits that are not in the entry (`.env`).
+   */
+  applyAt?: (origin: PublishedPort['origin']) => (text: string) => string | undefined;
+  /** Set on an edit made to such a copy: it has no published port of its own to check. */
+  copyOf?: PlannedEdit;
 }
 
 export interface FixPlan {
@@ -187,13 +196,19 @@ export async function planFixes(
       return current.get(file);
     };
     // The smallest edit first; a variable used anywhere else is never rewritten.
-    const ways: Array<{ method: FixMethod; file: string; apply: (text: string) => string | undefined }> = [];
+    type Edit = (text: string) => string | undefined;
+    const ways: Array<{
+      method: FixMethod;
+      file: string;
+      apply: Edit;
+      applyAt?: (o: PublishedPort['origin']) => Edit;
+    }> = [];
+    const moveAt =
+      (o: PublishedPort['origin']): Edit =>
+      (text) =>
+        orUndefined(editComposeHostPort(text, o, chosen.oldPort, newPort));
     if (!variable) {
-      ways.push({
-        method: 'mapping',
-        file: origin.file,
-        apply: (text) => orUndefined(editComposeHostPort(text, origin, chosen.oldPort, newPort)),
-      });
+      ways.push({ method: 'mapping', file: origin.file, apply: moveAt(origin), applyAt: moveAt });
     } else if (others.length === 0) {
       if (variable.envFile) {
         ways.push({
@@ -202,22 +217,18 @@ export async function planFixes(
           apply: (text) => editEnvValue(text, variable.name, String(newPort), String(chosen.oldPort)),
         });
       }
-      ways.push({
-        method: 'mapping-default',
-        file: origin.file,
-        apply: (text) => orUndefined(editComposeHostPort(text, origin, chosen.oldPort, newPort)),
-      });
+      ways.push({ method: 'mapping-default', file: origin.file, apply: moveAt(origin), applyAt: moveAt });
     }
     let fresh: string | undefined;
     if (variable) {
       const serviceMappings = project.services.find((s) => s.name === service)?.ports.length ?? 1;
       fresh = freshVariableName(variable.name, service, port, others, serviceMappings, taken);
       const replacement = `\${${fresh}:-${newPort}}`;
-      ways.push({
-        method: 'new-variable',
-        file: origin.file,
-        apply: (text) => orUndefined(replaceComposeHostPort(text, origin, replacement)),
-      });
+      const replaceAt =
+        (o: PublishedPort['origin']): Edit =>
+        (text) =>
+          orUndefined(replaceComposeHostPort(text, o, replacement));
+      ways.push({ method: 'new-variable', file: origin.file, apply: replaceAt(origin), applyAt: replaceAt });
     }
     // Try each edit on the files as they are, so an entry we cannot rewrite is reported now.
     const way = ways.find((w) => {
@@ -251,7 +262,14 @@ export async function planFixes(
       ...extra,
     };
     proposals.push(proposal);
-    edits.push({ proposal, key, port, file: way.file, apply: way.apply });
+    edits.push({
+      proposal,
+      key,
+      port,
+      file: way.file,
+      apply: way.apply,
+      ...(way.applyAt ? { applyAt: way.applyAt } : {}),
+    });
   }
   return { proposals, edits };
 }
