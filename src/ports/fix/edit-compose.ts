@@ -1,46 +1,101 @@
-import { isMap, isScalar, type Node, parseDocument } from 'yaml';
+import { isAlias, isCollection, isMap, isNode, isScalar, type Node, parseDocument, visit } from 'yaml';
 import type { PortOrigin } from '../../compose/model.js';
+
+/** Why an entry cannot be edited in place; the caller reports it as a manual fix. */
+export type EditRefusal = { refused: string };
 
 /**
  * Change one published host port in compose text by rewriting only the characters of that
- * value: comments, quoting, indentation and everything else stay byte-for-byte the same.
- * Returns undefined when the entry is not something we can rewrite safely (caller reports it
- * as a manual fix).
+ * value: comments, quoting, indentation, line endings and everything else stay byte-for-byte the
+ * same. Handles a literal port and the default of `${VAR:-5432}`.
  */
 export function editComposeHostPort(
   text: string,
   origin: PortOrigin,
   oldPort: number,
   newPort: number,
-): string | undefined {
-  const doc = parseDocument(text, { keepSourceTokens: true });
-  const item = doc.getIn(['services', origin.service, 'ports', origin.index], true) as Node | undefined;
-  if (!item?.range) return undefined;
-  if (isScalar(item)) {
-    const [start, end] = item.range;
-    const source = text.slice(start, end);
-    const replaced = rewriteShortSyntax(source, oldPort, newPort);
-    return replaced === undefined ? undefined : text.slice(0, start) + replaced + text.slice(end);
-  }
-  if (isMap(item)) {
-    const published = item.get('published', true) as Node | undefined;
-    if (!published?.range) return undefined;
-    const [start, end] = published.range;
-    const replaced = replacePortText(text.slice(start, end), oldPort, newPort);
-    return replaced === undefined ? undefined : text.slice(0, start) + replaced + text.slice(end);
-  }
-  return undefined;
+): string | EditRefusal {
+  return rewriteHostPort(text, origin, (hostText) => replacePortText(hostText, oldPort, newPort));
 }
 
-/** `"127.0.0.1:5432:5432"` → `"127.0.0.1:20345:5432"`; keeps quotes and the container side. */
-function rewriteShortSyntax(source: string, oldPort: number, newPort: number): string | undefined {
-  const quote = source[0] === '"' || source[0] === "'" ? source[0] : '';
-  const inner = quote ? source.slice(1, -1) : source;
-  const span = hostPortSpan(inner);
-  if (!span) return undefined;
-  const replaced = replacePortText(inner.slice(span[0], span[1]), oldPort, newPort);
-  if (replaced === undefined) return undefined;
-  return `${quote}${inner.slice(0, span[0])}${replaced}${inner.slice(span[1])}${quote}`;
+/**
+ * Replace the whole host-port part of one entry (`${DB_PORT}` in `"${DB_PORT}:5432"`, or the
+ * `published:` value) with `replacement`, keeping the quotes around it and every other byte.
+ */
+export function replaceComposeHostPort(
+  text: string,
+  origin: PortOrigin,
+  replacement: string,
+): string | EditRefusal {
+  return rewriteHostPort(text, origin, (hostText) => {
+    const quote = hostText[0] === '"' || hostText[0] === "'" ? hostText[0] : '';
+    return `${quote}${replacement}${quote}`;
+  });
+}
+
+function rewriteHostPort(
+  text: string,
+  origin: PortOrigin,
+  rewrite: (hostText: string) => string | undefined,
+): string | EditRefusal {
+  const doc = parseDocument(text, { keepSourceTokens: true, uniqueKeys: false });
+  if (doc.errors.length > 0) return { refused: `${origin.file} does not parse as YAML` };
+  const path: Array<string | number> = ['services', origin.service, 'ports', origin.index];
+  const nodes: Node[] = [];
+  let node: unknown = doc.contents;
+  for (const step of path) {
+    const child: unknown = isCollection(node) ? node.get(step, true) : undefined;
+    if (!isNode(child) || isAlias(child) || !child.range) {
+      return {
+        refused: `"${origin.raw}" is not written directly at services.${origin.service}.ports[${origin.index}] (an alias or a merge key?)`,
+      };
+    }
+    node = child;
+    nodes.push(child);
+  }
+  const item = node as Node;
+  const published = isMap(item) ? (item.get('published', true) as Node | undefined) : undefined;
+  if (published) nodes.push(published);
+  const shared = aliasedAnchors(doc);
+  const anchored = nodes.find((n) => n.anchor && shared.has(n.anchor));
+  if (anchored) {
+    return {
+      refused: `"${origin.raw}" is shared through the YAML anchor &${anchored.anchor}: editing it would move every alias too`,
+    };
+  }
+
+  let start: number;
+  let end: number;
+  let source: string;
+  if (isScalar(item) && item.range) {
+    // Short syntax: find the host-port characters inside the scalar's source text.
+    const whole = text.slice(item.range[0], item.range[1]);
+    const quote = whole[0] === '"' || whole[0] === "'" ? 1 : 0;
+    const inner = whole.slice(quote, whole.length - quote);
+    const span = hostPortSpan(inner);
+    if (!span) return { refused: `"${origin.raw}" has no host port to change` };
+    start = item.range[0] + quote + span[0];
+    end = item.range[0] + quote + span[1];
+    source = text.slice(start, end);
+  } else if (published?.range) {
+    [start, end] = published.range;
+    source = text.slice(start, end);
+  } else {
+    return { refused: `"${origin.raw}" has no host port to change` };
+  }
+  const replaced = rewrite(source);
+  if (replaced === undefined) return { refused: `could not rewrite "${origin.raw}" safely` };
+  return text.slice(0, start) + replaced + text.slice(end);
+}
+
+function aliasedAnchors(doc: ReturnType<typeof parseDocument>): Set<string> {
+  const names = new Set<string>();
+  visit(doc, {
+    Alias(_, alias) {
+      names.add(alias.source);
+    },
+  });
+  return names;
 }
 
 /** The host-port segment of [HOST_IP:]HOST_PORT:CONTAINER_PORT[/proto], skipping ${…} and […]. */
@@ -68,13 +123,13 @@ export function hostPortSpan(inner: string): [number, number] | undefined {
   return [before, last];
 }
 
-/** A literal port, or a ${VAR:-default} whose default is the port. */
+/** A literal port, or a ${VAR:-default} whose default is the port; keeps quotes and spaces. */
 function replacePortText(text: string, oldPort: number, newPort: number): string | undefined {
   const quote = text[0] === '"' || text[0] === "'" ? text[0] : '';
   const inner = quote ? text.slice(1, -1) : text;
   if (inner.trim() === String(oldPort))
     return `${quote}${inner.replace(String(oldPort), String(newPort))}${quote}`;
-  const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)(\d+)\}$/.exec(inner.trim());
-  if (m && Number(m[3]) === oldPort) return `${quote}\${${m[1]}${m[2]}${newPort}}${quote}`;
+  const m = /^(\s*)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)(\d+)\}(\s*)$/.exec(inner);
+  if (m && Number(m[4]) === oldPort) return `${quote}${m[1]}\${${m[2]}${m[3]}${newPort}}${m[5]}${quote}`;
   return undefined;
 }
