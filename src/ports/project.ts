@@ -6,16 +6,18 @@ import type { ComposeProject } from '../compose/model.js';
 
 /**
  * The compose project for a command: the -f files, else the one in the current folder (or a
- * parent), else none. `required` turns "none" into E_COMPOSE_NOT_FOUND.
+ * parent), else none. `required` turns "none" into E_COMPOSE_NOT_FOUND. `profiles` are the
+ * enabled compose profiles (--profile); undefined means COMPOSE_PROFILES.
  */
 export async function loadProjectIfAny(
   files: string[] | undefined,
   cwd: string,
   env: NodeJS.ProcessEnv,
   required: boolean,
+  profiles?: string[],
 ): Promise<ComposeProject | undefined> {
   if (!required && (!files || files.length === 0) && !env.COMPOSE_FILE && !findDefault(cwd)) return undefined;
-  return await loadComposeProject({ files, cwd, env });
+  return await loadComposeProject({ files, cwd, env, profiles });
 }
 
 /** The project a reservation belongs to: the compose project's name, else the folder's. */
