@@ -20,6 +20,8 @@ export interface SourceOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   composeFiles?: string[];
+  /** Enabled compose profiles (--profile); undefined: COMPOSE_PROFILES from `env`. */
+  composeProfiles?: string[];
   manifest?: string;
   /** Poll interval for file and process sources. */
   pollMs?: number;
