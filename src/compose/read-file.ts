@@ -202,7 +202,7 @@ function applyExtends(
     if (chain.includes(key)) {
       throw new PorticoError(
         'E_COMPOSE_INVALID',
-        `${where}: circular reference: ${[...chain, key].join(' → ')}`,
+        `${where}: circular reference: ${[...chain, key].map((k) => k.replace(`${model.file}#`, '')).join(' → ')}`,
       );
     }
     const ref = typeof ext === 'string' ? { service: ext } : (ext as { service: string; file?: string });

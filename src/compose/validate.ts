@@ -28,7 +28,14 @@ export function validateComposeTree(tree: YamlTree, value: unknown): void {
   const errors = validate.errors ?? [];
   const best = mostSpecific(errors);
   if (!best) return;
-  const line = lineAt(tree, best.instancePath);
+  const extra =
+    best.keyword === 'additionalProperties'
+      ? (best.params as { additionalProperty: string }).additionalProperty
+      : undefined;
+  // An unknown key: its own line, not its parent's.
+  const keyPtr =
+    extra === undefined ? '' : `${best.instancePath}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const line = tree.keyLines.get(keyPtr) ?? lineAt(tree, best.instancePath);
   throw new PorticoError('E_COMPOSE_INVALID', `${tree.file}:${line}: ${describe(best, errors, value)}`, {
     hint: 'See https://docs.docker.com/reference/compose-file/ for the expected shape.',
   });

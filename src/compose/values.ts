@@ -127,6 +127,6 @@ function convert(text: string, cast: Cast, where: string): unknown {
 
 function castError(text: string, type: string, where: string): PorticoError {
   return new PorticoError('E_COMPOSE_INVALID', `${where}: "${text}" is not a valid ${type}`, {
-    hint: `This field takes a ${type}; a variable used here must hold one.`,
+    hint: `This field takes ${type === 'integer' ? 'an' : 'a'} ${type}; a variable used here must hold one.`,
   });
 }

@@ -11,6 +11,8 @@ export interface YamlTree {
   value: unknown;
   /** JSON pointer ("/services/web/ports/0") → 1-based line. */
   lines: Map<string, number>;
+  /** JSON pointer → 1-based line of the key itself (for "unknown key" errors). */
+  keyLines: Map<string, number>;
   /** Pointers of values tagged `!reset` (drop what earlier files set) or `!override` (replace, don't merge). */
   tags: Map<string, 'reset' | 'override'>;
 }
@@ -42,6 +44,7 @@ export function readYamlTree(file: string, text: string): YamlTree {
     });
   }
   const lines = new Map<string, number>();
+  const keyLines = new Map<string, number>();
   const tags = new Map<string, 'reset' | 'override'>();
   let budget = maxValues;
   const lineOf = (node: Node): number => (node.range ? lineCounter.linePos(node.range[0]).line : 1);
@@ -91,7 +94,10 @@ export function readYamlTree(file: string, text: string): YamlTree {
         if (key !== null && typeof key === 'object')
           throw fail(keyNode ?? node, 'a mapping key must be a scalar');
         const name = String(key);
-        if (keyNode) lines.set(`${ptr}/${escapeKey(name)}`, lineOf(keyNode));
+        if (keyNode) {
+          lines.set(`${ptr}/${escapeKey(name)}`, lineOf(keyNode));
+          keyLines.set(`${ptr}/${escapeKey(name)}`, lineOf(keyNode));
+        }
         out[name] = convert(pair.value as Node | null, `${ptr}/${escapeKey(name)}`, depth + 1);
       }
       for (const [k, v] of Object.entries(merged)) if (!(k in out)) out[k] = v;
@@ -100,7 +106,7 @@ export function readYamlTree(file: string, text: string): YamlTree {
     return null;
   };
   const value = convert(doc.contents as Node | null, '', 0);
-  return { file, value, lines, tags };
+  return { file, value, lines, keyLines, tags };
 }
 
 function escapeKey(key: string): string {
