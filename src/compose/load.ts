@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { PorticoError } from '../core/errors.js';
 import { parseDotEnv } from './dotenv.js';
 import { resolveComposeFiles } from './files.js';
-import { mergeValues } from './merge.js';
+import { mergeValues, stripResets, tags } from './merge.js';
 import type { ComposeProject, ComposeService } from './model.js';
 import {
   type FileModel,
@@ -52,7 +52,7 @@ export async function loadComposeProject(options: LoadComposeOptions): Promise<C
   const active: ComposeService[] = [];
   const inactiveServices: string[] = [];
   for (const [name, raw] of Object.entries(model.services)) {
-    const svc = toService(name, raw);
+    const svc = toService(name, stripResets(raw) as Record<string, unknown>);
     if (isActive(svc, profiles)) active.push(svc);
     else inactiveServices.push(name);
   }
@@ -92,7 +92,8 @@ function mergeGroup(
 ): Record<string, unknown> {
   const out = { ...base };
   for (const [name, value] of Object.entries(over)) {
-    const merged = name in base ? mergeValues(base[name], value, [group, name]) : value;
+    const merged =
+      name in base ? mergeValues(base[name], value, [group, name]) : isReset(value) ? undefined : value;
     if (merged === undefined) delete out[name];
     else out[name] = merged ?? {};
   }
@@ -142,6 +143,10 @@ function loadIncluded(spec: IncludeSpec, ctx: ReadContext): FileModel {
     vars,
     baseDir: spec.projectDirectory,
   });
+}
+
+function isReset(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && tags.reset.has(value);
 }
 
 export function splitProfiles(value: string | undefined): string[] {

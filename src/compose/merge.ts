@@ -88,3 +88,18 @@ function asMap(value: unknown): Record<string, unknown> {
   if (Array.isArray(value)) return Object.fromEntries(value.map((v) => [String(v), null]));
   return isPlainMap(value) ? value : {};
 }
+
+/** Drop values still tagged `!reset` after merging (a reset with nothing before it to remove). */
+export function stripResets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => !isReset(v)).map(stripResets);
+  if (isPlainMap(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (!isReset(v)) out[k] = stripResets(v);
+    return out;
+  }
+  return value;
+}
+
+function isReset(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && tags.reset.has(v);
+}

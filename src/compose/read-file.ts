@@ -85,8 +85,11 @@ export function readComposeFile(file: string, ctx: ReadContext): FileModel {
   const root = applyTags(tree, data) as Record<string, unknown>;
 
   const services: FileModel['services'] = {};
-  for (const [name, svc] of Object.entries((root.services as Record<string, unknown>) ?? {})) {
-    services[name] = prepareService(name, (svc ?? {}) as Record<string, unknown>, tree, interpolated, ctx);
+  for (const [name, svc] of Object.entries(isPlainMap(root.services) ? root.services : {})) {
+    services[name] =
+      svc === RESET
+        ? RESET
+        : prepareService(name, (svc ?? {}) as Record<string, unknown>, tree, interpolated, ctx);
   }
   const model: FileModel = {
     file,
@@ -252,8 +255,9 @@ function readComposeFileNoExtends(file: string, tree: YamlTree, ctx: ReadContext
   validateComposeTree(tree, data);
   const root = applyTags(tree, data) as Record<string, unknown>;
   const services: FileModel['services'] = {};
-  for (const [name, svc] of Object.entries((root.services as Record<string, unknown>) ?? {}))
-    services[name] = prepareService(name, (svc ?? {}) as Record<string, unknown>, tree, interpolated, ctx);
+  for (const [name, svc] of Object.entries(isPlainMap(root.services) ? root.services : {}))
+    if (svc !== RESET)
+      services[name] = prepareService(name, (svc ?? {}) as Record<string, unknown>, tree, interpolated, ctx);
   return { file, services, networks: {} };
 }
 
