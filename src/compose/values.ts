@@ -1,3 +1,4 @@
+import { tryParseDuration } from '../core/duration.js';
 import { PorticoError } from '../core/errors.js';
 import { interpolate, unsetWarning, type VariableSpan } from './interpolate.js';
 import { lineAt, type YamlTree } from './yaml-tree.js';
@@ -16,7 +17,7 @@ export interface InterpolatedTree {
   interpolated: Map<string, Interpolated>;
 }
 
-type Cast = 'int' | 'float' | 'bool';
+type Cast = 'int' | 'float' | 'bool' | 'duration';
 
 /**
  * Values compose converts after substitution (compose-go's loader/interpolate.go): a variable is
@@ -44,6 +45,11 @@ const casts: Array<[string[], Cast]> = [
       [['deploy', 'restart_policy', 'max_attempts'], 'int'],
       [['deploy', 'placement', 'max_replicas_per_node'], 'int'],
       [['healthcheck', 'retries'], 'int'],
+      // Not a cast in compose-go, but it rejects a bad duration here too ("time: invalid duration").
+      [['healthcheck', 'interval'], 'duration'],
+      [['healthcheck', 'timeout'], 'duration'],
+      [['healthcheck', 'start_period'], 'duration'],
+      [['healthcheck', 'start_interval'], 'duration'],
       [['healthcheck', 'disable'], 'bool'],
       [['oom_kill_disable'], 'bool'],
       [['oom_score_adj'], 'int'],
@@ -114,6 +120,10 @@ function castFor(path: string[]): Cast | undefined {
 
 function convert(text: string, cast: Cast, where: string): unknown {
   const t = text.trim();
+  if (cast === 'duration') {
+    if (tryParseDuration(t, { syntax: 'go' }) === undefined) throw castError(text, 'duration', where);
+    return text;
+  }
   if (cast === 'bool') {
     const lower = t.toLowerCase();
     if (['true', 'y', 'yes', 'on'].includes(lower)) return true;
@@ -127,6 +137,9 @@ function convert(text: string, cast: Cast, where: string): unknown {
 
 function castError(text: string, type: string, where: string): PorticoError {
   return new PorticoError('E_COMPOSE_INVALID', `${where}: "${text}" is not a valid ${type}`, {
-    hint: `This field takes ${type === 'integer' ? 'an' : 'a'} ${type}; a variable used here must hold one.`,
+    hint:
+      type === 'duration'
+        ? 'Write a Go duration: 1m30s, 10s, 500ms, 1h.'
+        : `This field takes ${type === 'integer' ? 'an' : 'a'} ${type}; a variable used here must hold one.`,
   });
 }

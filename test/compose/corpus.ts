@@ -56,6 +56,8 @@ export function porticoFields(project: ComposeProject): Fields {
       ),
     );
     addPorts(f, ports);
+    f.expose = [...svc.expose].sort((a, b) => a - b).join(',');
+    f.networks = [...svc.networks].sort().join(',');
     for (const [k, v] of Object.entries(svc.environment)) f[`environment.${k}`] = v;
     const hc = svc.healthcheck;
     if (hc) {
@@ -102,6 +104,28 @@ export function composeFields(
       return portKey(parts.join(':').replace(/^\[|\]$/g, ''), host, container, proto);
     });
     addPorts(f, ports);
+    f.expose = ((svc.expose as unknown[] | undefined) ?? [])
+      .flatMap((e) => {
+        const [a, b = a] = String(e)
+          .replace(/\/\w+$/, '')
+          .split('-')
+          .map(Number);
+        return Array.from({ length: b! - a! + 1 }, (_, i) => a! + i);
+      })
+      .sort((a, b) => a - b)
+      .join(',');
+    const nets = svc.networks;
+    f.networks = (
+      Array.isArray(nets)
+        ? nets.map(String)
+        : nets && typeof nets === 'object'
+          ? Object.keys(nets)
+          : svc.network_mode
+            ? []
+            : ['default']
+    )
+      .sort()
+      .join(',');
     for (const [k, v] of Object.entries((svc.environment as Record<string, unknown>) ?? {}))
       f[`environment.${k}`] = v === null ? '' : String(v).replace(/\$\$/g, '$'); // config re-escapes $
     const hc = svc.healthcheck as Record<string, unknown> | undefined;
