@@ -155,6 +155,8 @@ function prepareService(
         ...(ctx.vars.envFile ? { envFile: ctx.vars.envFile } : {}),
       });
     });
+    // `ports: !override [...]` must still replace after the entries are wrapped.
+    if (tags.override.has(svc.ports)) tags.override.add(out.ports);
   }
   if (svc.env_file !== undefined && svc.env_file !== RESET) {
     const list = Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file];
@@ -167,6 +169,7 @@ function prepareService(
         where: `${tree.file}:${line}: services.${name}.env_file`,
       };
     });
+    if (tags.override.has(svc.env_file as object)) tags.override.add(out.env_file);
   }
   return out;
 }

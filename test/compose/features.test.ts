@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadComposeProject, requireService } from '../../src/compose/load.js';
+import { tempDir } from '../helpers/tmp.js';
 import { corpusDir } from './corpus.js';
 
 const invalid = fileURLToPath(new URL('../fixtures/compose/invalid/', import.meta.url));
@@ -99,6 +102,21 @@ describe('include, extends, env_file and merges', () => {
       timeoutMs: 5000,
       retries: 3,
     });
+  });
+  it('!override replaces a list instead of appending to it', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      'services:\n  web:\n    image: x\n    ports: ["18900:80", "18901:81"]\n',
+    );
+    writeFileSync(
+      join(dir, 'compose.override.yaml'),
+      'services:\n  web:\n    ports: !override ["18902:80"]\n',
+    );
+    const p = await load(dir);
+    expect(requireService(p, 'web').ports.map((x) => [x.hostPort, x.origin.file.split('/').pop()])).toEqual([
+      [18902, 'compose.override.yaml'],
+    ]);
   });
   it('!reset drops what an earlier file set', async () => {
     const p = await load(`${corpusDir}reset`);
