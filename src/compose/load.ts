@@ -52,7 +52,7 @@ export async function loadComposeProject(options: LoadComposeOptions): Promise<C
   const active: ComposeService[] = [];
   const inactiveServices: string[] = [];
   for (const [name, raw] of Object.entries(model.services)) {
-    const svc = toService(name, stripResets(raw) as Record<string, unknown>);
+    const svc = toService(name, stripResets(raw) as Record<string, unknown>, vars.env);
     if (isActive(svc, profiles)) active.push(svc);
     else inactiveServices.push(name);
   }

@@ -8,7 +8,11 @@ import { type PortSpec, parseLongPort, parseShortPort } from './port-spec.js';
 import { type EnvFileRef, PortEntry } from './read-file.js';
 
 /** A merged, validated service definition → Portico's typed service. */
-export function toService(name: string, svc: Record<string, unknown>): ComposeService {
+export function toService(
+  name: string,
+  svc: Record<string, unknown>,
+  shell: Record<string, string | undefined> = {},
+): ComposeService {
   const entries = dedupePorts((svc.ports as PortEntry[] | undefined) ?? []);
   const out: ComposeService = {
     name,
@@ -16,7 +20,7 @@ export function toService(name: string, svc: Record<string, unknown>): ComposeSe
     expose: exposeOf(svc.expose),
     networks: networksOf(svc),
     labels: keyValueMap(svc.labels),
-    environment: environmentOf(svc),
+    environment: environmentOf(svc, shell),
     dependsOn: Array.isArray(svc.depends_on)
       ? svc.depends_on.map(String)
       : Object.keys((svc.depends_on as object | null) ?? {}),
@@ -127,8 +131,15 @@ function networksOf(svc: Record<string, unknown>): string[] {
   return typeof svc.network_mode === 'string' ? [] : ['default'];
 }
 
-/** env_file entries in order, then `environment:` over them, as compose resolves a container's env. */
-function environmentOf(svc: Record<string, unknown>): Record<string, string> {
+/**
+ * env_file entries in order, then `environment:` over them, as compose resolves a container's env.
+ * A key written without a value (`- NAME`, `NAME:`) takes its value from the shell environment
+ * (empty when unset, as `docker-compose config` shows it).
+ */
+function environmentOf(
+  svc: Record<string, unknown>,
+  shell: Record<string, string | undefined>,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const ref of (svc.env_file as EnvFileRef[] | undefined) ?? []) {
     if (!existsSync(ref.path)) {
@@ -139,7 +150,19 @@ function environmentOf(svc: Record<string, unknown>): Record<string, string> {
     }
     Object.assign(env, parseDotEnv(readFileSync(ref.path, 'utf8')).values);
   }
-  return { ...env, ...keyValueMap(svc.environment) };
+  const written = svc.environment;
+  const fromShell = (key: string): string => shell[key] ?? '';
+  if (Array.isArray(written)) {
+    for (const entry of written.map(String)) {
+      const eq = entry.indexOf('=');
+      if (eq < 0) env[entry] = fromShell(entry);
+      else env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+  } else if (written && typeof written === 'object') {
+    for (const [k, v] of Object.entries(written))
+      env[k] = v === null || v === undefined ? fromShell(k) : String(v);
+  }
+  return env;
 }
 
 function healthcheckOf(hc: Record<string, unknown>): ComposeHealthcheck {
