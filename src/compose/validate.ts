@@ -99,6 +99,10 @@ function describe(error: ErrorObject, all: ErrorObject[], root: unknown): string
       return `${path} ${JSON.stringify(at(root, error.instancePath))} does not match ${(error.params as { pattern: string }).pattern}`;
     case 'format':
       return `${path} ${JSON.stringify(at(root, error.instancePath))} is not a valid ${(error.params as { format: string }).format}`;
+    case 'uniqueItems': {
+      const { i, j } = error.params as { i: number; j: number };
+      return `${path} has non-unique elements: items ${j} and ${i} are identical`;
+    }
     case 'propertyNames':
     case 'patternProperties':
       return `${path} contains an invalid key: ${error.message ?? ''}`;

@@ -169,6 +169,11 @@ describe('invalid files: coded errors with file:line, never E_INTERNAL', () => {
       'E_COMPOSE_INVALID',
       'bad-duration.yaml:6: services.web.healthcheck.interval: "5 seconds" is not a valid duration',
     ],
+    [
+      'duplicate-ports.yaml',
+      'E_COMPOSE_INVALID',
+      'duplicate-ports.yaml:5: services.dup.ports has non-unique elements: items 0 and 1 are identical',
+    ],
     ['alias-bomb.yaml', 'E_COMPOSE_PARSE', 'alias-bomb.yaml:2: the file expands to more than 200000 values'],
   ])('%s → %s', async (file, code, message) => {
     await expect(load(invalid, { RETRIES: 'lots' }, { files: [file] })).rejects.toMatchObject({
