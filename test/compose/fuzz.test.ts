@@ -1,5 +1,5 @@
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +17,16 @@ function composeFiles(dir: string): string[] {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'expected' ? [] : composeFiles(path);
     // The alias bomb is slow by design (it is rejected after 200 000 values); its own test covers it.
-    return /\.ya?ml$/.test(name) && !name.startsWith('alias-bomb') ? [path] : [];
+    return (/\.ya?ml$/.test(name) && !name.startsWith('alias-bomb')) || /\.env$/.test(name) ? [path] : [];
   });
+}
+
+/** The compose file that reads `file`: itself, or for a .env / env_file the compose file next to it. */
+function composeFor(file: string): string {
+  if (/\.ya?ml$/.test(file)) return file;
+  const dir = dirname(file);
+  const yaml = readdirSync(dir).find((n) => /\.ya?ml$/.test(n) && !n.includes('override'));
+  return join(dir, yaml ?? 'compose.yaml');
 }
 
 /** Ways a half-edited or damaged file goes wrong. */
@@ -97,7 +105,7 @@ describe('fuzzing the compose loader with damaged fixtures', () => {
           fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ms) => {
             writeFileSync(file, ms.reduce(mutate, original));
             try {
-              const project = await loadComposeProject({ files: [file], cwd: work, env: {} });
+              const project = await loadComposeProject({ files: [composeFor(file)], cwd: work, env: {} });
               expect(Array.isArray(project.services)).toBe(true);
             } catch (error) {
               expect(error).toBeInstanceOf(PorticoError);
