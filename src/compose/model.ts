@@ -9,7 +9,12 @@ export interface ComposeProject {
   files: string[];
   /** Directory of the first file: relative paths and `.env` resolve from here. */
   workingDir: string;
+  /** Active services only: no `profiles:`, or one of them enabled. */
   services: ComposeService[];
+  /** Names of services left out because none of their profiles is enabled. */
+  inactiveServices: string[];
+  /** Enabled profiles (--profile, else COMPOSE_PROFILES); `*` enables all. */
+  profiles: string[];
   networks: Record<string, ComposeNetwork>;
   /** The `.env` file that was read, if any. */
   envFile?: string;
@@ -55,10 +60,14 @@ export interface PortOrigin {
   /** Index of the entry in the service's `ports:` list (in `file`). */
   index: number;
   syntax: 'short' | 'long';
-  /** The text as written, before interpolation ("${DB_PORT:-5432}:5432"). */
+  /** The text as written, before interpolation ("${DB_PORT:-5432}:5432"); JSON of the mapping for the long syntax. */
   raw: string;
-  /** When the host port came from a variable: its name and the .env file that set it, if any. */
-  variable?: { name: string; envFile?: string };
+  /**
+   * When the host port came from a variable: its name and the .env file that set it, if any.
+   * `portOffset` is set when the variable holds more than the port (`BIND=127.0.0.1:9000`): where
+   * the host port starts inside the variable's value.
+   */
+  variable?: { name: string; envFile?: string; portOffset?: number };
   /** For ranges ("8000-8010:8000-8010"): this port's offset within the range. */
   rangeOffset?: number;
 }

@@ -1,5 +1,4 @@
 import { PorticoError } from '../core/errors.js';
-import { interpolate } from './interpolate.js';
 
 /** A `ports:` entry after interpolation, before ranges are expanded. */
 export interface PortSpec {
@@ -7,105 +6,77 @@ export interface PortSpec {
   hostPorts?: { start: number; end: number };
   containerPorts: { start: number; end: number };
   protocol: 'tcp' | 'udp' | 'sctp';
-  /** Variable the host port came from, when the whole host-port part is one reference. */
-  hostPortVariable?: string;
+  /** Characters of the (interpolated) entry that hold the host port, to tell which variable set it. */
+  hostPortAt?: { start: number; end: number };
 }
 
-type Env = Record<string, string | undefined>;
-
-const placeholder = (i: number): string => `\u0001${i}\u0001`;
-
 /**
- * Short syntax: [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL], with IPv6 host IPs in
- * brackets. Variables are swapped for placeholders first, so a `:` inside `${VAR:-5432}` never
- * splits the entry, and we can tell whether the host port came from a variable.
+ * Short syntax, read after interpolation as compose does (docker/go-connections' ParsePortSpec):
+ * [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]. An IPv6 host IP may be in brackets
+ * ("[::1]:8080:80") or bare ("::1:8080:80": the last two parts are the ports).
  */
-export function parseShortPort(raw: string, env: Env, where: string): PortSpec {
-  const refs: string[] = [];
-  const template = raw.trim().replace(/\$\{(?:[^{}]|\{[^{}]*\})*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, (ref) => {
-    refs.push(ref);
-    return placeholder(refs.length - 1);
-  });
-  const restore = (part: string): string =>
-    interpolate(
-      part.replace(/\u0001(\d+)\u0001/g, (_, i: string) => refs[Number(i)]!),
-      env,
-      where,
-    ).value;
-
-  let rest = template;
+export function parseShortPort(text: string, where: string, raw = text): PortSpec {
+  let rest = text;
   let protocol = 'tcp';
   const slash = rest.lastIndexOf('/');
   if (slash >= 0) {
-    protocol = restore(rest.slice(slash + 1)).toLowerCase();
+    protocol = rest.slice(slash + 1).toLowerCase();
     rest = rest.slice(0, slash);
   }
-  let hostIpPart: string | undefined;
+  let offset = 0;
+  let hostIp: string | undefined;
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
     if (close < 0 || rest[close + 1] !== ':') throw bad(raw, where, 'unbalanced [ ] around the host IP');
-    hostIpPart = rest.slice(1, close);
-    rest = rest.slice(close + 2);
+    hostIp = rest.slice(1, close);
+    offset = close + 2;
+    rest = rest.slice(offset);
   }
   const parts = rest.split(':');
-  if (hostIpPart === undefined && parts.length > 3) {
-    // Unbracketed IPv6 host IP ("::1:8080:80"): the last two parts are the ports.
-    hostIpPart = parts.slice(0, -2).join(':');
+  let hostPart: string | undefined;
+  if (parts.length >= 3) {
+    if (hostIp !== undefined) throw bad(raw, where, 'expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT');
+    hostIp = parts
+      .slice(0, -2)
+      .join(':')
+      .replace(/^\[(.*)\]$/, '$1');
+    offset += parts.slice(0, -2).join(':').length + 1;
     parts.splice(0, parts.length - 2);
-  } else if (hostIpPart === undefined && parts.length === 3) {
-    hostIpPart = parts.shift();
   }
-  if (parts.length < 1 || parts.length > 2)
-    throw bad(raw, where, 'expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT');
+  if (parts.length === 2) hostPart = parts[0]!;
   const containerPart = parts[parts.length - 1]!;
-  const hostPart = parts.length === 2 ? parts[0]! : undefined;
 
   const spec: PortSpec = {
-    containerPorts: parseRange(restore(containerPart), raw, where, 'container port'),
+    containerPorts: parseRange(containerPart, raw, where, 'container port'),
     protocol: checkProtocol(protocol, raw, where),
   };
-  if (hostIpPart !== undefined) {
-    const ip = restore(hostIpPart);
-    if (ip) spec.hostIp = ip;
-  }
-  if (hostPart !== undefined) {
-    const hostText = restore(hostPart);
-    if (hostText !== '') spec.hostPorts = parseRange(hostText, raw, where, 'host port');
-    const single = /^\u0001(\d+)\u0001$/.exec(hostPart);
-    if (single) spec.hostPortVariable = variableName(refs[Number(single[1])]!);
+  if (hostIp) spec.hostIp = hostIp;
+  if (hostPart !== undefined && hostPart !== '') {
+    spec.hostPorts = parseRange(hostPart, raw, where, 'host port');
+    spec.hostPortAt = { start: offset, end: offset + hostPart.length };
   }
   checkRangeLengths(spec, raw, where);
   return spec;
 }
 
 /** Long syntax: { target, published, host_ip, protocol, mode }. Values arrive interpolated. */
-export function parseLongPort(
-  entry: Record<string, unknown>,
-  rawPublished: string | undefined,
-  where: string,
-): PortSpec {
+export function parseLongPort(entry: Record<string, unknown>, where: string, raw: string): PortSpec {
   const target = entry.target;
-  if (target === undefined)
-    throw bad(JSON.stringify(entry), where, '"target" (the container port) is required');
+  if (target === undefined || target === null)
+    throw bad(raw, where, '"target" (the container port) is required');
   const spec: PortSpec = {
-    containerPorts: parseRange(String(target), JSON.stringify(entry), where, 'target'),
-    protocol: checkProtocol(String(entry.protocol ?? 'tcp').toLowerCase(), JSON.stringify(entry), where),
+    containerPorts: parseRange(String(target), raw, where, 'target'),
+    protocol: checkProtocol(String(entry.protocol ?? 'tcp').toLowerCase(), raw, where),
   };
-  if (entry.host_ip !== undefined && entry.host_ip !== '') spec.hostIp = String(entry.host_ip);
-  if (entry.published !== undefined && entry.published !== '') {
-    spec.hostPorts = parseRange(String(entry.published), JSON.stringify(entry), where, 'published');
+  if (entry.host_ip !== undefined && entry.host_ip !== null && entry.host_ip !== '')
+    spec.hostIp = String(entry.host_ip).replace(/^\[(.*)\]$/, '$1');
+  if (entry.published !== undefined && entry.published !== null && entry.published !== '') {
+    const published = String(entry.published);
+    spec.hostPorts = parseRange(published, raw, where, 'published');
+    spec.hostPortAt = { start: 0, end: published.length };
   }
-  if (rawPublished && /^\$\{?[A-Za-z_]/.test(rawPublished.trim())) {
-    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(rawPublished.trim());
-    const wholeRef = /^(\$\{(?:[^{}]|\{[^{}]*\})*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/.test(rawPublished.trim());
-    if (m && wholeRef) spec.hostPortVariable = m[1]!;
-  }
-  checkRangeLengths(spec, JSON.stringify(entry), where);
+  checkRangeLengths(spec, raw, where);
   return spec;
-}
-
-function variableName(ref: string): string {
-  return /^\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(ref)![1]!;
 }
 
 function parseRange(text: string, raw: string, where: string, what: string): { start: number; end: number } {

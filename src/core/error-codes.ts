@@ -42,7 +42,8 @@ export const errorCodes = {
   },
   E_COMPOSE_PARSE: { summary: 'A compose file is not valid YAML.', exit: 2 },
   E_COMPOSE_INVALID: {
-    summary: 'A compose file has the wrong shape (e.g. services is not a mapping).',
+    summary:
+      'A compose file breaks the compose specification (schema, include/extends, interpolation syntax).',
     exit: 2,
   },
   E_COMPOSE_PORT_INVALID: { summary: 'A `ports:` entry in a compose file cannot be parsed.', exit: 2 },

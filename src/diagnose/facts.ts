@@ -111,6 +111,7 @@ export class Facts {
           env: this.env,
           project,
           secrets: secretPolicy(project),
+          ...(this.input.project?.profiles?.length ? { composeProfiles: this.input.project.profiles } : {}),
           ...(project.compose ? { composeFiles: project.compose.files } : {}),
           ...(project.manifest ? { manifest: project.manifest.path } : {}),
         },

@@ -21,6 +21,8 @@ export interface SourceOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   composeFiles?: string[];
+  /** Enabled compose profiles (--profile); undefined: COMPOSE_PROFILES from `env`. */
+  composeProfiles?: string[];
   manifest?: string;
   /**
    * The project as the one loader read it: file sources take their first snapshot from it

@@ -36,7 +36,7 @@ export async function loadProject(
     if (!options.required) return undefined;
     throw notFound(cwd);
   }
-  const composeOptions: LoadComposeOptions & { profiles?: string[] } = {
+  const composeOptions: LoadComposeOptions = {
     files: composeFiles,
     cwd: dir,
     env,

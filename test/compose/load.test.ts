@@ -103,8 +103,16 @@ describe('loadComposeProject', () => {
   it.each([
     ['broken/bad-yaml.yaml', 'E_COMPOSE_PARSE', /bad-yaml\.yaml:6:\d+/],
     ['broken/bad-port.yaml', 'E_COMPOSE_PORT_INVALID', /bad-port\.yaml:5: .*70000 is outside 1-65535/],
-    ['broken/services-list.yaml', 'E_COMPOSE_INVALID', /services-list\.yaml:2: "services" must be a mapping/],
-    ['broken/required-var.yaml', 'E_COMPOSE_VARIABLE', /WEB_PORT is not set: set WEB_PORT to the host port/],
+    [
+      'broken/services-list.yaml',
+      'E_COMPOSE_INVALID',
+      /services-list\.yaml:2: services contains an array, which is an invalid type, it should be an object/,
+    ],
+    [
+      'broken/required-var.yaml',
+      'E_COMPOSE_VARIABLE',
+      /required-var\.yaml:5: .*required variable WEB_PORT is missing a value: set WEB_PORT to the host port/,
+    ],
     ['broken/missing.yaml', 'E_FILE_NOT_FOUND', /missing\.yaml does not exist/],
   ])('%s fails with %s naming the place', async (file, code, message) => {
     await expect(load([file])).rejects.toMatchObject({ code, message: expect.stringMatching(message) });

@@ -88,6 +88,59 @@ describe('compose source', () => {
   });
 });
 
+describe('compose source: services that publish nothing', () => {
+  it('lists expose-only and network-only services as internal endpoints with their healthchecks', async () => {
+    const instances = await new ComposeSource({
+      cwd: dir,
+      env: {},
+      composeFiles: ['compose-internal.yaml'],
+    }).snapshot();
+    expect(instances.map((i) => [i.id, i.address, i.port])).toEqual([
+      ['compose:mesh/gateway:18095', '127.0.0.1', 18095],
+      ['compose:mesh/users:8080', 'users', 8080],
+      ['compose:mesh/users:9090', 'users', 9090],
+      ['compose:mesh/queue', 'queue', 0],
+      ['compose:mesh/sidecar:9100', '127.0.0.1', 9100],
+    ]);
+    const users = instances.find((i) => i.id === 'compose:mesh/users:8080')!;
+    expect(users).toMatchObject({
+      tags: ['compose', 'internal'],
+      meta: { internal: 'true', networks: 'back', reachable: 'compose-network', container: 'mesh-users-1' },
+    });
+    // The compose healthcheck runs inside the container: the host cannot reach the network.
+    expect(users.checks).toMatchObject([
+      {
+        kind: 'command',
+        argv: ['wget', '-q', '-O-', 'http://localhost:8080/health'],
+        intervalMs: 15_000,
+        fall: 4,
+      },
+    ]);
+    expect(instances.find((i) => i.id === 'compose:mesh/queue')).toMatchObject({
+      meta: { container_port: 'none', networks: 'back' },
+      checks: [],
+    });
+    // Host networking: listening on this host, so no `reachable` restriction.
+    expect(instances.find((i) => i.id === 'compose:mesh/sidecar:9100')!.meta.reachable).toBeUndefined();
+  });
+
+  it('lists a service of an enabled profile only', async () => {
+    const withDebug = await new ComposeSource({
+      cwd: dir,
+      env: {},
+      composeFiles: ['compose-internal.yaml'],
+      composeProfiles: ['debug'],
+    }).snapshot();
+    expect(withDebug.map((i) => i.id)).toContain('compose:mesh/debug:7000');
+    const fromEnv = await new ComposeSource({
+      cwd: dir,
+      env: { COMPOSE_PROFILES: 'other' },
+      composeFiles: ['compose-internal.yaml'],
+    }).snapshot();
+    expect(fromEnv.map((i) => i.id)).not.toContain('compose:mesh/debug:7000');
+  });
+});
+
 describe('processes source', () => {
   it('lists a listening process as a service named after it', async () => {
     const held = await holdPort('127.0.0.1');

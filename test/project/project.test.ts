@@ -303,3 +303,53 @@ describe('the README discovery examples work as written', () => {
     expect((await run(['discovery', 'deregister', 'cli:batch-1:127.0.0.1:9100'])).code).toBe(0);
   });
 });
+
+describe('--profile reaches the one loader for every command', () => {
+  it('enables a profile for ports check and discovery, as COMPOSE_PROFILES does', async () => {
+    const port = await freePort();
+    const dir = project({
+      'compose.yaml': `services:
+  web:
+    image: nginx
+    ports: ["127.0.0.1:${port}:80"]
+  web-debug:
+    image: nginx
+    profiles: [debug]
+    ports: ["127.0.0.1:${port}:8080"]
+`,
+    });
+    const env = { PORTICO_HOME: tempDir() };
+    expect((await runPortico(['ports', 'check'], { cwd: dir, env })).code).toBe(0);
+    const withProfile = await runPortico(['ports', 'check', '--profile', 'debug', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(withProfile.code).toBe(1);
+    expect(withProfile.json<{ conflicts: Array<{ kind: string }> }>().conflicts.map((c) => c.kind)).toEqual([
+      'compose-duplicate',
+    ]);
+    expect(
+      (await runPortico(['ports', 'check'], { cwd: dir, env: { ...env, COMPOSE_PROFILES: 'debug' } })).code,
+    ).toBe(1);
+    const found = await runPortico(['discovery', 'discover', '--source', 'compose', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(found.json<{ instances: Array<{ service: string }> }>().instances.map((i) => i.service)).toEqual([
+      'web',
+    ]);
+    const debug = await runPortico(
+      ['discovery', 'discover', '--source', 'compose', '--profile', 'debug', '--json'],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    expect(
+      debug
+        .json<{ instances: Array<{ service: string }> }>()
+        .instances.map((i) => i.service)
+        .sort(),
+    ).toEqual(['web', 'web-debug']);
+  });
+});

@@ -1,3 +1,4 @@
+import { tryParseDuration } from '../../core/duration.js';
 import type { Finding } from '../finding.js';
 
 /** One server a gateway route sends requests to. */
@@ -47,13 +48,15 @@ export interface GatewayConfig {
   problems: Finding[];
 }
 
-/** "60s", "1m", "500ms", "30" (seconds) → ms; nginx and HAProxy share this syntax closely enough. */
+/**
+ * A gateway timeout ("60s", "1m", "1h 30m", "500ms") → ms, through the one duration parser
+ * (core/duration.ts). A bare number means `bareUnitMs`: seconds for nginx, 1 (milliseconds) for
+ * HAProxy, whose units (us…d) are then used.
+ */
 export function gatewayDuration(value: string | undefined, fallbackMs: number, bareUnitMs = 1000): number {
   if (!value) return fallbackMs;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
-  if (!m) return fallbackMs;
-  const unit = m[2] ? { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2]]! : bareUnitMs;
-  return Number(m[1]) * unit;
+  const syntax = bareUnitMs === 1 ? 'haproxy' : 'nginx';
+  return tryParseDuration(value, { syntax, bareUnit: bareUnitMs === 1 ? 'ms' : 's' }) ?? fallbackMs;
 }
 
 /**

@@ -31,6 +31,7 @@ export function sourceOptions(
     ...(composeFiles ? { composeFiles } : {}),
     ...(manifest ? { manifest } : {}),
     secrets: secretPolicy(project),
+    ...(ctx.project.profiles?.length ? { composeProfiles: ctx.project.profiles } : {}),
     onError: (source, error) => ctx.out.warn(`${source}: ${(error as Error).message}`),
   };
 }

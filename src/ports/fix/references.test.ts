@@ -19,6 +19,8 @@ function project(files: Record<string, string>): ComposeProject {
     files: [join(dir, 'compose.yaml')],
     workingDir: dir,
     services: [],
+    inactiveServices: [],
+    profiles: [],
     networks: {},
     ...(files['.env'] !== undefined ? { envFile: join(dir, '.env') } : {}),
     warnings: [],

@@ -11,22 +11,33 @@ import { fromComposeHealthcheck } from './healthcheck.js';
 
 /**
  * Services of a compose project as instances reachable from this host: one per published port
- * (at its host address), or, for unpublished services, the compose-network name and port
- * (tagged `internal`: reachable from other containers only).
+ * (at its host address). Services that publish nothing (network-only, `expose:`) are real
+ * services too: one internal endpoint per exposed port at the service's name on its compose
+ * networks (tagged `internal`, `meta.reachable`), with their healthcheck; port 0 when the service
+ * declares no port at all. Services left out by profiles are not listed.
  */
 export class ComposeSource implements Source {
   readonly name = 'compose' as const;
   private project: ComposeProject | undefined;
+  /** The project the command already loaded: the first snapshot uses it, later ones re-read. */
+  private preloaded: ComposeProject | undefined;
 
-  constructor(private readonly options: SourceOptions) {}
+  constructor(private readonly options: SourceOptions) {
+    this.preloaded = options.project?.compose;
+  }
 
   async snapshot(): Promise<Instance[]> {
     try {
-      this.project = await loadComposeProject({
-        files: this.options.composeFiles,
-        cwd: this.options.cwd,
-        env: this.options.env,
-      });
+      const preloaded = this.preloaded;
+      this.preloaded = undefined;
+      this.project =
+        preloaded ??
+        (await loadComposeProject({
+          files: this.options.composeFiles,
+          cwd: this.options.cwd,
+          env: this.options.env,
+          profiles: this.options.composeProfiles,
+        }));
     } catch (error) {
       if (error instanceof PorticoError) throw error;
       throw new PorticoError('E_SOURCE_FAILED', `compose source: ${(error as Error).message}`, {
@@ -86,23 +97,7 @@ export class ComposeSource implements Source {
         p.protocol === 'tcp' &&
         (labels.port === undefined || p.containerPort === labels.port),
     );
-    if (published.length === 0) {
-      const port = labels.port ?? svc.expose[0] ?? svc.ports[0]?.containerPort;
-      if (port === undefined) return [];
-      return [
-        {
-          id: `compose:${project.name}/${svc.name}:${port}`,
-          service,
-          address: svc.name,
-          port,
-          protocol: labels.protocol ?? guessProtocol(port),
-          tags: [...labels.tags, 'compose', 'internal'],
-          meta: { ...meta, reachable: 'compose-network', container_port: String(port) },
-          source: 'compose',
-          checks: [],
-        },
-      ];
-    }
+    if (published.length === 0) return internalEndpoints(project, svc, labels, service, container, meta);
     const healthcheck = svc.healthcheck
       ? fromComposeHealthcheck(svc.healthcheck, container, svc.ports)
       : undefined;
@@ -121,6 +116,47 @@ export class ComposeSource implements Source {
       };
     });
   }
+}
+
+type Labels = ReturnType<typeof readLabels>;
+
+/** Endpoints of a service that publishes nothing: reachable from containers on its networks. */
+function internalEndpoints(
+  project: ComposeProject,
+  svc: ComposeService,
+  labels: Labels,
+  service: string,
+  container: string,
+  meta: Record<string, string>,
+): Instance[] {
+  const declared = [
+    ...svc.expose,
+    ...svc.ports.filter((p) => p.protocol === 'tcp').map((p) => p.containerPort),
+  ];
+  const ports = labels.port !== undefined ? [labels.port] : [...new Set(declared)];
+  const onHost = svc.networkMode === 'host';
+  const healthcheck = svc.healthcheck ? fromComposeHealthcheck(svc.healthcheck, container, []) : undefined;
+  const checks: CheckDefinition[] = labels.checks ?? (healthcheck ? [healthcheck] : []);
+  const where = {
+    ...meta,
+    container,
+    internal: 'true',
+    networks: svc.networks.join(','),
+    ...(svc.networkMode ? { network_mode: svc.networkMode } : {}),
+    // Host networking: the service listens on this host; otherwise only containers reach it.
+    ...(onHost ? {} : { reachable: 'compose-network' }),
+  };
+  return (ports.length > 0 ? ports : [0]).map((port) => ({
+    id: port > 0 ? `compose:${project.name}/${svc.name}:${port}` : `compose:${project.name}/${svc.name}`,
+    service,
+    address: onHost ? '127.0.0.1' : svc.name,
+    port,
+    protocol: labels.protocol ?? (port > 0 ? guessProtocol(port) : 'tcp'),
+    tags: [...labels.tags, 'compose', 'internal'],
+    meta: { ...where, container_port: port > 0 ? String(port) : 'none' },
+    source: 'compose',
+    checks,
+  }));
 }
 
 /** Where to reach a published port from this host: its bind address, loopback for "all". */

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { toCheckDefinition, uniqueIds } from '../../../checks/define.js';
 import type { Instance } from '../../../core/model.js';
+import type { LoadedManifest } from '../../../project/model.js';
 import { pollWatch } from '../../poll.js';
 import type { Source, SourceOptions } from '../../source.js';
 import { findManifest, loadManifest } from './load-manifest.js';
@@ -9,12 +10,19 @@ import { findManifest, loadManifest } from './load-manifest.js';
 export class ManifestSource implements Source {
   readonly name = 'manifest' as const;
 
-  constructor(private readonly options: SourceOptions) {}
+  /** The manifest the command already loaded: the first snapshot uses it, later ones re-read. */
+  private preloaded: LoadedManifest | undefined;
+
+  constructor(private readonly options: SourceOptions) {
+    this.preloaded = options.project?.manifest;
+  }
 
   async snapshot(): Promise<Instance[]> {
-    const path = findManifest(this.options.cwd, this.options.manifest);
+    const preloaded = this.preloaded;
+    this.preloaded = undefined;
+    const path = preloaded?.path ?? findManifest(this.options.cwd, this.options.manifest);
     if (!path) return [];
-    const manifest = loadManifest(path);
+    const manifest = preloaded?.data ?? loadManifest(path);
     return Object.entries(manifest.services).flatMap(([service, spec]) => {
       const checks = uniqueIds(spec.checks.map((c) => toCheckDefinition(c, 'manifest')));
       return spec.endpoints.map((e) => ({
