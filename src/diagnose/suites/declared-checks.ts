@@ -64,7 +64,7 @@ function toFinding(
     ],
     why: ttl
       ? 'The service stopped reporting in: whatever it does on a schedule has stopped or is failing.'
-      : 'The check the project declares for this service fails, so the service is not doing its job even if its port answers.',
+      : "The service's own check fails (the one the project declares, or Portico's TCP check when it declares none), so the service is not doing its job.",
     fix: ttl
       ? `Look at the job behind ${instance.service}; it reports with: portico discovery pass ${instance.id}`
       : `Run it again with: portico discovery health ${instance.service} — and look at the service's logs.`,
