@@ -353,3 +353,30 @@ describe('--profile reaches the one loader for every command', () => {
     ).toEqual(['web', 'web-debug']);
   });
 });
+
+describe('reservations and portico.yaml endpoints', () => {
+  it("a port reserved by the project itself is no conflict; another project's reservation is", async () => {
+    const env = { PORTICO_HOME: tempDir() };
+    const dir = project({ 'portico.yaml': 'services:\n  api:\n    endpoints:\n      - { port: 1 }\n' });
+    const mine = await runPortico(['ports', 'reserve', 'api-1', '--json'], { cwd: dir, env });
+    const port = mine.json<{ reservation: { port: number; project: string } }>().reservation.port;
+    const write = (p: number): void =>
+      writeFileSync(
+        join(dir, 'portico.yaml'),
+        `services:\n  api:\n    endpoints:\n      - { address: 127.0.0.1, port: ${p} }\n`,
+      );
+    write(port);
+    const own = await runPortico(['ports', 'check', '--json'], { cwd: dir, env });
+    expect(own.json<{ conflicts: unknown[] }>().conflicts).toEqual([]);
+    const other = await runPortico(['ports', 'reserve', 'cache', '--project', 'elsewhere', '--json'], {
+      cwd: dir,
+      env,
+    });
+    write(other.json<{ reservation: { port: number } }>().reservation.port);
+    const clash = await runPortico(['ports', 'check', '--json'], { cwd: dir, env });
+    expect(clash.code).toBe(1);
+    expect(clash.json<{ conflicts: Array<{ kind: string }> }>().conflicts.map((c) => c.kind)).toEqual([
+      'reserved-by-other-project',
+    ]);
+  });
+});

@@ -59,7 +59,14 @@ export async function runPortCheck(
       }
     })(),
   ]);
-  const input = { ...(project ? { project } : {}), ports, endpoints, listeners, reservations };
+  const input = {
+    ...(project ? { project } : {}),
+    ...(model ? { projectName: model.name } : {}),
+    ports,
+    endpoints,
+    listeners,
+    reservations,
+  };
   const claimed = [...new Set(claimsOf(input).map((c) => c.port))];
   const bindResults = new Map<number, FamilyAvailability>();
   await Promise.all(claimed.map(async (p) => bindResults.set(p, await bindTestBothFamilies(p))));

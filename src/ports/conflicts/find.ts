@@ -10,6 +10,8 @@ export interface ConflictInput {
   project?: ComposeProject;
   /** Ports named on the command line. */
   ports?: number[];
+  /** The project's name (reservations of this project are its own); default: the compose name. */
+  projectName?: string;
   /** Endpoints portico.yaml declares (their own listener is expected, not a conflict). */
   endpoints?: DeclaredEndpoint[];
   listeners: Listener[];
@@ -58,7 +60,7 @@ export function claimsOf(input: ConflictInput): PortClaim[] {
 export function findConflicts(input: ConflictInput): Conflict[] {
   const claims = claimsOf(input);
   const conflicts: Conflict[] = [];
-  const projectName = input.project?.name;
+  const projectName = input.projectName ?? input.project?.name;
 
   claims.forEach((a, i) => {
     for (const b of claims.slice(i + 1)) {
@@ -90,14 +92,18 @@ export function findConflicts(input: ConflictInput): Conflict[] {
     if (claim.declared) {
       // The declared service is itself the listener there: only another project's reservation is in its way.
       const reservation = input.reservations.find((r) => r.port === claim.port);
-      if (reservation && reservation.project !== projectName && reservation.name !== claim.service) {
+      if (reservation && reservation.project !== projectName) {
         conflicts.push(reservedElsewhere(claim, reservation));
       }
       continue;
     }
     const onPort = input.listeners.filter((l) => l.port === claim.port && l.protocol === claim.protocol);
     const ours = onPort.filter(
-      (l) => projectName !== undefined && l.container?.composeProject === projectName,
+      // Containers carry compose's own project name, whatever --project says.
+      (l) => {
+        const composeName = input.project?.name ?? projectName;
+        return composeName !== undefined && l.container?.composeProject === composeName;
+      },
     );
     const others = onPort.filter((l) => !ours.includes(l));
     const occupancy = occupancyConflict(claim, others, input.bindResults?.get(claim.port));
