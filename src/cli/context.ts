@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
 import { Output } from '../core/output.js';
 
-/** What every command implementation receives: where to write, and when to stop. */
-export interface CommandContext {
-  out: Output;
-  env: NodeJS.ProcessEnv;
-  /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly and release what they hold. */
-  signal: AbortSignal;
-  cwd: string;
-  /** Which project the command is about (-C sets cwd; --project, --profile); see src/project. */
-  project: { name?: string; profiles?: string[] };
-}
+export type { CommandContext } from '../core/command-context.js';
 
 export interface GlobalOptions {
   json?: boolean;

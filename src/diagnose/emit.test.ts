@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CommandContext } from '../cli/context.js';
+import type { CommandContext } from '../core/command-context.js';
 import { Output } from '../core/output.js';
 import { emitReport } from './emit.js';
 import type { CheckOutcome } from './finding.js';

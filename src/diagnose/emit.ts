@@ -1,5 +1,5 @@
-import type { CommandContext } from '../cli/context.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import type { CommandContext } from '../core/command-context.js';
 import { PorticoError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { renderHtml } from './render/html.js';

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../cli/context.js';
+import type { CommandContext } from '../core/command-context.js';
 import { loadProject, selectorFor } from '../project/index.js';
 import { type EmitOptions, emitReport } from './emit.js';
 import { Facts } from './facts.js';

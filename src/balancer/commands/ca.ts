@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { loadOrCreateDevCa, trustInstructions } from '../tls/dev-ca.js';
 

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { Balancer, type DrainReport, type ReloadReport } from '../balancer.js';
 import { type ServeOptions, specFromOptions } from './spec-from-options.js';

@@ -1,5 +1,5 @@
-import type { CommandContext } from '../../cli/context.js';
 import { formatHostPort } from '../../core/address.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { formatDuration } from '../../core/duration.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';

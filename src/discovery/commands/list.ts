@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { CheckState, Instance } from '../../core/model.js';
 import type { Store } from '../../store/index.js';

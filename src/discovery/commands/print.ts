@@ -1,5 +1,5 @@
-import type { CommandContext } from '../../cli/context.js';
 import { formatHostPort } from '../../core/address.js';
+import type { CommandContext } from '../../core/command-context.js';
 import type { CheckState, Instance } from '../../core/model.js';
 import { type InstanceStatus, instanceStatus } from '../status.js';
 

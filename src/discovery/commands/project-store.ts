@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { loadProject, namespaceOf, type Project, selectorFor } from '../../project/index.js';
 import { openStore, type Store } from '../../store/index.js';
 

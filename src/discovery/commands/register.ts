@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { parseCheckSpec, uniqueIds } from '../../checks/define.js';
-import type { CommandContext } from '../../cli/context.js';
 import { parsePort } from '../../core/address.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Instance, InstanceProtocol } from '../../core/model.js';

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { HealthStatus } from '../../core/model.js';

@@ -1,7 +1,7 @@
-import type { CommandContext } from '../../cli/context.js';
 import { requireService } from '../../compose/load.js';
 import type { ComposeProject } from '../../compose/model.js';
 import { parsePort } from '../../core/address.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { startProgress } from '../../core/progress.js';

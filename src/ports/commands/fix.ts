@@ -1,5 +1,5 @@
-import type { CommandContext } from '../../cli/context.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Conflict } from '../conflicts/model.js';
 import { converge } from '../fix/converge.js';

@@ -1,5 +1,5 @@
-import type { CommandContext } from '../../cli/context.js';
 import { parsePortRange } from '../../core/address.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { bindTestBothFamilies, isFreeOnBoth } from '../bind-test.js';

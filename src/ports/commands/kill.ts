@@ -1,8 +1,8 @@
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CommandContext } from '../../cli/context.js';
 import { parsePort } from '../../core/address.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { Listener } from '../listener.js';

@@ -1,5 +1,5 @@
-import type { CommandContext } from '../../cli/context.js';
 import { parsePort } from '../../core/address.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { describeHolder, howToFree } from '../conflicts/describe.js';
 import { listListenersDetailed } from '../listeners.js';
