@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EtcdStore } from '../../src/store/etcd/etcd-store.js';
+import { parseEtcdLocation } from '../../src/store/etcd/options.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store, StoreEvent } from '../../src/store/store.js';
+import { runPortico } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
+import { describeWith } from '../helpers/requirements.js';
+import { type EtcdServer, startEtcd } from '../helpers/servers/etcd.js';
+import { waitFor } from '../helpers/wait.js';
+import { instance, storeContract } from './contract.js';
+
+let etcd: EtcdServer | undefined;
+let n = 0;
+const runId = `${process.pid}-${Date.now()}`;
+/** Every store gets its own key prefix in the one etcd: a fresh, empty catalog. */
+const freshUrl = () => `etcd://${etcd!.endpoint}/t${runId}-${n++}`;
+
+const worker = fileURLToPath(new URL('./etcd-worker.mjs', import.meta.url));
+function runWorker(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      code === 0 ? resolve(out) : reject(new Error(`worker exited ${code}: ${out}`));
+    });
+  });
+}
+
+describeWith(['etcd'], 'etcd store', () => {
+  beforeAll(async () => {
+    etcd = await startEtcd();
+  }, 20_000);
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+
+  storeContract('etcd', async () => await openStore(freshUrl(), {}));
+
+  describe('etcd specifics', () => {
+    it('uses etcd revisions as the change index: > 0 after a write, shared by projects, growing', async () => {
+      const s = await openStore(freshUrl(), {});
+      await s.register(instance('a'));
+      const first = await s.index();
+      expect(first).toBeGreaterThan(0);
+      await s.inProject('other').register(instance('b'));
+      const second = await s.index();
+      expect(second).toBeGreaterThan(first);
+      // A write that changes nothing (same status) does not move the index.
+      await s.putCheckState({ instanceId: 'a', checkId: 'http', status: 'passing', output: '', since: 1 });
+      const third = await s.index();
+      await s.putCheckState({
+        instanceId: 'a',
+        checkId: 'http',
+        status: 'passing',
+        output: 'again',
+        since: 1,
+      });
+      expect(await s.index()).toBe(third);
+      await s.close();
+    });
+
+    it('keeps instance ids with slashes apart (keys are encoded)', async () => {
+      const s = await openStore(freshUrl(), {});
+      await s.register(instance('compose:shop/web:8080'));
+      await s.register(instance('compose:shop'));
+      await s.putCheckState({
+        instanceId: 'compose:shop/web:8080',
+        checkId: 'http',
+        status: 'passing',
+        output: '',
+        since: 1,
+      });
+      expect(await s.checkStates('compose:shop')).toEqual([]);
+      expect(await s.deregister('compose:shop')).toBe(true);
+      expect((await s.listInstances()).map((i) => i.id)).toEqual(['compose:shop/web:8080']);
+      expect(await s.checkStates('compose:shop/web:8080')).toHaveLength(1);
+      await s.close();
+    });
+
+    it('bounds the status history per check, dropping the oldest changes', async () => {
+      const location = parseEtcdLocation(freshUrl().slice('etcd://'.length), {});
+      const s = await EtcdStore.open({ location, keepHistoryPerCheck: 3 });
+      await s.register(instance('flappy'));
+      for (let i = 1; i <= 6; i++) {
+        const status = i % 2 === 0 ? 'critical' : 'passing';
+        await s.putCheckState({ instanceId: 'flappy', checkId: 'http', status, output: '', since: i * 1000 });
+      }
+      expect((await s.history('flappy', 0)).map((h) => h.at)).toEqual([4000, 5000, 6000]);
+      await s.close();
+    });
+
+    it('syncs more instances than one etcd transaction may hold', async () => {
+      const s = await openStore(freshUrl(), {});
+      const many = Array.from({ length: 300 }, (_, i) =>
+        instance(`m${i}`, { source: 'bulk', port: 20000 + i }),
+      );
+      const first = await s.syncSource('bulk', many);
+      expect(first.added).toHaveLength(300);
+      const second = await s.syncSource('bulk', many.slice(0, 10));
+      expect(second.removed).toHaveLength(290);
+      expect(await s.listInstances({ source: 'bulk' })).toHaveLength(10);
+      await s.close();
+    });
+
+    it('replays changes from an old index and resumes a watch after etcd restarts', async () => {
+      const url = freshUrl();
+      const s = await openStore(url, {});
+      const from = await s.index();
+      await s.register(instance('before-1'));
+      const controller = new AbortController();
+      const seen: StoreEvent[] = [];
+      const watching = (async () => {
+        for await (const e of s.watch(from, controller.signal)) {
+          seen.push(e);
+          if (seen.length === 2) break;
+        }
+      })();
+      await waitFor(() => seen.length === 1, { what: 'replayed event' });
+      await etcd!.pause();
+      await etcd!.resume();
+      const writer = await openStore(url, {});
+      await writer.register(instance('after-restart'));
+      await writer.close();
+      const guard = setTimeout(() => controller.abort(), 20_000);
+      await watching;
+      clearTimeout(guard);
+      expect(seen.map((e) => e.instanceId)).toEqual(['before-1', 'after-restart']);
+      expect(seen[1]!.index).toBeGreaterThan(seen[0]!.index);
+      await s.close();
+    }, 40_000);
+
+    it('loses and duplicates nothing when several processes write at once', async () => {
+      const url = freshUrl();
+      const workers = 4;
+      const each = 40;
+      const outs = await Promise.all(
+        Array.from({ length: workers }, (_, w) => runWorker([url, `p${w}`, String(each)])),
+      );
+      expect(outs.every((o) => o.includes('done'))).toBe(true);
+      const s: Store = await openStore(url, {});
+      const ids = (await s.listInstances({ source: 'cli' })).map((i) => i.id);
+      expect(ids).toHaveLength(workers * each);
+      expect(new Set(ids).size).toBe(workers * each);
+      // The shared source holds common-1 plus the last writer's own instance: syncs replace, never merge.
+      const shared = (await s.listInstances({ source: 'shared' })).map((i) => i.id);
+      expect(shared).toContain('common-1');
+      expect(shared).toHaveLength(2);
+      // The change log has exactly one upsert per registration, in index order.
+      const controller = new AbortController();
+      const guard = setTimeout(() => controller.abort(), 10_000);
+      const upserts: string[] = [];
+      let last = 0;
+      let ordered = true;
+      for await (const e of s.watch(0, controller.signal)) {
+        ordered &&= e.index >= last;
+        last = e.index;
+        if (e.kind === 'instance-upsert' && e.instanceId.startsWith('p')) upserts.push(e.instanceId);
+        if (e.index >= (await s.index())) break;
+      }
+      clearTimeout(guard);
+      expect(ordered).toBe(true);
+      expect(upserts.sort()).toEqual([...ids].sort());
+      await s.close();
+    }, 90_000);
+  });
+});
+
+describe('etcd store unreachable', () => {
+  it('fails a one-shot command with E_STORE_UNAVAILABLE and exit 2', async () => {
+    const closed = await freePort();
+    const r = await runPortico(['discovery', 'list', '--json', '--store', `etcd://127.0.0.1:${closed}`], {
+      timeoutMs: 15_000,
+    });
+    expect(r.code).toBe(2);
+    expect(r.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: 'E_STORE_UNAVAILABLE',
+      message: expect.stringContaining(`127.0.0.1:${closed}`),
+    });
+  }, 20_000);
+
+  it('refuses a malformed etcd location with E_STORE_URL', async () => {
+    await expect(openStore('etcd://', {})).rejects.toMatchObject({ code: 'E_STORE_URL' });
+    await expect(openStore('etcd://host-without-port', {})).rejects.toMatchObject({ code: 'E_STORE_URL' });
+    await expect(openStore('etcd://127.0.0.1:2379?user=alice', {})).rejects.toMatchObject({
+      code: 'E_STORE_URL',
+    });
+  });
+});
