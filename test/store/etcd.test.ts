@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdStore } from '../../src/store/etcd/etcd-store.js';
@@ -173,6 +173,40 @@ describeWith(['etcd'], 'etcd store', () => {
       expect(upserts.sort()).toEqual([...ids].sort());
       await s.close();
     }, 90_000);
+  });
+});
+
+describeWith(['etcd', 'etcdctl'], 'etcd store with authentication', () => {
+  let secured: EtcdServer | undefined;
+  beforeAll(async () => {
+    secured = await startEtcd();
+    const ctl = (...args: string[]) =>
+      execFileSync('etcdctl', ['--endpoints', secured!.endpoint, ...args], {
+        env: { ...process.env, ETCDCTL_API: '3' },
+        stdio: 'pipe',
+        timeout: 10_000,
+      });
+    ctl('user', 'add', 'root:root-secret');
+    ctl('auth', 'enable');
+  }, 30_000);
+  afterAll(async () => {
+    await secured?.stop();
+  });
+
+  it('writes with the right password and fails with E_STORE_UNAVAILABLE and a credentials hint otherwise', async () => {
+    const url = `etcd://${secured!.endpoint}?user=root`;
+    const good = await openStore(url, { PORTICO_ETCD_PASSWORD: 'root-secret' });
+    await good.register(instance('authed'));
+    expect((await good.listInstances()).map((i) => i.id)).toEqual(['authed']);
+    await good.close();
+    await expect(openStore(url, { PORTICO_ETCD_PASSWORD: 'wrong' })).rejects.toMatchObject({
+      code: 'E_STORE_UNAVAILABLE',
+      hint: expect.stringContaining('PORTICO_ETCD_PASSWORD'),
+    });
+    // Without credentials at all, etcd refuses the request.
+    await expect(openStore(`etcd://${secured!.endpoint}`, {})).rejects.toMatchObject({
+      code: 'E_STORE_UNAVAILABLE',
+    });
   });
 });
 
