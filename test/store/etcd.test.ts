@@ -9,6 +9,7 @@ import { runPortico } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
 import { describeWith } from '../helpers/requirements.js';
 import { type EtcdServer, startEtcd } from '../helpers/servers/etcd.js';
+import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { instance, storeContract } from './contract.js';
 
@@ -37,7 +38,7 @@ function runWorker(args: string[]): Promise<string> {
   });
 }
 
-describeWith(['etcd'], 'etcd store', () => {
+describeWith(['etcd', 'etcdctl'], 'etcd store', () => {
   beforeAll(async () => {
     etcd = await startEtcd();
   }, 20_000);
@@ -139,6 +140,65 @@ describeWith(['etcd'], 'etcd store', () => {
       expect(seen[1]!.index).toBeGreaterThan(seen[0]!.index);
       await s.close();
     }, 40_000);
+
+    it('serves every command through the built CLI with PORTICO_STORE=etcd://…', async () => {
+      const url = freshUrl();
+      const home = tempDir();
+      const env = { PORTICO_STORE: url, PORTICO_HOME: home };
+      const reg = await runPortico(['discovery', 'register', 'auth', '--port', '3001', '--check', 'tcp'], {
+        env,
+        cwd: home,
+      });
+      expect(reg.code, reg.stderr).toBe(0);
+      const list = await runPortico(['discovery', 'list', '--json'], { env, cwd: home });
+      expect(list.code, list.stderr).toBe(0);
+      const listed = list.json<{ index: number; instances: Array<{ id: string }> }>();
+      expect(listed.instances.map((i) => i.id)).toEqual(['cli:auth:127.0.0.1:3001']);
+      expect(listed.index).toBeGreaterThan(0);
+      // The same catalog, read through the library from another process's point of view.
+      const s = await openStore(url, {});
+      expect((await s.listInstances()).map((i) => i.port)).toEqual([3001]);
+      await s.close();
+    }, 30_000);
+
+    // Its own etcd: compaction is cluster-wide and would cut the other tests' histories.
+    it('continues a watch from now when etcd has compacted the revisions asked for', async () => {
+      const own = await startEtcd();
+      try {
+        const s = await openStore(`etcd://${own.endpoint}`, {});
+        await s.register(instance('old-1'));
+        await s.register(instance('old-2'));
+        const compactAt = await s.index();
+        execFileSync('etcdctl', ['--endpoints', own.endpoint, 'compact', String(compactAt)], {
+          env: { ...process.env, ETCDCTL_API: '3' },
+          stdio: 'pipe',
+          timeout: 10_000,
+        });
+        const controller = new AbortController();
+        const guard = setTimeout(() => controller.abort(), 15_000);
+        const seen: string[] = [];
+        const watching = (async () => {
+          for await (const e of s.watch(0, controller.signal)) {
+            seen.push(e.instanceId);
+            if (e.instanceId === 'new-1') break;
+          }
+        })();
+        // Keep writing until the watcher, past the refused start, sees a new write.
+        await waitFor(
+          async () => {
+            await s.register(instance('new-1'));
+            return seen.includes('new-1');
+          },
+          { what: 'watch past compaction', intervalMs: 200, timeoutMs: 10_000 },
+        );
+        await watching;
+        clearTimeout(guard);
+        expect(seen).not.toContain('old-1');
+        await s.close();
+      } finally {
+        await own.stop();
+      }
+    }, 30_000);
 
     it('loses and duplicates nothing when several processes write at once', async () => {
       const url = freshUrl();

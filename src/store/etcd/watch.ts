@@ -11,8 +11,8 @@ const maxBackoffMs = 2000;
  * We track the last revision delivered ourselves and, after a disconnect, start a new etcd watch
  * from that revision + 1: the library's own resume point follows the response header, which can
  * run ahead of events still being replayed. If etcd has compacted the revisions we need, we
- * continue from the oldest revision it still has (the events in between are gone, as in a
- * SQLite store whose change log was pruned).
+ * continue from the current revision (the events in between are gone, as in a SQLite store
+ * whose change log was pruned).
  */
 export async function* watchChanges(
   client: Etcd3,
@@ -55,8 +55,11 @@ export async function* watchChanges(
       state.broken = 'disconnected';
       notify();
     });
-    watcher.on('error', (error: Error) => {
-      state.broken = /compacted/i.test(error.message) ? 'compacted' : 'disconnected';
+    watcher.on('error', () => {
+      // etcd cancels a watch it cannot serve from that revision. For compaction, etcd 3.4 sends
+      // no cancel reason (only compact_revision, which the library does not pass on), so any
+      // cancel is taken as "those revisions are gone"; disconnects arrive as 'disconnected'.
+      state.broken = 'compacted';
       notify();
     });
     try {
@@ -75,17 +78,21 @@ export async function* watchChanges(
     } finally {
       watcher.removeAllListeners();
       watcher.on('error', () => {});
-      await watcher.cancel().catch(() => undefined);
+      // A watch etcd already cancelled must not be cancelled again: the library would wait for
+      // an answer that never comes. Bounded either way.
+      if (state.broken !== 'compacted') {
+        await Promise.race([watcher.cancel().catch(() => undefined), sleep(1000)]);
+      }
     }
     if (signal.aborted) break;
     if (state.broken === 'compacted') {
-      // Start again from the oldest revision still kept: the current key's revision history
-      // begins at the compaction point, which a plain read reports as the key's mod revision.
+      // The revisions we need are gone: continue from now (a consumer re-lists after a gap, as
+      // it does at start). Retrying from an older revision would be refused again.
       const res = await client
         .get(key)
         .exec()
         .catch(() => undefined);
-      if (res) last = Math.max(last, Number(res.kvs[0]?.mod_revision ?? last) - 1);
+      if (res) last = Math.max(last, Number(res.header.revision));
     }
     failures++;
     try {
