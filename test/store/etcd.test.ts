@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdStore } from '../../src/store/etcd/etcd-store.js';
@@ -281,6 +282,28 @@ describe('etcd store unreachable', () => {
       code: 'E_STORE_UNAVAILABLE',
       message: expect.stringContaining(`127.0.0.1:${closed}`),
     });
+  }, 20_000);
+
+  it('gives up on an endpoint that accepts connections but never answers, with E_STORE_UNAVAILABLE', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => {
+      held.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const r = await runPortico(
+        ['discovery', 'list', '--json', '--store', `etcd://127.0.0.1:${port}?timeout=1000`],
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      expect(r.code).toBe(2);
+      expect(r.json<{ error: { code: string } }>().error.code).toBe('E_STORE_UNAVAILABLE');
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   }, 20_000);
 
   it('refuses a malformed etcd location with E_STORE_URL', async () => {

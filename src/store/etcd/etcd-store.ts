@@ -82,7 +82,11 @@ export class EtcdStore implements Store {
   static async open(options: EtcdStoreOptions): Promise<EtcdStore> {
     const store = new EtcdStore(options);
     try {
-      await store.index();
+      // One call's deadline, not the client's retries: an unreachable cluster fails in seconds.
+      await store.call(
+        async () => await store.client.get(store.keys.index).exec(),
+        options.location.timeoutMs,
+      );
     } catch (error) {
       await store.close();
       throw error;
@@ -398,11 +402,33 @@ export class EtcdStore implements Store {
     });
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Run one store operation: client failures become E_STORE_UNAVAILABLE, and the whole
+   * operation is bounded (the client retries a failed call a few times, each up to the
+   * deadline). A write cut off by the bound may still have been applied: the message says so.
+   */
+  private async call<T>(fn: () => Promise<T>, boundMs = this.shared.location.timeoutMs * 3): Promise<T> {
+    const timer = new AbortController();
+    const hosts = this.shared.location.hosts;
+    const expired = sleep(boundMs, undefined, { signal: timer.signal }).then(
+      () => {
+        throw new PorticoError(
+          'E_STORE_UNAVAILABLE',
+          `etcd at ${hosts.join(', ')} did not answer within ${boundMs} ms`,
+          {
+            hint: 'Check that etcd is running and reachable (or raise timeout= in the store URL); a write that timed out may still have been applied.',
+            details: { endpoints: hosts },
+          },
+        );
+      },
+      () => undefined as never,
+    );
     try {
-      return await fn();
+      return await Promise.race([fn(), expired]);
     } catch (error) {
-      throw storeUnavailable(error, this.shared.location.hosts);
+      throw storeUnavailable(error, hosts);
+    } finally {
+      timer.abort();
     }
   }
 }
