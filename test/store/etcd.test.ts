@@ -271,6 +271,35 @@ describeWith(['etcd', 'etcdctl'], 'etcd store with authentication', () => {
   });
 });
 
+describeWith(['etcd', 'openssl'], 'etcd store over TLS with a client certificate', () => {
+  let secure: EtcdServer | undefined;
+  beforeAll(async () => {
+    secure = await startEtcd({ tls: true });
+  }, 60_000);
+  afterAll(async () => {
+    await secure?.stop();
+  });
+
+  it('connects with ca=, cert=, key= and fails with E_STORE_UNAVAILABLE without the client certificate', async () => {
+    const { caFile, certFile, keyFile } = secure!.tls!;
+    const s = await openStore(`etcd://${secure!.endpoint}?ca=${caFile}&cert=${certFile}&key=${keyFile}`, {});
+    await s.register(instance('over-tls'));
+    expect((await s.listInstances()).map((i) => i.id)).toEqual(['over-tls']);
+    await s.close();
+    // The same from the environment.
+    const fromEnv = await openStore(`etcd://${secure!.endpoint}`, {
+      PORTICO_ETCD_CA: caFile,
+      PORTICO_ETCD_CERT: certFile,
+      PORTICO_ETCD_KEY: keyFile,
+    });
+    expect(await fromEnv.listInstances()).toHaveLength(1);
+    await fromEnv.close();
+    await expect(openStore(`etcd://${secure!.endpoint}?ca=${caFile}`, {})).rejects.toMatchObject({
+      code: 'E_STORE_UNAVAILABLE',
+    });
+  }, 30_000);
+});
+
 describe('etcd store unreachable', () => {
   it('fails a one-shot command with E_STORE_UNAVAILABLE and exit 2', async () => {
     const closed = await freePort();

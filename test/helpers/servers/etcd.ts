@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tcpConnect } from '../../../src/net/tcp.js';
@@ -16,21 +17,98 @@ export interface EtcdServer {
   /** Start again on the same ports and data dir. */
   resume(): Promise<void>;
   stop(): Promise<void>;
+  /** With `tls`: the CA that signed the server, and a client certificate etcd requires. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
-/** A one-member etcd 3.4 on 127.0.0.1 (random free ports, data in a temp dir), stopped by pid. */
-export async function startEtcd(): Promise<EtcdServer> {
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
+function makeCertificates(dir: string): {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+} {
+  const f = (name: string) => join(dir, name);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe', timeout: 20_000 });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=portico-test-ca',
+    '-keyout',
+    f('ca-key.pem'),
+    '-out',
+    f('ca.pem'),
+  );
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(f('client.ext'), 'extendedKeyUsage=clientAuth\n');
+  for (const [name, cn] of [
+    ['server', '127.0.0.1'],
+    ['client', 'portico'],
+  ] as const) {
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${cn}`,
+      '-keyout',
+      f(`${name}-key.pem`),
+      '-out',
+      f(`${name}.csr`),
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca-key.pem'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      f(`${name}.ext`),
+      '-out',
+      f(`${name}.pem`),
+    );
+  }
+  return {
+    ca: f('ca.pem'),
+    serverCert: f('server.pem'),
+    serverKey: f('server-key.pem'),
+    clientCert: f('client.pem'),
+    clientKey: f('client-key.pem'),
+  };
+}
+
+/**
+ * A one-member etcd 3.4 on 127.0.0.1 (random free ports, data in a temp dir), stopped by pid.
+ * With `tls`, clients must speak TLS and present a certificate signed by the test CA.
+ */
+export async function startEtcd(options: { tls?: boolean } = {}): Promise<EtcdServer> {
   const dir = mkdtempSync(join(tmpdir(), 'portico-etcd-'));
   const [client, peer, metrics] = [await freePort(), await freePort(), await freePort()];
+  const certs = options.tls ? makeCertificates(dir) : undefined;
+  const scheme = certs ? 'https' : 'http';
   const args = [
     '--name',
     't',
     '--data-dir',
     join(dir, 'data'),
     '--listen-client-urls',
-    `http://127.0.0.1:${client}`,
+    `${scheme}://127.0.0.1:${client}`,
     '--advertise-client-urls',
-    `http://127.0.0.1:${client}`,
+    `${scheme}://127.0.0.1:${client}`,
     '--listen-peer-urls',
     `http://127.0.0.1:${peer}`,
     '--initial-advertise-peer-urls',
@@ -41,6 +119,17 @@ export async function startEtcd(): Promise<EtcdServer> {
     `http://127.0.0.1:${metrics}`,
     '--log-level',
     'error',
+    ...(certs
+      ? [
+          '--cert-file',
+          certs.serverCert,
+          '--key-file',
+          certs.serverKey,
+          '--client-cert-auth',
+          '--trusted-ca-file',
+          certs.ca,
+        ]
+      : []),
   ];
   let child = spawnTracked('etcd', args);
   const up = async () => {
@@ -57,6 +146,7 @@ export async function startEtcd(): Promise<EtcdServer> {
   return {
     endpoint: `127.0.0.1:${client}`,
     port: client,
+    ...(certs ? { tls: { caFile: certs.ca, certFile: certs.clientCert, keyFile: certs.clientKey } } : {}),
     get pid() {
       return child.pid ?? -1;
     },
