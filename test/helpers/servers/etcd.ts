@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +160,80 @@ export async function startEtcd(options: { tls?: boolean } = {}): Promise<EtcdSe
     },
     async stop() {
       await stopProcess(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface EtcdCluster {
+  /** host:port of every member's client URL, for `etcd://a,b,c`. */
+  endpoints: string[];
+  members: Array<{ name: string; pid: number; kill(): Promise<void> }>;
+  stop(): Promise<void>;
+}
+
+/** A cluster of `size` etcd members, all on 127.0.0.1 with their own ports and data dirs. */
+export async function startEtcdCluster(size: number): Promise<EtcdCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-etcd-cluster-'));
+  const ports: Array<{ name: string; client: number; peer: number; metrics: number }> = [];
+  for (let i = 0; i < size; i++) {
+    ports.push({
+      name: `m${i}`,
+      client: await freePort(),
+      peer: await freePort(),
+      metrics: await freePort(),
+    });
+  }
+  const initialCluster = ports.map((p) => `${p.name}=http://127.0.0.1:${p.peer}`).join(',');
+  const children = ports.map((p) =>
+    spawnTracked('etcd', [
+      '--name',
+      p.name,
+      '--data-dir',
+      join(dir, p.name),
+      '--listen-client-urls',
+      `http://127.0.0.1:${p.client}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${p.client}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${p.peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${p.peer}`,
+      '--initial-cluster',
+      initialCluster,
+      '--initial-cluster-state',
+      'new',
+      '--listen-metrics-urls',
+      `http://127.0.0.1:${p.metrics}`,
+      '--log-level',
+      'error',
+    ]),
+  );
+  for (const p of ports) {
+    await waitFor(
+      async () => (await tcpConnect({ host: '127.0.0.1', port: p.client, timeoutMs: 200 })) !== undefined,
+      {
+        what: `etcd member ${p.name} up`,
+        timeoutMs: 15_000,
+      },
+    );
+  }
+  return {
+    endpoints: ports.map((p) => `127.0.0.1:${p.client}`),
+    members: ports.map((p, i) => ({
+      name: p.name,
+      pid: children[i]!.pid ?? -1,
+      // A crash, not a shutdown: SIGKILL by pid.
+      kill: async () => {
+        const child = children[i]!;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      },
+    })),
+    async stop() {
+      await Promise.all(children.map((c) => stopProcess(c)));
       rmSync(dir, { recursive: true, force: true });
     },
   };
