@@ -175,6 +175,7 @@ export class EtcdStore implements Store {
           result.index = committed;
         }
         if (!lost) return result;
+        await backoff(attempt);
       }
       throw this.contended('sync');
     });
