@@ -120,6 +120,8 @@ export class EtcdStore implements Store {
   }
 
   async syncSource(source: string, instances: Instance[]): Promise<SyncResult> {
+    // A large sync is several transactions: allow one more timeout per 50 instances.
+    const boundMs = this.shared.location.timeoutMs * (3 + Math.ceil(instances.length / 50));
     return this.call(async () => {
       const result: SyncResult = { added: [], removed: [], changed: [], index: 0 };
       const wanted = new Map(instances.map((i) => [i.id, { ...i, source }]));
@@ -178,7 +180,7 @@ export class EtcdStore implements Store {
         await backoff(attempt);
       }
       throw this.contended('sync');
-    });
+    }, boundMs);
   }
 
   async register(instance: Instance): Promise<void> {
