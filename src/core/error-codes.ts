@@ -29,6 +29,10 @@ export const errorCodes = {
   E_STATE_DIR: { summary: "Portico's state directory cannot be created or written.", exit: 2 },
   E_STORE_BUSY: { summary: 'The embedded store stayed locked by another process past the timeout.', exit: 2 },
   E_STORE_CORRUPT: { summary: 'The embedded store file is not a Portico database or is damaged.', exit: 2 },
+  E_STORE_UNAVAILABLE: {
+    summary: 'The networked store (etcd) could not be reached or refused the request.',
+    exit: 2,
+  },
   E_DOCKER_UNAVAILABLE: { summary: 'The Docker engine could not be reached.', exit: 2 },
   // projects
   E_PROJECT_NOT_FOUND: {

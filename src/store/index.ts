@@ -8,15 +8,30 @@ export { availability } from './availability.js';
 export type { InstanceFilter, StatusChange, Store, StoreEvent, SyncResult, TtlRecord } from './store.js';
 
 /** Store backends by URL scheme. An etcd backend registers here without touching callers. */
-const backends: Record<string, (location: string, project?: string) => Promise<Store>> = {
+const backends: Record<
+  string,
+  (location: string, project: string | undefined, env: NodeJS.ProcessEnv) => Promise<Store>
+> = {
   sqlite: async (path, project) => {
     const { SqliteStore } = await import('./sqlite/sqlite-store.js');
     return new SqliteStore({ path, ...(project ? { project } : {}) });
   },
+  // etcd://host:port[,host:port…][/prefix][?tls=1&ca=…&cert=…&key=…&user=…&timeout=ms]
+  etcd: async (location, project, env) => {
+    const [{ EtcdStore }, { parseEtcdLocation }] = await Promise.all([
+      import('./etcd/etcd-store.js'),
+      import('./etcd/options.js'),
+    ]);
+    return await EtcdStore.open({
+      location: parseEtcdLocation(location, env),
+      ...(project ? { project } : {}),
+    });
+  },
 };
 
 /**
- * Open the catalog: `--store` / PORTICO_STORE as `sqlite:///abs/path.db` or a plain path;
+ * Open the catalog: `--store` / PORTICO_STORE as `sqlite:///abs/path.db`, a plain path, or
+ * `etcd://host:port[,host:port…]` (see etcd/options.ts for TLS and auth);
  * default `catalog.db` in Portico's state directory. Reads and writes are scoped to `project`
  * (default "default"); `store.inProject(name)` reaches another project's namespace.
  */
@@ -26,14 +41,14 @@ export async function openStore(
   project?: string,
 ): Promise<Store> {
   const value = location ?? env.PORTICO_STORE;
-  if (!value) return await backends.sqlite!(join(ensureStateDir(env), 'catalog.db'), project);
+  if (!value) return await backends.sqlite!(join(ensureStateDir(env), 'catalog.db'), project, env);
   const m = /^([a-z0-9+]+):\/\/(.*)$/.exec(value);
-  if (!m) return await backends.sqlite!(isAbsolute(value) ? value : resolve(value), project);
+  if (!m) return await backends.sqlite!(isAbsolute(value) ? value : resolve(value), project, env);
   const open = backends[m[1]!];
   if (!open) {
     throw new PorticoError('E_STORE_URL', `unknown store "${m[1]}" in ${value}`, {
       hint: `Known: ${Object.keys(backends).join(', ')}.`,
     });
   }
-  return await open(m[1] === 'sqlite' ? fileURLToPath(`file://${m[2]}`) : m[2]!, project);
+  return await open(m[1] === 'sqlite' ? fileURLToPath(`file://${m[2]}`) : m[2]!, project, env);
 }
