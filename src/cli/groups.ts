@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
+import { registerPolicy } from './policy.js';
 import { registerPorts } from './ports.js';
 import { registerHealth, registerTroubleshoot } from './troubleshoot.js';
 
@@ -14,4 +15,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerLb,
   registerTroubleshoot,
   registerHealth,
+  registerPolicy,
 ];
