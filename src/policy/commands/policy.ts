@@ -51,7 +51,9 @@ export async function policyCommand(ctx: CommandContext, opts: PolicyOptions): P
   };
   const { findings, ran } = evaluatePolicy(ruleContext);
   const failed = failing(findings, failOn);
-  const base = ctx.cwd;
+  // Paths in reports are relative to the repository in a GitHub job, else to where Portico was
+  // started (not -C's folder): that is what annotations and code scanning resolve against.
+  const base = ctx.env.GITHUB_WORKSPACE || process.cwd();
 
   if (format === 'sarif') {
     ctx.out.writeStdout(`${JSON.stringify(toSarif(findings, { base, version: version() }), null, 2)}\n`);
