@@ -14,6 +14,7 @@ export const ruleIds = [
   'reservation-not-honoured',
   'live-listener-exposed',
   'suppression-expired',
+  'policy-unknown-service',
 ] as const;
 
 export type RuleId = (typeof ruleIds)[number];

@@ -87,3 +87,25 @@ describe('portico policy suppressions', () => {
     }
   });
 });
+
+describe('portico policy references', () => {
+  it('a policy naming a service compose does not define is reported at the name', async () => {
+    const dir = projectFrom(
+      'tiers',
+      [
+        'version: 1',
+        'policy:',
+        '  requireHealthcheck: false',
+        '  tiers:',
+        '    frontend: { ports: 3000-3999, services: [web, wbe] }',
+        '  allowExposed: [{ service: dbb }]',
+        '',
+      ].join('\n'),
+    );
+    const r = await runPortico(['policy', '--json', '--fail-on', 'warning'], { cwd: dir, env: env() });
+    const doc = r.json<PolicyDoc>();
+    expect(brief(doc)).toEqual(['policy-unknown-service wbe 5:51', 'policy-unknown-service dbb 6:20']);
+    expect(doc.findings[0]!.message).toContain('(services: api, db, web)');
+    expect(r.code).toBe(1);
+  });
+});

@@ -6,6 +6,7 @@ import { duplicateHostPort } from './duplicate-host-port.js';
 import { healthcheckMissing } from './healthcheck-missing.js';
 import { liveListenerExposed } from './live-listener-exposed.js';
 import { networkModeHost } from './network-mode-host.js';
+import { policyUnknownService } from './policy-unknown-service.js';
 import { portOutsideTier } from './port-outside-tier.js';
 import { privilegedPort } from './privileged-port.js';
 import { publicNetworkSharedWithDatastore } from './public-network-shared-with-datastore.js';
@@ -25,4 +26,5 @@ export const rules: Record<RuleId, Rule> = {
   'reservation-not-honoured': reservationNotHonoured,
   'live-listener-exposed': liveListenerExposed,
   'suppression-expired': suppressionExpired,
+  'policy-unknown-service': policyUnknownService,
 };
