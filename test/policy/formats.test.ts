@@ -145,3 +145,11 @@ describe('portico policy output formats', () => {
     expect(r.json<{ error: { code: string } }>().error.code).toBe('E_PROJECT_NOT_FOUND');
   });
 });
+
+describe('portico policy --json with --format', () => {
+  it('asking for two outputs is a usage error', async () => {
+    const r = await runPortico(['policy', '--json', '--format', 'sarif'], { cwd: bad, env: env() });
+    expect(r.code).toBe(2);
+    expect(r.json<{ error: { code: string } }>().error.code).toBe('E_USAGE');
+  });
+});

@@ -149,3 +149,14 @@ describe('portico policy rules', () => {
     }
   });
 });
+
+describe('portico policy locations', () => {
+  it('a service brought in by include: is located in its own file', async () => {
+    const dir = join(fixtures, 'include');
+    const r = await runPortico(['policy', '--json'], { cwd: dir, env: env() });
+    const doc = r.json<PolicyDoc>();
+    expect(brief(doc)).toEqual(['healthcheck-missing db 2:3']);
+    expect(doc.findings[0]!.location?.file).toBe(join(dir, 'data', 'compose.yaml'));
+    expect(r.code).toBe(0); // a warning only
+  });
+});

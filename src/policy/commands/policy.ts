@@ -30,6 +30,9 @@ const formats = ['table', 'json', 'sarif', 'github'] as const;
 
 /** `portico policy`: check the project against its network policy (or the baseline). */
 export async function policyCommand(ctx: CommandContext, opts: PolicyOptions): Promise<number> {
+  if (ctx.out.json && opts.format !== undefined && opts.format !== 'json') {
+    throw usage(`--json and --format ${opts.format} ask for two different outputs: pick one`);
+  }
   const format = ctx.out.json ? 'json' : (opts.format ?? 'table');
   if (!(formats as readonly string[]).includes(format)) {
     throw usage(`--format "${format}" is not one of ${formats.join(', ')}`);

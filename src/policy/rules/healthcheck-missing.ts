@@ -1,4 +1,5 @@
 import type { Rule, Violation } from '../model.js';
+import { serviceLocation } from './service-location.js';
 
 export const healthcheckMissing: Rule = {
   id: 'healthcheck-missing',
@@ -10,10 +11,7 @@ export const healthcheckMissing: Rule = {
     for (const service of ctx.services) {
       if (required === false || (Array.isArray(required) && !required.includes(service.name))) continue;
       if (service.healthcheck && !service.healthcheck.disabled) continue;
-      const files = ctx.project.compose?.files ?? [];
-      const location =
-        ctx.locate.inFiles(files, ['services', service.name, 'healthcheck']) ??
-        ctx.locate.inFiles(files, ['services', service.name]);
+      const location = serviceLocation(ctx, service, 'healthcheck');
       out.push({
         message: `${service.name} has no ${service.healthcheck?.disabled ? 'enabled ' : ''}healthcheck: add one so depends_on (condition: service_healthy) and Portico can tell when it is ready`,
         service: service.name,

@@ -1,4 +1,5 @@
 import type { Rule, Violation } from '../model.js';
+import { serviceLocation } from './service-location.js';
 
 export const networkModeHost: Rule = {
   id: 'network-mode-host',
@@ -7,11 +8,7 @@ export const networkModeHost: Rule = {
   check(ctx) {
     const out: Violation[] = [];
     for (const service of ctx.services.filter((s) => s.networkMode === 'host')) {
-      const location = ctx.locate.inFiles(ctx.project.compose?.files ?? [], [
-        'services',
-        service.name,
-        'network_mode',
-      ]);
+      const location = serviceLocation(ctx, service, 'network_mode');
       out.push({
         message: `${service.name} uses network_mode: host: whatever it listens on is exposed on every host interface and bypasses port mappings; use a network and publish the ports it needs`,
         service: service.name,

@@ -1,5 +1,6 @@
 import { isDatastore, isPublic } from '../classify.js';
 import type { Rule, Violation } from '../model.js';
+import { serviceLocation } from './service-location.js';
 
 export const publicNetworkSharedWithDatastore: Rule = {
   id: 'public-network-shared-with-datastore',
@@ -8,7 +9,6 @@ export const publicNetworkSharedWithDatastore: Rule = {
     'A network joins a public service (published beyond loopback) and a database: one compromised edge reaches the data directly.',
   check(ctx) {
     const out: Violation[] = [];
-    const files = ctx.project.compose?.files ?? [];
     const networks = [...new Set(ctx.services.flatMap((s) => s.networks))].sort();
     for (const network of networks) {
       const members = ctx.services.filter((s) => s.networks.includes(network));
@@ -17,9 +17,7 @@ export const publicNetworkSharedWithDatastore: Rule = {
       if (datastores.length === 0 || publics.length === 0) continue;
       const edge = publics.map((s) => s.name).join(', ');
       for (const db of datastores) {
-        const location =
-          ctx.locate.inFiles(files, ['services', db.name, 'networks']) ??
-          ctx.locate.inFiles(files, ['services', db.name]);
+        const location = serviceLocation(ctx, db, 'networks');
         out.push({
           message: `network ${network} joins public ${edge} and database ${db.name}: put the database on an internal network that only its clients join`,
           service: db.name,
