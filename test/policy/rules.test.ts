@@ -160,3 +160,20 @@ describe('portico policy locations', () => {
     expect(r.code).toBe(0); // a warning only
   });
 });
+
+describe('portico policy -f and --manifest', () => {
+  it('checks the named compose file against the named policy', async () => {
+    const r = await runPortico(
+      ['policy', '--json', '-f', 'bad/compose.yaml', '--manifest', 'tiers/portico.yaml'],
+      { cwd: fixtures, env: env() },
+    );
+    const doc = r.json<PolicyDoc>();
+    expect(doc.policy).toBe('declared');
+    expect(brief(doc).filter((f) => f.startsWith('port-outside-tier'))).toEqual([
+      'port-outside-tier web 6:9',
+      'port-outside-tier api 14:9',
+    ]);
+    expect(brief(doc).filter((f) => f.startsWith('healthcheck-missing'))).toEqual([]); // requireHealthcheck: false
+    expect(r.code).toBe(1);
+  });
+});
