@@ -56,7 +56,26 @@ const allowedExposure = z.strictObject({
  *       - { rule: network-mode-host, service: agent, reason: "needs the host's netns", until: 2026-12-31 }
  */
 export const policySchema = z.strictObject({
-  tiers: z.record(z.string().min(1), tier).default({}),
+  tiers: z
+    .record(z.string().min(1), tier)
+    .default({})
+    .superRefine((tiers, ctx) => {
+      // One range per service: a service in two tiers would be held to two contradictory ranges.
+      const tierOf = new Map<string, string>();
+      for (const [name, { services }] of Object.entries(tiers)) {
+        for (const [i, service] of services.entries()) {
+          const other = tierOf.get(service);
+          if (other !== undefined && other !== name) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name, 'services', i],
+              message: `service "${service}" is already in tier ${other}: a service belongs to one tier`,
+            });
+          }
+          tierOf.set(service, other ?? name);
+        }
+      }
+    }),
   allowExposed: z.array(allowedExposure).default([]),
   /** true: every service (the baseline); false: none; a list: those services. */
   requireHealthcheck: z.union([z.boolean(), z.array(z.string().min(1))]).default(true),

@@ -109,3 +109,23 @@ describe('portico policy references', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('portico policy tiers validation', () => {
+  it('a service in two tiers is an invalid manifest at the second mention', async () => {
+    const dir = projectFrom(
+      'tiers',
+      [
+        'policy:',
+        '  tiers:',
+        '    frontend: { ports: 3000-3999, services: [web] }',
+        '    api:',
+        '      ports: 8000-8999',
+        '      services: [api, web]',
+        '',
+      ].join('\n'),
+    );
+    const r = await runPortico(['policy'], { cwd: dir, env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/E_MANIFEST_INVALID.*portico\.yaml:6:\d+.*"web" is already in tier frontend/);
+  });
+});
