@@ -28,6 +28,7 @@ describe('portico policy suppressions', () => {
       until: '2099-12-31',
     });
     expect(doc.summary).toMatchObject({ error: 0, suppressed: 4, failing: 0 });
+    expect(doc.findings.filter((f) => f.rule === 'suppression-expired')).toEqual([]);
     expect(r.code).toBe(0);
 
     // The table says so too.
