@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
+import { registerPolicy } from './policy.js';
 import { registerPorts } from './ports.js';
 import { registerHealth, registerTroubleshoot } from './troubleshoot.js';
 
@@ -16,4 +17,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerTroubleshoot,
   registerHealth,
   registerDemo,
+  registerPolicy,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkInputSchema } from '../../../checks/define.js';
+import { policySchema } from '../../../policy/schema.js';
 
 const name = z
   .string()
@@ -40,11 +41,14 @@ const secrets = z.strictObject({
  *         - { kind: http, path: /health, interval: 5s }
  *   secrets:
  *     allowEnv: [REDIS_PASSWORD]   # labels may send these variables as passwords
+ *   policy:                        # `portico policy` (src/policy/schema.ts); baseline when absent
+ *     tiers: { frontend: { ports: 3000-3999, services: [web] } }
  */
 export const manifestSchema = z.strictObject({
   version: z.literal(1).default(1),
   services: z.record(name, service).default({}),
   secrets: secrets.default({ allowEnv: [] }),
+  policy: policySchema.optional(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;
