@@ -1,4 +1,4 @@
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,6 +54,8 @@ export async function deploy(req: DeployRequest): Promise<DeployResult> {
   }
   const diff = unifiedDiff(before, text, existed ? to : '/dev/null', to);
   if (req.dryRun) return { status: 'dry-run', path: to, diff };
+  // The gateway writes its pid, temp folders and logs there (validation opens the logs too).
+  mkdirSync(runtimeDir, { recursive: true });
   const wasRunning = exporter.running(runtimeDir).length > 0;
   if (existed && before === text && wasRunning) return { status: 'unchanged', path: to, diff };
 

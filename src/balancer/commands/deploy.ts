@@ -4,7 +4,7 @@ import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { deploy } from '../../exporters/deploy.js';
 import { listenersOf } from '../../exporters/exporter.js';
-import { type ExportOptions, ensureRuntimeDir, renderFromOptions } from './export-inputs.js';
+import { type ExportOptions, renderFromOptions } from './export-inputs.js';
 
 export interface DeployOptions extends ExportOptions {
   to?: string;
@@ -23,7 +23,6 @@ export async function deployCommand(ctx: CommandContext, opts: DeployOptions): P
     });
   const to = resolve(ctx.cwd, opts.to);
   const r = await renderFromOptions(ctx, opts, to);
-  if (!opts.dryRun) ensureRuntimeDir(r.runtimeDir);
   const result = await deploy({
     exporter: r.exporter,
     text: r.text,
