@@ -79,8 +79,14 @@ function frontend(spec: BalancerSpec): string[] {
     else lines.push(`  use_backend route_${name} if ${conditions.join(' ')}`);
   }
   if (spec.upstreamHeader) lines.push(`  http-response set-header ${spec.upstreamHeader} %[srv_name]`);
-  if (fallback) lines.push(`  default_backend route_${fallback}`);
-  else lines.push('  http-request return status 404 content-type text/plain string "no route\\n"');
+  // Not an http-request rule here: those run before any use_backend and would answer everything.
+  lines.push(`  default_backend ${fallback ? `route_${fallback}` : 'no_route'}`);
+  if (!fallback)
+    lines.push(
+      '',
+      'backend no_route',
+      '  http-request return status 404 content-type text/plain string "no route"',
+    );
   return lines;
 }
 
