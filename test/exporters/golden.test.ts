@@ -96,6 +96,30 @@ describe('portico lb generate (CLI)', () => {
     const none = await runPortico(['lb', 'generate', '--target', 'nginx'], { env });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('nothing to balance');
+    const noTo = await runPortico(['lb', 'deploy', '--target', 'nginx', '--upstream', '127.0.0.1:1'], {
+      env,
+    });
+    expect(noTo.code).toBe(2);
+    expect(noTo.stderr).toContain('[E_USAGE]: lb deploy needs --to PATH');
+    const tcpCaddy = await runPortico(
+      [
+        'lb',
+        'deploy',
+        '--target',
+        'caddy',
+        '--to',
+        join(tempDir(), 'Caddyfile'),
+        '--mode',
+        'tcp',
+        '--listen',
+        '127.0.0.1:7000',
+        '--upstream',
+        '127.0.0.1:9',
+      ],
+      { env },
+    );
+    expect(tcpCaddy.code).toBe(2);
+    expect(tcpCaddy.stderr).toContain('[E_LB_EXPORT_UNSUPPORTED]');
   });
 });
 

@@ -4,6 +4,7 @@ import { freePort } from '../helpers/net.js';
 import { stopProcess } from '../helpers/processes.js';
 import { describeWith } from '../helpers/requirements.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstreams.js';
+import { waitFor } from '../helpers/wait.js';
 import { load, specFromYaml, startGateway, waitAnswers, writeGenerated } from './gateways.js';
 
 const weights = [1, 2, 3];
@@ -54,6 +55,22 @@ for (const target of ['nginx', 'haproxy', 'caddy'] as TargetName[]) {
       for (const [i, share] of byBody.entries())
         expect(Math.abs(share - weights[i]! / total)).toBeLessThanOrEqual(0.05);
     });
+
+    if (target !== 'nginx')
+      it('takes an upstream out on its failing active health check, and back in when it passes', async () => {
+        const first = upstreams[0]!;
+        first.setHealthy(false);
+        const without = async () => {
+          const r = await load(port, 12, 2);
+          return r.errors.length === 0 && !r.byBody.has(first.name);
+        };
+        await waitFor(without, { what: `${target} to stop sending to a failing upstream`, timeoutMs: 8000 });
+        first.setHealthy(true);
+        await waitFor(async () => (await load(port, 12, 2)).byBody.has(first.name), {
+          what: `${target} to send to it again`,
+          timeoutMs: 8000,
+        });
+      });
 
     it('answers every GET with no error after an upstream is killed', async () => {
       await upstreams[2]!.kill();
