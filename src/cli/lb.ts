@@ -133,7 +133,7 @@ Examples:
         "routes from the project's catalog (<service>.localhost, and config routes naming a service)",
       )
       .option('--store <url>', 'catalog location (sqlite:///path.db)')
-      .option('--admin <host:port>', 'Caddy only: its admin API address (default 127.0.0.1:9901)')
+      .option('--admin <host:port>', "Caddy only: Caddy's admin API address (default 127.0.0.1:2019)")
       .option('--access-log <target>', 'access log: stderr, stdout or a file path')
       .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
       .option(

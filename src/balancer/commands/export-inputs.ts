@@ -44,6 +44,10 @@ export async function renderFromOptions(
       await store.close();
     }
   }
+  // Caddy's admin API is Caddy's own: only --admin moves it, so Portico's 9901 stays free for
+  // lb serve (a config file's admin: is Portico's endpoint, with its token).
+  if (exporter.target === 'caddy' && typeof opts.admin !== 'string' && opts.admin !== false)
+    spec = { ...spec, admin: { host: '127.0.0.1', port: 2019 } };
   const runtimeDir = opts.runtimeDir
     ? resolve(ctx.cwd, opts.runtimeDir)
     : resolve(nextTo ? dirname(resolve(ctx.cwd, nextTo)) : ctx.cwd, `${exporter.target}-run`);
