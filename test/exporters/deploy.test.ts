@@ -140,6 +140,26 @@ for (const target of ['nginx', 'haproxy', 'caddy'] as TargetName[]) {
       expect(await body(port)).toBe(`200 ${a.name}`);
     });
 
+    it('a first deploy that cannot serve says so (exit 1) and leaves nothing running', async () => {
+      const dir = tempDir(`portico-deploy-${target}-`);
+      const run = join(dir, `${target}-run`);
+      trackDaemons(target, run);
+      const held = await holdPort('127.0.0.1');
+      const r = await cli(dir, [
+        '--listen',
+        `127.0.0.1:${held.port}`,
+        '--admin',
+        `127.0.0.1:${await freePort()}`,
+        '--upstream',
+        `127.0.0.1:${a.port}`,
+        '--json',
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.json<{ status: string; reason: string }>()).toMatchObject({ status: 'failed' });
+      expect(exporters[target].running(run)).toEqual([]);
+      await held.stop();
+    });
+
     it('rolls back when the reloaded gateway does not answer (its new port is taken)', async () => {
       const dir = tempDir(`portico-deploy-${target}-`);
       const run = join(dir, `${target}-run`);
