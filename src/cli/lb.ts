@@ -8,7 +8,7 @@ export function registerLb(program: Command): void {
   const lb = program
     .command('lb')
     .description(
-      'embedded HTTP/WebSocket/TCP load balancer with health checks, retries, circuit breaking, TLS',
+      'embedded HTTP/WebSocket/TCP load balancer with health checks, retries, circuit breaking, TLS; nginx/HAProxy/Caddy configs',
     )
     .addHelpText(
       'after',
@@ -19,7 +19,11 @@ Examples:
   portico lb serve --config portico-lb.yaml       routes by host and path, TCP listeners, TLS
   portico lb status                               upstreams, health, slow start, panic, ejections,
                                                   traffic share (last 60 s and since start)
-  portico lb test default -n 2000 -c 20           bounded load; distribution vs expected share ±5%`,
+  portico lb test default -n 2000 -c 20           bounded load; distribution vs expected share ±5%
+  portico lb generate --target nginx -o nginx.conf --config portico-lb.yaml
+                                                  the same routes as an nginx/HAProxy/Caddy config
+  portico lb deploy --target haproxy --to haproxy.cfg --config portico-lb.yaml [--dry-run]
+                                                  validate, write with a backup, reload, roll back`,
     );
 
   lb.command('serve')
