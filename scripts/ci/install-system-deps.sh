@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   nginx haproxy caddy            # gateways: exporters, api-gateway diagnosis, benchmarks
+  libnginx-mod-stream            # nginx's TCP proxy (stream {}), a dynamic module on Debian
   etcd-server etcd-client        # scale-out store
   redis-server postgresql mariadb-server   # database probes and diagnoses
   docker.io busybox-static       # private Docker engine + local image (no registry here)

@@ -59,8 +59,14 @@ export function currentStatus(instance: Instance, states: CheckState[], now = Da
   return instanceStatus(instance, fresh);
 }
 
+/** What `apply` changes: a running balancer, or a spec being exported (src/exporters). */
+export type CatalogTarget = Pick<
+  Balancer,
+  'spec' | 'setUpstreams' | 'addRoute' | 'removeRoute' | 'routeNames'
+>;
+
 export function apply(
-  balancer: Balancer,
+  balancer: CatalogTarget,
   instances: Instance[],
   states: CheckState[],
   now = Date.now(),

@@ -8,7 +8,7 @@ export function registerLb(program: Command): void {
   const lb = program
     .command('lb')
     .description(
-      'embedded HTTP/WebSocket/TCP load balancer with health checks, retries, circuit breaking, TLS',
+      'embedded HTTP/WebSocket/TCP load balancer with health checks, retries, circuit breaking, TLS; nginx/HAProxy/Caddy configs',
     )
     .addHelpText(
       'after',
@@ -19,7 +19,11 @@ Examples:
   portico lb serve --config portico-lb.yaml       routes by host and path, TCP listeners, TLS
   portico lb status                               upstreams, health, slow start, panic, ejections,
                                                   traffic share (last 60 s and since start)
-  portico lb test default -n 2000 -c 20           bounded load; distribution vs expected share ±5%`,
+  portico lb test default -n 2000 -c 20           bounded load; distribution vs expected share ±5%
+  portico lb generate --target nginx -o nginx.conf --config portico-lb.yaml
+                                                  the same routes as an nginx/HAProxy/Caddy config
+  portico lb deploy --target haproxy --to haproxy.cfg --config portico-lb.yaml [--dry-run]
+                                                  validate, write with a backup, reload, roll back`,
     );
 
   lb.command('serve')
@@ -104,21 +108,82 @@ Examples:
     .description('create (once) and show the development CA used for TLS, and how to trust it')
     .action(action(async (ctx) => (await import('../balancer/commands/ca.js')).caCommand(ctx)));
 
-  for (const [name, what] of [
-    ['generate', 'nginx/HAProxy/Caddy/Envoy/Traefik configuration from the catalog'],
-    ['deploy', 'generated configuration to a running nginx/HAProxy/Caddy'],
-  ] as const) {
-    lb.command(name)
-      .description(`${what} (planned)`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(
-        action(async () => {
-          const { PorticoError } = await import('../core/errors.js');
-          throw new PorticoError('E_NOT_IMPLEMENTED', `portico lb ${name} is not built yet`, {
-            hint: 'Until then, portico lb serve balances with active health checks; see the README.',
-          });
-        }),
+  const exportInputs = (cmd: Command): Command =>
+    cmd
+      .addOption(
+        new Option('--target <gateway>', 'nginx, haproxy or caddy').choices(['nginx', 'haproxy', 'caddy']),
+      )
+      .option('--config <file>', 'portico-lb.yaml (the same file lb serve reads)')
+      .option('--listen <host:port>', 'where the gateway listens (default 127.0.0.1:8080)')
+      .option('--upstream <host:port>', 'an upstream (repeatable)', collect)
+      .addOption(new Option('--mode <mode>', 'http or tcp').choices(['http', 'tcp']))
+      .addOption(
+        new Option('--algorithm <name>', 'picker').choices([
+          'round-robin',
+          'weighted-round-robin',
+          'least-conn',
+          'p2c-ewma',
+          'consistent-hash',
+        ]),
+      )
+      .option('--health-path <path>', 'active HTTP health check path')
+      .option('--health-interval <time>', 'active health check interval (default 2s)')
+      .option('--no-health', 'no active health checks')
+      .option('--hash-header <name>', 'consistent-hash on this request header')
+      .option('--hash-cookie <name>', 'consistent-hash on this cookie')
+      .option('--hash-ip', 'consistent-hash on the client IP')
+      .option(
+        '--from-catalog',
+        "routes from the project's catalog (<service>.localhost, and config routes naming a service)",
+      )
+      .option('--store <url>', 'catalog location (sqlite:///path.db)')
+      .option('--admin <host:port>', "Caddy only: Caddy's admin API address (default 127.0.0.1:2019)")
+      .option('--access-log <target>', 'access log: stderr, stdout or a file path')
+      .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
+      .option(
+        '--runtime-dir <dir>',
+        'pid file, temp folders and logs (default: <target>-run next to the file)',
       );
-  }
+
+  exportInputs(
+    lb
+      .command('generate')
+      .description('a complete nginx/HAProxy/Caddy configuration from the same inputs as lb serve'),
+  )
+    .option('-o, --output <file>', 'write here (atomically, with a backup) instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  portico lb generate --target nginx --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002
+  portico lb generate --target haproxy --config portico-lb.yaml -o haproxy.cfg
+  portico lb generate --target caddy --from-catalog -o Caddyfile`,
+    )
+    .action(
+      action(async (ctx, opts) =>
+        (await import('../balancer/commands/generate.js')).generateCommand(ctx, opts as never),
+      ),
+    );
+
+  exportInputs(
+    lb
+      .command('deploy')
+      .description(
+        'validate with the gateway binary, write atomically with a backup, reload gracefully, check, roll back if it does not answer',
+      ),
+  )
+    .option('--to <path>', 'the configuration file the gateway runs from')
+    .option('--dry-run', 'show the unified diff; write and reload nothing')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  portico lb deploy --target nginx --to ./nginx.conf --config portico-lb.yaml --dry-run
+  portico lb deploy --target haproxy --to ./haproxy.cfg --from-catalog`,
+    )
+    .action(
+      action(async (ctx, opts) =>
+        (await import('../balancer/commands/deploy.js')).deployCommand(ctx, opts as never),
+      ),
+    );
 }

@@ -98,6 +98,14 @@ export const errorCodes = {
   E_LB_LISTEN: { summary: 'The load balancer could not listen on an address.', exit: 2 },
   E_LB_ADMIN_UNREACHABLE: { summary: "The load balancer's admin endpoint did not answer.", exit: 2 },
   E_LB_TLS: { summary: 'A TLS certificate or the development CA could not be loaded or created.', exit: 2 },
+  E_LB_EXPORT_UNSUPPORTED: {
+    summary: 'The target gateway cannot express part of the balancer configuration.',
+    exit: 2,
+  },
+  E_LB_DEPLOY_INVALID: {
+    summary: "The gateway's own check rejects the new configuration; nothing was written.",
+    exit: 2,
+  },
   E_NOT_IMPLEMENTED: { summary: 'This command is planned but not built yet.', exit: 2 },
   E_PLATFORM_UNSUPPORTED: { summary: 'This operation is not supported on this operating system.', exit: 2 },
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -99,7 +99,22 @@ describe('portico lb CLI', () => {
       "cannot reach the balancer's admin endpoint",
     ],
     [['lb', 'test', 'http://127.0.0.1:1/', '-n', '0'], 'E_USAGE', '-n "0" must be a whole number'],
-    [['lb', 'generate', 'nginx'], 'E_NOT_IMPLEMENTED', 'not built yet'],
+    [
+      [
+        'lb',
+        'generate',
+        '--target',
+        'caddy',
+        '--mode',
+        'tcp',
+        '--listen',
+        '127.0.0.1:7000',
+        '--upstream',
+        '127.0.0.1:9',
+      ],
+      'E_LB_EXPORT_UNSUPPORTED',
+      'standard Caddy has no layer-4 proxy',
+    ],
   ])('%j → %s', async (args, code, message) => {
     const r = await runPortico(args, { cwd: fixtures, env: { PORTICO_HOME: tempDir() } });
     expect(r.code).toBe(2);

@@ -182,10 +182,19 @@ describe("the seed's scripts", () => {
     expect(r.out).toContain('registered auth-service → 127.0.0.1:3001');
     expect(r.code).toBe(0);
   });
-  it('load-balancer-manager.sh generate says what to use until it exists', async () => {
-    const r = await run('load-balancer-manager.sh', ['generate']);
-    expect(r.code).toBe(2);
-    expect(r.out).toContain('portico lb serve');
+  it('load-balancer-manager.sh generate delegates to portico lb generate', async () => {
+    const r = await run('load-balancer-manager.sh', [
+      'generate',
+      '--target',
+      'nginx',
+      '--upstream',
+      '127.0.0.1:9001',
+    ]);
+    expect(r.out).toContain('server 127.0.0.1:9001 weight=1');
+    expect(r.code).toBe(0);
+    const missing = await run('load-balancer-manager.sh', ['generate', '--target', 'nginx']);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toContain('nothing to balance');
   });
   it('rejects unknown arguments with exit 2', async () => {
     expect((await run('network-troubleshooter.sh', ['everything'])).code).toBe(2);

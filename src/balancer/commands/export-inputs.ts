@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { CommandContext } from '../../cli/context.js';
+import { type Exporter, exporterFor } from '../../exporters/index.js';
+import type { BalancerSpec } from '../model.js';
+import { type ServeOptions, specFromOptions } from './spec-from-options.js';
+
+export interface ExportOptions extends ServeOptions {
+  target?: string;
+  /** --from-catalog: the project's catalog fills the routes (as lb serve --catalog would). */
+  fromCatalog?: boolean;
+  runtimeDir?: string;
+}
+
+export interface Rendered {
+  exporter: Exporter;
+  spec: BalancerSpec;
+  runtimeDir: string;
+  text: string;
+}
+
+/**
+ * What `lb generate` and `lb deploy` share: the same BalancerSpec as `lb serve` (same flags,
+ * same file, same schema), the catalog's instances when asked, and the target's rendering.
+ * `nextTo` is the file the config goes to: the runtime folder defaults to `<target>-run` beside it.
+ */
+export async function renderFromOptions(
+  ctx: CommandContext,
+  opts: ExportOptions,
+  nextTo: string | undefined,
+): Promise<Rendered> {
+  const exporter = exporterFor(opts.target);
+  const fromCatalog = Boolean(opts.fromCatalog);
+  let spec = specFromOptions({ ...opts, catalog: Boolean(opts.catalog) || fromCatalog }, ctx.env, ctx.cwd);
+  const needsCatalog = spec.catalog || spec.routes.some((r) => r.service) || spec.tcp.some((t) => t.service);
+  if (needsCatalog) {
+    const { openStore } = await import('../../store/index.js');
+    const { currentProjectName, selectorFor } = await import('../../project/index.js');
+    const store = await openStore(opts.store, ctx.env, await currentProjectName(selectorFor(ctx)));
+    try {
+      const { specFromCatalog } = await import('../../exporters/from-catalog.js');
+      spec = await specFromCatalog(spec, store);
+    } finally {
+      await store.close();
+    }
+  }
+  // Caddy's admin API is Caddy's own: only --admin moves it, so Portico's 9901 stays free for
+  // lb serve (a config file's admin: is Portico's endpoint, with its token).
+  if (exporter.target === 'caddy' && typeof opts.admin !== 'string' && opts.admin !== false)
+    spec = { ...spec, admin: { host: '127.0.0.1', port: 2019 } };
+  const runtimeDir = opts.runtimeDir
+    ? resolve(ctx.cwd, opts.runtimeDir)
+    : resolve(nextTo ? dirname(resolve(ctx.cwd, nextTo)) : ctx.cwd, `${exporter.target}-run`);
+  return { exporter, spec, runtimeDir, text: exporter.render(spec, { runtimeDir }) };
+}
+
+/** The gateway writes its pid, temp folders and logs here; it must exist before it starts. */
+export function ensureRuntimeDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+}

@@ -1,0 +1,144 @@
+import type { ActiveHealth, BalancerSpec, HashOn, RouteSpec, TcpRouteSpec } from '../../balancer/model.js';
+import { formatHostPort } from '../../core/address.js';
+import { duration, header, matchOrder, type RenderOptions, rejectCommon, safeName } from '../exporter.js';
+
+/** HAProxy accepts server weights 0–256; Portico's go to 1000, so larger sets are scaled. */
+const maxWeight = 256;
+
+/** haproxy.cfg from a BalancerSpec: one HTTP frontend with ACLs, `mode tcp` listeners for TCP routes. */
+export function renderHaproxy(spec: BalancerSpec, { runtimeDir }: RenderOptions): string {
+  rejectCommon('haproxy', spec);
+  const run = runtimeDir.replace(/\/$/, '');
+  const t = spec.timeouts;
+  const out: string[] = [
+    header('haproxy', '#'),
+    'global',
+    `  pidfile ${run}/haproxy.pid`,
+    // The listening sockets are handed to the next process on reload (-x), so none is lost.
+    `  stats socket ${run}/haproxy.sock mode 600 level admin expose-fd listeners`,
+    ...(spec.accessLog ? [`  log ${logTarget(spec.accessLog)} format raw local0`] : []),
+    '',
+    'defaults',
+    '  mode http',
+    ...(spec.accessLog ? ['  log global'] : []),
+    `  timeout connect ${duration(t.connectMs)}`,
+    `  timeout client ${duration(t.idleMs)}`,
+    `  timeout server ${duration(Math.max(t.headersMs, t.idleMs))}`,
+    `  timeout http-request ${duration(t.clientHeadersMs)}`,
+    `  timeout http-keep-alive ${duration(t.clientKeepAliveMs)}`,
+    // WebSocket: HAProxy passes Upgrade natively; this bounds the idle tunnel.
+    `  timeout tunnel ${duration(t.idleMs)}`,
+    `  retries ${spec.retry.attempts}`,
+    '  # Retry on another server (redispatch); HAProxy only retries idempotent requests on',
+    '  # response errors, and any request whose connection failed.',
+    '  option redispatch 1',
+    '  retry-on conn-failure empty-response response-timeout 502 503 504',
+    '',
+  ];
+  if (spec.listen) out.push(...frontend(spec), '');
+  for (const r of spec.routes) out.push(...backend(`route_${safeName(r.name)}`, r, spec, 'http'), '');
+  for (const tcp of spec.tcp) out.push(...tcpListen(tcp, spec), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function logTarget(log: NonNullable<BalancerSpec['accessLog']>): string {
+  // HAProxy logs to syslog or to its own stdout/stderr only, never to a plain file.
+  if (log === 'stdout' || log === 'stderr') return log;
+  return `stdout # (${log.file}: HAProxy cannot write a file itself; redirect its stdout there)`;
+}
+
+function frontend(spec: BalancerSpec): string[] {
+  const lines = [
+    'frontend http',
+    `  bind ${formatHostPort(spec.listen!.host, spec.listen!.port)}`,
+    '  option forwardfor',
+  ];
+  if (spec.accessLog) lines.push('  option httplog');
+  lines.push(
+    '  # Host without its port, for host routes.',
+    '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,)',
+  );
+  let fallback: string | undefined;
+  for (const r of matchOrder(spec.routes)) {
+    const name = safeName(r.name);
+    const conditions: string[] = [];
+    if (r.host) {
+      const host = r.host.toLowerCase();
+      lines.push(
+        host.startsWith('*.')
+          ? `  acl host_${name} var(txn.host) -m end ${host.slice(1)}`
+          : `  acl host_${name} var(txn.host) -m str ${host}`,
+      );
+      conditions.push(`host_${name}`);
+    }
+    if (r.pathPrefix && r.pathPrefix !== '/') {
+      lines.push(`  acl path_${name} path_beg ${r.pathPrefix}`);
+      conditions.push(`path_${name}`);
+    }
+    if (conditions.length === 0) fallback ??= name;
+    else lines.push(`  use_backend route_${name} if ${conditions.join(' ')}`);
+  }
+  if (spec.upstreamHeader) lines.push(`  http-response set-header ${spec.upstreamHeader} %[srv_name]`);
+  // Not an http-request rule here: those run before any use_backend and would answer everything.
+  lines.push(`  default_backend ${fallback ? `route_${fallback}` : 'no_route'}`);
+  if (!fallback)
+    lines.push(
+      '',
+      'backend no_route',
+      '  http-request return status 404 content-type text/plain string "no route"',
+    );
+  return lines;
+}
+
+function backend(name: string, r: RouteSpec, spec: BalancerSpec, mode: 'http'): string[] {
+  const lines = [`backend ${name}`, `  mode ${mode}`, `  balance ${balance(r.algorithm, r.hashOn)}`];
+  if (r.algorithm === 'consistent-hash') lines.push('  hash-type consistent');
+  if (r.stripPrefix && r.pathPrefix && r.pathPrefix !== '/') {
+    const p = r.pathPrefix.replace(/\/$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    lines.push(`  http-request replace-path ^${p}/?(.*) /\\1`);
+  }
+  if (r.health?.path) lines.push('  option httpchk', `  http-check send meth GET uri ${r.health.path}`);
+  lines.push(...servers(r, spec));
+  return lines;
+}
+
+function tcpListen(t: TcpRouteSpec, spec: BalancerSpec): string[] {
+  return [
+    `listen tcp_${safeName(t.name)}`,
+    '  mode tcp',
+    ...(spec.accessLog ? ['  option tcplog'] : []),
+    `  bind ${formatHostPort(t.listen.host, t.listen.port)}`,
+    `  balance ${balance(t.algorithm, undefined)}`,
+    ...(t.algorithm === 'consistent-hash' ? ['  hash-type consistent'] : []),
+    ...(t.health?.path ? ['  option httpchk', `  http-check send meth GET uri ${t.health.path}`] : []),
+    ...servers(t, spec),
+  ];
+}
+
+function servers(r: RouteSpec | TcpRouteSpec, spec: BalancerSpec): string[] {
+  const h: ActiveHealth | undefined = r.health;
+  const lines = [
+    `  default-server ${h ? `inter ${duration(h.intervalMs)} rise ${h.rise} fall ${h.fall} ` : ''}` +
+      `observe layer4 error-limit ${spec.outlier.consecutiveErrors} on-error mark-down`,
+  ];
+  if (h) lines.push(`  timeout check ${duration(h.timeoutMs)}`);
+  const top = Math.max(...r.upstreams.map((u) => u.weight), 1);
+  const scale = top > maxWeight ? maxWeight / top : 1;
+  for (const [i, u] of r.upstreams.entries()) {
+    const weight = Math.max(1, Math.round(u.weight * scale));
+    lines.push(
+      `  server s${i + 1} ${formatHostPort(u.address, u.port)} weight ${weight}${h ? ' check' : ''} # ${u.id}`,
+    );
+  }
+  return lines;
+}
+
+function balance(algorithm: RouteSpec['algorithm'], hash: HashOn | undefined): string {
+  if (algorithm === 'least-conn' || algorithm === 'p2c-ewma') return 'leastconn';
+  if (algorithm === 'consistent-hash') {
+    if (hash?.header) return `hdr(${hash.header})`;
+    if (hash?.cookie) return `hash req.cook(${hash.cookie})`;
+    return 'source';
+  }
+  return 'roundrobin';
+}

@@ -1,0 +1,166 @@
+import type { BalancerSpec, HashOn, RouteSpec, TcpRouteSpec, UpstreamSpec } from '../../balancer/model.js';
+import { formatHostPort } from '../../core/address.js';
+import { duration, header, type RenderOptions, rejectCommon, safeName } from '../exporter.js';
+
+/** Debian's path of the dynamic stream module (nginx OSS builds it as a module there). */
+export const streamModule = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+/** nginx.conf from a BalancerSpec: http routes as servers/locations, TCP routes in `stream`. */
+export function renderNginx(spec: BalancerSpec, { runtimeDir }: RenderOptions): string {
+  rejectCommon('nginx', spec);
+  const run = runtimeDir.replace(/\/$/, '');
+  const out: string[] = [header('nginx', '#')];
+  if (spec.tcp.length > 0) out.push(`load_module ${streamModule};`);
+  out.push(
+    'worker_processes 1;',
+    `pid ${run}/nginx.pid;`,
+    `error_log ${run}/error.log;`,
+    '',
+    'events {',
+    '  worker_connections 1024;',
+    '}',
+    '',
+  );
+  if (spec.listen) out.push(...http(spec, run), '');
+  if (spec.tcp.length > 0) out.push(...stream(spec), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function http(spec: BalancerSpec, run: string): string[] {
+  const t = spec.timeouts;
+  const lines = [
+    'http {',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((p) => `  ${p}_temp_path ${run}/${p};`),
+    ...accessLog(spec, run),
+    `  client_header_timeout ${duration(t.clientHeadersMs)};`,
+    `  keepalive_timeout ${duration(t.clientKeepAliveMs)};`,
+    `  large_client_header_buffers 4 ${Math.max(1024, spec.maxHeaderBytes)};`,
+    '',
+    '  # WebSocket: pass Upgrade through, and close (not keep-alive) otherwise.',
+    '  map $http_upgrade $connection_upgrade {',
+    '    default upgrade;',
+    "    '' '';",
+    '  }',
+    '',
+  ];
+  const withUpstreams = spec.routes.filter((r) => r.upstreams.length > 0);
+  for (const r of withUpstreams) lines.push(...upstreamBlock(`route_${safeName(r.name)}`, r, spec), '');
+  const listen = formatHostPort(spec.listen!.host, spec.listen!.port);
+  const hosts = [...new Set(spec.routes.map((r) => r.host))];
+  // The server without server_name is the default one: host-less routes, and a 404 otherwise.
+  if (!hosts.includes(undefined)) hosts.push(undefined);
+  for (const host of hosts) {
+    lines.push('  server {', `    listen ${listen}${host ? '' : ' default_server'};`);
+    lines.push(`    server_name ${host ?? '_'};`);
+    const routes = spec.routes.filter((r) => r.host === host);
+    for (const r of routes) lines.push(...location(r, spec));
+    if (!routes.some((r) => !r.pathPrefix || r.pathPrefix === '/'))
+      lines.push('    location / {', '      return 404;', '    }');
+    lines.push('  }', '');
+  }
+  lines.push('}');
+  return lines;
+}
+
+function upstreamBlock(name: string, r: RouteSpec | TcpRouteSpec, spec: BalancerSpec): string[] {
+  const hash = 'hashOn' in r ? r.hashOn : undefined;
+  const lines = [`  upstream ${name} {`];
+  const policy = balance(r.algorithm, hash);
+  if (policy) lines.push(`    ${policy};`);
+  lines.push(
+    '    # nginx OSS has no active health checks (that is NGINX Plus): upstreams are taken out',
+    '    # passively, after max_fails failed attempts, for fail_timeout.',
+  );
+  for (const u of r.upstreams) lines.push(`    server ${server(u)} ${serverParams(u, spec)};`);
+  if (!('listen' in r)) lines.push('    keepalive 32;');
+  lines.push('  }');
+  return lines;
+}
+
+const server = (u: UpstreamSpec): string => formatHostPort(u.address, u.port);
+
+function serverParams(u: UpstreamSpec, spec: BalancerSpec): string {
+  return `weight=${u.weight} max_fails=${spec.outlier.consecutiveErrors} fail_timeout=${duration(spec.outlier.baseEjectionMs)}`;
+}
+
+function balance(algorithm: RouteSpec['algorithm'], hash: HashOn | undefined): string | undefined {
+  if (algorithm === 'least-conn') return 'least_conn';
+  // Power of two choices, by connections: nginx OSS has no latency (EWMA) picker.
+  if (algorithm === 'p2c-ewma') return 'random two least_conn';
+  if (algorithm === 'consistent-hash') {
+    if (hash?.header) return `hash $http_${hash.header.toLowerCase().replace(/-/g, '_')} consistent`;
+    if (hash?.cookie) return `hash $cookie_${hash.cookie} consistent`;
+    return 'hash $remote_addr consistent';
+  }
+  return undefined;
+}
+
+function location(r: RouteSpec, spec: BalancerSpec): string[] {
+  const t = spec.timeouts;
+  const prefix = r.pathPrefix ?? '/';
+  const lines = [`    # route ${r.name}`, `    location ${prefix} {`];
+  if (r.upstreams.length === 0) {
+    lines.push('      # the catalog has no instance of this service yet', '      return 503;', '    }');
+    return lines;
+  }
+  if (r.stripPrefix && prefix !== '/') {
+    const p = prefix.replace(/\/$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    lines.push(`      rewrite ^${p}/?(.*)$ /$1 break;`);
+  }
+  lines.push(
+    `      proxy_pass http://route_${safeName(r.name)};`,
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Host $http_host;',
+    '      proxy_set_header Upgrade $http_upgrade;',
+    '      proxy_set_header Connection $connection_upgrade;',
+    '      proxy_set_header X-Real-IP $remote_addr;',
+    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '      proxy_set_header X-Forwarded-Proto $scheme;',
+    '      proxy_set_header X-Forwarded-Host $http_host;',
+    `      proxy_connect_timeout ${duration(t.connectMs)};`,
+    `      proxy_read_timeout ${duration(Math.max(t.headersMs, t.idleMs))};`,
+    `      proxy_send_timeout ${duration(t.idleMs)};`,
+    '      # Retries on another upstream; nginx never retries non-idempotent requests (POST, …).',
+    '      proxy_next_upstream error timeout http_502 http_503 http_504;',
+    `      proxy_next_upstream_tries ${spec.retry.attempts + 1};`,
+    `      proxy_next_upstream_timeout ${duration(t.totalMs)};`,
+  );
+  if (spec.upstreamHeader) lines.push(`      add_header ${spec.upstreamHeader} $upstream_addr always;`);
+  lines.push('    }');
+  return lines;
+}
+
+function stream(spec: BalancerSpec): string[] {
+  const lines = ['stream {'];
+  for (const t of spec.tcp) {
+    const name = `tcp_${safeName(t.name)}`;
+    if (t.upstreams.length > 0) lines.push(...upstreamBlock(name, t, spec), '');
+    lines.push(
+      `  # TCP route ${t.name}`,
+      '  server {',
+      `    listen ${formatHostPort(t.listen.host, t.listen.port)};`,
+    );
+    if (t.upstreams.length === 0) lines.push('    return "";');
+    else
+      lines.push(
+        `    proxy_pass ${name};`,
+        `    proxy_connect_timeout ${duration(spec.timeouts.connectMs)};`,
+        `    proxy_timeout ${duration(spec.timeouts.idleMs)};`,
+        '    proxy_next_upstream on;',
+        `    proxy_next_upstream_tries ${spec.retry.attempts + 1};`,
+      );
+    lines.push('  }', '');
+  }
+  return [...lines.slice(0, lines.at(-1) === '' ? -1 : undefined), '}'];
+}
+
+function accessLog(spec: BalancerSpec, run: string): string[] {
+  const log = spec.accessLog;
+  if (!log) return ['  access_log off;'];
+  if (typeof log !== 'string') return [`  access_log ${log.file};`];
+  // nginx opens /dev/${log} as a file, which fails when that is a socket (under a supervisor).
+  return [
+    `  # access log asked for ${log}: nginx writes it to a file; tail it there.`,
+    `  access_log ${run}/access.log;`,
+  ];
+}
