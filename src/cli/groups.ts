@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAgent } from './agent.js';
 import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
 import { registerPorts } from './ports.js';
@@ -14,4 +15,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerLb,
   registerTroubleshoot,
   registerHealth,
+  registerAgent,
 ];
