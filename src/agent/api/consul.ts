@@ -39,8 +39,12 @@ export function consulRoutes(router: Router, agent: AgentContext): void {
       path,
       async (ctx) => {
         await block(agent, ctx);
+        // The index is read before the data: a change in between makes the client ask again
+        // (harmless) instead of missing it. The store's index covers this process's own writes
+        // before the watch has reported them.
+        const index = Math.max(agent.feed.index, await agent.store().index());
         const body = await handler(ctx);
-        sendConsul(ctx.res, agent, body);
+        sendConsul(ctx.res, index, body);
         return undefined;
       },
       'text',
@@ -54,7 +58,7 @@ export function consulRoutes(router: Router, agent: AgentContext): void {
         if (!mayWrite(agent.access, ctx.req.headers))
           throw new ApiError(403, 'E_API_UNAUTHORIZED', 'Permission denied');
         const body = await handler(ctx);
-        sendConsul(ctx.res, agent, body ?? null);
+        sendConsul(ctx.res, Math.max(agent.feed.index, await agent.store().index()), body ?? null);
         return undefined;
       },
       'text',
@@ -228,10 +232,10 @@ async function block(agent: AgentContext, { url, res }: RouteContext): Promise<v
   await agent.feed.wait(index, waitMs + Math.floor(Math.random() * (waitMs / 16)), stop);
 }
 
-function sendConsul(res: ServerResponse, agent: AgentContext, body: unknown): void {
+function sendConsul(res: ServerResponse, index: number, body: unknown): void {
   if (res.destroyed) return;
   sendJson(res, 200, body, {
-    'x-consul-index': String(agent.feed.index),
+    'x-consul-index': String(Math.max(1, index)),
     'x-consul-knownleader': 'true',
     'x-consul-lastcontact': '0',
     'x-consul-effective-consistency': 'leader',
