@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPortico } from '../helpers/cli.js';
+import { spawnTracked } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 import { type AgentProcess, api, startAgent } from './agent-process.js';
@@ -267,5 +268,31 @@ describe('portico agent with a token', () => {
     const read = await api(`${agent.url}/api/v1/services`);
     expect(read.status).toBe(200);
     expect(read.body.services.map((s: { name: string }) => s.name).sort()).toEqual(['tok', 'tok2']);
+  });
+});
+
+describe('portico status', () => {
+  it('marks the state of an agent whose process is gone as stale, exit 1', async () => {
+    const ownHome = tempDir('portico-agent-home-');
+    const gone = spawnTracked(process.execPath, ['-e', '']);
+    const pid = gone.pid!;
+    await waitFor(() => gone.exitCode !== null, { what: 'the short process to exit' });
+    mkdirSync(join(ownHome, 'agents'));
+    writeFileSync(
+      join(ownHome, 'agents', `${pid}.json`),
+      JSON.stringify({
+        pid,
+        listen: '127.0.0.1:7780',
+        url: 'http://127.0.0.1:7780',
+        project: 'old',
+        dir: '/',
+        files: [],
+        store: 'x',
+        startedAt: 1,
+      }),
+    );
+    const status = await runPortico(['status'], { env: { PORTICO_HOME: ownHome } });
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(new RegExp(`agent pid ${pid} \\(project old\\) is not running any more`));
   });
 });
