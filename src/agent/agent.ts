@@ -58,6 +58,8 @@ export class Agent {
   private metrics!: AgentMetrics;
   private bound!: HostPort;
   readonly startedAt = Date.now();
+  reloads = 0;
+  lastReload: number | undefined;
 
   private constructor(
     private readonly options: AgentOptions,
@@ -87,6 +89,7 @@ export class Agent {
     const router = new Router();
     const ctx = agent.context();
     nativeRoutes(router, ctx);
+    router.add('GET', '/api/v1/agent', () => agent.describe());
     consulRoutes(router, ctx);
     prometheusRoutes(router, ctx);
     server.on('request', (req, res) => void router.handle(req, res));
@@ -112,6 +115,22 @@ export class Agent {
     return this.cycle.project;
   }
 
+  /** What this agent runs: GET /api/v1/agent. */
+  describe() {
+    return {
+      pid: process.pid,
+      listen: this.address,
+      project: this.cycle.namespace,
+      dir: this.cycle.project?.dir ?? this.options.selector.cwd,
+      files: this.cycle.project?.files ?? [],
+      exposed: this.options.access.exposed,
+      tokenRequired: this.options.access.token !== undefined,
+      startedAt: this.startedAt,
+      reloads: this.reloads,
+      lastReload: this.lastReload ?? null,
+    };
+  }
+
   /** SIGHUP: read the project's files again; on a broken file keep running what was loaded. */
   async reload(): Promise<void> {
     const project = await loadProject(this.options.selector);
@@ -119,7 +138,15 @@ export class Agent {
     const previous = this.cycle;
     previous.controller.abort();
     await previous.done;
-    this.cycle = await this.begin(project, namespace);
+    try {
+      this.cycle = await this.begin(project, namespace);
+    } catch (error) {
+      // Never left without a loop: run what was loaded before, and say why the reload failed.
+      this.cycle = await this.begin(previous.project, previous.namespace);
+      throw error;
+    }
+    this.reloads++;
+    this.lastReload = Date.now();
   }
 
   async stop(): Promise<void> {

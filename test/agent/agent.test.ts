@@ -12,6 +12,8 @@ import { type AgentProcess, api, startAgent } from './agent-process.js';
 const home = tempDir('portico-agent-home-');
 const project = tempDir('portico-agent-project-');
 const env = { PORTICO_HOME: home };
+/** A folder with no project, for the agents that need none (the SIGHUP test breaks `project`). */
+const elsewhere = tempDir('portico-agent-cwd-');
 
 writeFileSync(
   join(project, 'portico.yaml'),
@@ -165,12 +167,28 @@ describe('portico agent (process, native API)', () => {
     }
   });
 
-  it('SIGHUP reloads the project files', async () => {
+  it('SIGHUP reloads the project files; a broken file keeps the running project', async () => {
+    const before = await api(`${agent.url}/api/v1/agent`);
+    expect(before.body).toMatchObject({
+      project: 'shop',
+      reloads: 0,
+      files: [join(project, 'portico.yaml')],
+    });
+    // A compose file appears: only a reload makes it part of the project.
+    writeFileSync(join(project, 'compose.yaml'), 'services:\n  cache:\n    image: redis:7\n');
     writeFileSync(
       join(project, 'portico.yaml'),
       'services:\n  billing:\n    endpoints:\n      - { address: 127.0.0.1, port: 4000 }\n  ledger:\n    endpoints:\n      - { address: 127.0.0.1, port: 4100 }\n',
     );
     agent.child.kill('SIGHUP');
+    const after = await waitFor(
+      async () => {
+        const r = await api(`${agent.url}/api/v1/agent`);
+        return r.body.reloads === 1 ? r.body : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the reload' },
+    );
+    expect(after.files).toEqual([join(project, 'compose.yaml'), join(project, 'portico.yaml')]);
     await waitFor(
       async () =>
         (await api(`${agent.url}/api/v1/services`)).body.services.some(
@@ -178,6 +196,20 @@ describe('portico agent (process, native API)', () => {
         ),
       { timeoutMs: 10_000, what: 'ledger after SIGHUP' },
     );
+    const status = (await runPortico(['status', '--json'], { env })).json<{
+      agents: Array<{ files: string[] }>;
+    }>();
+    expect(status.agents[0]!.files).toEqual(after.files);
+
+    // A broken compose file: the reload fails with a warning and the agent keeps serving.
+    writeFileSync(join(project, 'compose.yaml'), 'services:\n  cache: [not, a, service\n');
+    agent.child.kill('SIGHUP');
+    await waitFor(() => /reload failed, still running the previous project/.test(agent.stderr()), {
+      timeoutMs: 10_000,
+      what: 'the reload warning',
+    });
+    expect((await api(`${agent.url}/api/v1/agent`)).body.reloads).toBe(1);
+    expect((await api(`${agent.url}/api/v1/services/billing`)).status).toBe(200);
     expect(agent.child.exitCode).toBeNull();
   });
 
@@ -201,7 +233,7 @@ describe('portico agent refuses to start half-way', () => {
     try {
       const run = await runPortico(['agent', '--listen', `127.0.0.1:${port}`, '--no-discover'], {
         env: { PORTICO_HOME: ownHome },
-        cwd: project,
+        cwd: elsewhere,
         timeoutMs: 15_000,
       });
       expect(run.code).toBe(2);
@@ -215,7 +247,7 @@ describe('portico agent refuses to start half-way', () => {
   it('--require-token without a token is E_AGENT_TOKEN_REQUIRED, exit 2', async () => {
     const run = await runPortico(['agent', '--listen', '127.0.0.1:0', '--require-token', '--no-discover'], {
       env: { PORTICO_HOME: tempDir('portico-agent-home-') },
-      cwd: project,
+      cwd: elsewhere,
       timeoutMs: 15_000,
     });
     expect(run.code).toBe(2);
@@ -229,7 +261,7 @@ describe('portico agent with a token', () => {
   beforeAll(async () => {
     agent = await startAgent(['--no-discover', '--require-token', '--token-env', 'AGENT_TOKEN'], {
       env: { PORTICO_HOME: tempDir('portico-agent-home-'), AGENT_TOKEN: token },
-      cwd: project,
+      cwd: elsewhere,
     });
   });
   afterAll(async () => {

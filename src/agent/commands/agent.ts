@@ -47,24 +47,27 @@ export async function agentCommand(ctx: CommandContext, opts: AgentCommandOption
     ...(ctx.out.json ? { onTransition: (e) => ctx.out.writeStdout(`${JSON.stringify(e)}\n`) } : {}),
   });
   const url = `http://${agent.address}`;
-  writeAgentState(ctx.env, {
-    pid: process.pid,
-    listen: agent.address,
-    url,
-    project: agent.project,
-    dir: agent.loaded?.dir ?? ctx.cwd,
-    files: agent.loaded?.files ?? [],
-    store: opts.store ?? ctx.env.PORTICO_STORE ?? 'catalog.db in the state directory',
-    startedAt: agent.startedAt,
-  });
+  const recordState = (): void =>
+    writeAgentState(ctx.env, {
+      pid: process.pid,
+      listen: agent.address,
+      url,
+      project: agent.project,
+      dir: agent.loaded?.dir ?? ctx.cwd,
+      files: agent.loaded?.files ?? [],
+      store: opts.store ?? ctx.env.PORTICO_STORE ?? 'catalog.db in the state directory',
+      startedAt: agent.startedAt,
+    });
+  recordState();
   if (access.exposed)
     ctx.out.warn(`listening on ${agent.address}, beyond loopback: every write needs the token`);
   const onHup = (): void => {
     agent
       .reload()
-      .then(() =>
-        ctx.out.note(`reloaded project ${agent.project} (${agent.loaded?.files.length ?? 0} file(s))`),
-      )
+      .then(() => {
+        recordState();
+        ctx.out.note(`reloaded project ${agent.project} (${agent.loaded?.files.length ?? 0} file(s))`);
+      })
       .catch((e) =>
         ctx.out.warn(`reload failed, still running the previous project: ${(e as Error).message}`),
       );
