@@ -67,6 +67,13 @@ describe('portico agent (process, native API)', () => {
     });
     expect(asObject.status).toBe(400);
     expect(asObject.body.error.code).toBe('E_CHECK_UNTRUSTED');
+    // Nor may a check from the network name a password variable the user did not allow.
+    const secret = await api(`${agent.url}/api/v1/instances`, {
+      method: 'POST',
+      body: { service: 'evil', port: 9, checks: ['postgres:app,passwordEnv=PGPASSWORD'] },
+    });
+    expect(secret.status).toBe(400);
+    expect(secret.body.error.code).toBe('E_CHECK_UNTRUSTED');
     const list = await api(`${agent.url}/api/v1/services`);
     expect(list.body.services.map((s: { name: string }) => s.name)).not.toContain('evil');
   });
@@ -115,6 +122,8 @@ describe('portico agent (process, native API)', () => {
     await waitFor(async () => (await pass('pass')).status === 200 && (await status()) === 'passing', {
       what: 'worker to pass',
     });
+    expect((await pass('warn')).status).toBe(200);
+    await waitFor(async () => (await status()) === 'warning', { what: 'worker to warn' });
     expect((await pass('fail')).status).toBe(200);
     await waitFor(async () => (await status()) === 'critical', { what: 'worker to fail' });
     await waitFor(
