@@ -17,8 +17,10 @@ export class ChangeFeed {
 
   /** Follow `store` until the signal aborts (call again with a new store after a reload). */
   async run(store: Store, signal: AbortSignal): Promise<void> {
-    this.advance(await store.index());
-    for await (const event of store.watch(await store.index(), signal)) {
+    // One read: the watch starts exactly where the index was taken, so no change falls between.
+    const from = await store.index();
+    this.advance(from);
+    for await (const event of store.watch(from, signal)) {
       this.advance(event.index);
       for (const listener of this.listeners) listener(event);
     }
