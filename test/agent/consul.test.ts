@@ -105,6 +105,13 @@ describe('portico agent: Consul-compatible API with the consul client', () => {
     expect(blue.map((e) => e.Service.ID)).toEqual(['web-1']);
     const none = await api(`${agent.url}/v1/health/service/web?tag=blue&tag=green`);
     expect(none.body).toEqual([]);
+    const filter = encodeURIComponent('"green" in Service.Tags and Service.Port != "0"');
+    const green = await api(`${agent.url}/v1/health/service/web?filter=${filter}`);
+    expect(green.body.map((e: Json) => e.Service.ID)).toEqual(['web-2']);
+    const badFilter = await api(
+      `${agent.url}/v1/catalog/service/web?filter=${encodeURIComponent('Tags = 1')}`,
+    );
+    expect(badFilter.status).toBe(400);
     await waitFor(
       async () =>
         ((await consul.health.service({ service: 'web', passing: true })) as Json[]).some(

@@ -6,6 +6,7 @@ import { mayWrite } from '../access.js';
 import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
 import { ApiError, type RouteContext, type Router, readJson, sendJson } from '../http/router.js';
 import { badRequest } from './checks-input.js';
+import { parseFilter } from './consul-filter.js';
 import { consulRegistration, fromConsul } from './consul-register.js';
 import {
   catalogEntry,
@@ -105,17 +106,23 @@ export function consulRoutes(router: Router, agent: AgentContext): void {
 
   get('/v1/catalog/service/:name', async ({ params, url }) => {
     const list = filterTags(await readCatalog(agent.store(), params.name), url);
-    return list.map((v) => catalogEntry(node(), agent.feed.index, v));
+    return filtered(
+      url,
+      list.map((v) => catalogEntry(node(), agent.feed.index, v)),
+    );
   });
 
   get('/v1/health/service/:name', async ({ params, url }) => {
     const list = filterTags(await readCatalog(agent.store(), params.name), url);
     const entries = list.map((v) => healthEntry(node(), agent.feed.index, v));
     const passingOnly = url.searchParams.has('passing') && url.searchParams.get('passing') !== 'false';
-    return passingOnly ? entries.filter((e) => e.Checks.every((c) => c.Status === 'passing')) : entries;
+    return filtered(
+      url,
+      passingOnly ? entries.filter((e) => e.Checks.every((c) => c.Status === 'passing')) : entries,
+    );
   });
 
-  get('/v1/health/state/:state', async ({ params }) => {
+  get('/v1/health/state/:state', async ({ params, url }) => {
     const wanted = params.state!;
     if (!['any', 'passing', 'warning', 'critical'].includes(wanted))
       throw new ApiError(400, 'E_API_BAD_REQUEST', 'Bad state');
@@ -126,7 +133,7 @@ export function consulRoutes(router: Router, agent: AgentContext): void {
         v.instance.checks.map((c) => consulCheck(n, agent.feed.index, v, c)),
       ),
     ];
-    return wanted === 'any' ? checks : checks.filter((c) => c.Status === wanted);
+    return filtered(url, wanted === 'any' ? checks : checks.filter((c) => c.Status === wanted));
   });
 
   put('/v1/agent/service/register', async ({ req }) => {
@@ -198,6 +205,12 @@ async function reportTtl(
   if (c.kind !== 'ttl')
     throw new ApiError(400, 'E_API_BAD_REQUEST', `CheckID "${checkId}" does not have associated TTL`);
   await agent.reportTtl({ instanceId: v.instance.id, checkId: c.id, status, output, at: Date.now() });
+}
+
+/** `?filter=` (the basics of Consul's expression language) applied to the response entries. */
+function filtered<T>(url: URL, entries: T[]): T[] {
+  const text = url.searchParams.get('filter');
+  return text ? entries.filter(parseFilter(text)) : entries;
 }
 
 /** Services must carry every `tag` given (the parameter repeats). */
