@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPortico } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
 import { spawnTracked } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -50,6 +51,7 @@ describe('portico agent (process, native API)', () => {
       url: agent.url,
       project: 'shop',
       stale: false,
+      answering: true,
     });
     expect(doc.agents[0]!.files).toEqual([join(project, 'portico.yaml')]);
   });
@@ -335,5 +337,31 @@ describe('portico status', () => {
     const status = await runPortico(['status'], { env: { PORTICO_HOME: ownHome } });
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(new RegExp(`agent pid ${pid} \\(project old\\) is not running any more`));
+  });
+
+  it('a live pid that does not answer as an agent is not a running agent, exit 1', async () => {
+    const ownHome = tempDir('portico-agent-home-');
+    const port = await freePort();
+    mkdirSync(join(ownHome, 'agents'));
+    // This test process is alive, but nothing listens on the port: a reused pid, for instance.
+    writeFileSync(
+      join(ownHome, 'agents', `${process.pid}.json`),
+      JSON.stringify({
+        pid: process.pid,
+        listen: `127.0.0.1:${port}`,
+        url: `http://127.0.0.1:${port}`,
+        project: 'p',
+        dir: '/',
+        files: [],
+        store: 'x',
+        startedAt: 1,
+      }),
+    );
+    const status = await runPortico(['status', '--json'], { env: { PORTICO_HOME: ownHome } });
+    expect(status.code).toBe(1);
+    expect(status.json()).toMatchObject({
+      running: false,
+      agents: [{ pid: process.pid, stale: false, answering: false }],
+    });
   });
 });
