@@ -13,6 +13,7 @@ packages=(
   lsof wrk hey procps psmisc     # peers for benchmarks and process inspection
   openssl ca-certificates curl   # curl: a real client in the TLS tests
   docker-compose                 # compose v1: the reference for the differential compose tests
+  prometheus                     # a real http_sd consumer of the agent (test/agent/prometheus.test.ts)
 )
 
 missing=()

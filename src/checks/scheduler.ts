@@ -100,6 +100,19 @@ export class Scheduler {
     for (const entry of this.entries.values()) clearTimeout(entry.timer);
   }
 
+  /**
+   * Run a check now instead of at its next slot (a TTL report should show at once); false when
+   * it is unknown, already running, or the scheduler is stopped. Its schedule continues from now.
+   */
+  runNow(instanceId: string, checkId: string): boolean {
+    const entry = this.entries.get(`${instanceId}/${checkId}`);
+    if (!entry || !this.running || entry.running || entry.removed) return false;
+    clearTimeout(entry.timer);
+    entry.planned = this.now();
+    void this.fire(entry);
+    return true;
+  }
+
   /** A TTL check reporting in (from this process). */
   reportTtl(instanceId: string, checkId: string, status: HealthStatus, output = ''): void {
     this.ttl.set(`${instanceId}/${checkId}`, { status, output, at: this.now() });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAgent } from './agent.js';
 import { registerDemo } from './demo.js';
 import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
@@ -18,4 +19,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerHealth,
   registerDemo,
   registerPolicy,
+  registerAgent,
 ];

@@ -72,6 +72,19 @@ export const errorCodes = {
   E_PORTS_KILL_FAILED: { summary: 'The holder of the port could not be stopped.', exit: 2 },
   // discovery and checks
   E_CHECK_INVALID: { summary: 'A health check definition is not valid.', exit: 2 },
+  // agent
+  E_AGENT_LISTEN: {
+    summary: 'The agent cannot listen on the address given (port in use, no such address).',
+    exit: 2,
+  },
+  E_AGENT_TOKEN_REQUIRED: {
+    summary: 'The agent needs a usable write token (beyond loopback, or with --require-token).',
+    exit: 2,
+  },
+  E_API_BAD_REQUEST: { summary: "A request to the agent's API is not valid (body, parameters).", exit: 2 },
+  E_API_NOT_FOUND: { summary: "The agent's API has no such endpoint or object.", exit: 2 },
+  E_API_METHOD: { summary: "The agent's API does not allow this method on the path.", exit: 2 },
+  E_API_UNAUTHORIZED: { summary: "A write to the agent's API came without the agent's token.", exit: 2 },
   E_CHECK_UNTRUSTED: {
     summary:
       'A check from a label, the engine or the network asks for what only portico.yaml or the CLI may define.',

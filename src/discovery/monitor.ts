@@ -1,5 +1,5 @@
 import { type ScheduledCheck, Scheduler } from '../checks/scheduler.js';
-import type { CheckState, HealthStatus, Instance } from '../core/model.js';
+import type { CheckDefinition, CheckResult, CheckState, HealthStatus, Instance } from '../core/model.js';
 import type { Store, TtlRecord } from '../store/store.js';
 import type { Source } from './source.js';
 
@@ -23,6 +23,13 @@ export interface MonitorOptions {
   signal: AbortSignal;
   onEvent: (event: MonitorEvent) => void;
   onError: (message: string) => void;
+  /** Every probe result, settled or not (the agent's metrics count them). */
+  onResult?: (event: {
+    instanceId: string;
+    service: string;
+    check: CheckDefinition;
+    result: CheckResult;
+  }) => void;
 }
 
 /**
@@ -41,6 +48,17 @@ export class Monitor {
       ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
       ttlReport: (i, c) => this.ttl.find((t) => t.instanceId === i && t.checkId === c),
       onTransition: (state, previous) => void this.transition(state, previous),
+      ...(options.onResult
+        ? {
+            onResult: (target: ScheduledCheck, result: CheckResult) =>
+              options.onResult?.({
+                instanceId: target.instanceId,
+                service: this.instances.get(target.instanceId)?.service ?? '?',
+                check: target.check,
+                result,
+              }),
+          }
+        : {}),
       onDeregister: (id) =>
         void options.store
           .deregister(id)
@@ -64,6 +82,18 @@ export class Monitor {
     }
     this.scheduler.stop();
     await Promise.allSettled(feeds);
+  }
+
+  /**
+   * A TTL report this process has just written to the store: use it without waiting for the
+   * change to come back through the watch, and settle the check now rather than at its next slot.
+   */
+  ttlReported(record: TtlRecord): void {
+    this.ttl = [
+      ...this.ttl.filter((t) => t.instanceId !== record.instanceId || t.checkId !== record.checkId),
+      record,
+    ];
+    this.scheduler.runNow(record.instanceId, record.checkId);
   }
 
   current(): Array<{ instance: Instance; states: CheckState[] }> {

@@ -1,0 +1,244 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatHostPort, type HostPort } from '../core/address.js';
+import { PorticoError } from '../core/errors.js';
+import { Monitor, type MonitorEvent } from '../discovery/monitor.js';
+import { secretPolicy } from '../discovery/secret-policy.js';
+import type { SourceOptions } from '../discovery/source.js';
+import { createSources } from '../discovery/sources/index.js';
+import { loadProject, namespaceOf, type Project, type ProjectSelector } from '../project/index.js';
+import { openStore, type Store } from '../store/index.js';
+import type { AccessPolicy } from './access.js';
+import { consulRoutes } from './api/consul.js';
+import { nativeRoutes } from './api/native.js';
+import { prometheusRoutes } from './api/prometheus.js';
+import { type AgentContext, readCatalog } from './context.js';
+import { ChangeFeed } from './feed.js';
+import { Router } from './http/router.js';
+import { EventHub } from './http/sse.js';
+import { type AgentMetrics, createAgentMetrics } from './metrics.js';
+
+export interface AgentOptions {
+  listen: HostPort;
+  access: AccessPolicy;
+  selector: ProjectSelector;
+  /** --store URL (else PORTICO_STORE, else the state directory's catalog.db). */
+  store?: string | undefined;
+  /** Source names (--source); undefined: every source that applies to the project. */
+  sources?: string[] | undefined;
+  /** false: no sources, serve and check the catalog as it is. */
+  discover: boolean;
+  env: NodeJS.ProcessEnv;
+  warn: (message: string) => void;
+  /** Settled check transitions (also sent to /api/v1/events). */
+  onTransition?: (event: MonitorEvent) => void;
+}
+
+/** One generation of the project: its sources and monitor, replaced as a whole on reload. */
+interface Cycle {
+  project: Project | undefined;
+  namespace: string;
+  store: Store;
+  monitor: Monitor;
+  controller: AbortController;
+  done: Promise<unknown>;
+}
+
+/**
+ * `portico agent`: the project's sources → catalog → scheduler loop running continuously, and
+ * one HTTP server in front of it (Portico's API, the Consul subset, Prometheus). Everything is
+ * started in an order that can be undone: the server binds before any source or check runs, so
+ * a taken port leaves nothing behind.
+ */
+export class Agent {
+  private cycle!: Cycle;
+  private readonly stopping = new AbortController();
+  private readonly feed = new ChangeFeed();
+  private readonly events = new EventHub();
+  private metrics!: AgentMetrics;
+  private bound!: HostPort;
+  readonly startedAt = Date.now();
+  reloads = 0;
+  lastReload: number | undefined;
+
+  private constructor(
+    private readonly options: AgentOptions,
+    private readonly base: Store,
+    private readonly server: Server,
+  ) {}
+
+  static async start(options: AgentOptions): Promise<Agent> {
+    const project = await loadProject(options.selector);
+    const namespace = namespaceOf(options.selector, project);
+    const base = await openStore(options.store, options.env, namespace);
+    const server = createServer();
+    const agent = new Agent(options, base, server);
+    try {
+      agent.bound = await listen(server, options.listen);
+    } catch (error) {
+      await base.close();
+      throw error;
+    }
+    agent.metrics = createAgentMetrics({
+      project: namespace,
+      catalog: () => readCatalog(agent.cycle.store),
+      index: () => agent.feed.index,
+      sseClients: () => agent.events.size,
+      startedAt: agent.startedAt,
+    });
+    const router = new Router();
+    const ctx = agent.context();
+    nativeRoutes(router, ctx);
+    router.add('GET', '/api/v1/agent', () => agent.describe());
+    consulRoutes(router, ctx);
+    prometheusRoutes(router, ctx);
+    server.on('request', (req, res) => void router.handle(req, res));
+    agent.feed.subscribe((event) => agent.events.publish('catalog', event));
+    try {
+      agent.cycle = await agent.begin(project, namespace);
+    } catch (error) {
+      await agent.stop();
+      throw error;
+    }
+    return agent;
+  }
+
+  get address(): string {
+    return formatHostPort(this.bound.host, this.bound.port);
+  }
+
+  get project(): string {
+    return this.cycle.namespace;
+  }
+
+  get loaded(): Project | undefined {
+    return this.cycle.project;
+  }
+
+  /** What this agent runs: GET /api/v1/agent. */
+  describe() {
+    return {
+      pid: process.pid,
+      listen: this.address,
+      project: this.cycle.namespace,
+      dir: this.cycle.project?.dir ?? this.options.selector.cwd,
+      files: this.cycle.project?.files ?? [],
+      exposed: this.options.access.exposed,
+      tokenRequired: this.options.access.token !== undefined,
+      startedAt: this.startedAt,
+      reloads: this.reloads,
+      lastReload: this.lastReload ?? null,
+    };
+  }
+
+  /** SIGHUP: read the project's files again; on a broken file keep running what was loaded. */
+  async reload(): Promise<void> {
+    const project = await loadProject(this.options.selector);
+    const namespace = namespaceOf(this.options.selector, project);
+    const previous = this.cycle;
+    previous.controller.abort();
+    await previous.done;
+    try {
+      this.cycle = await this.begin(project, namespace);
+    } catch (error) {
+      // Never left without a loop: run what was loaded before, and say why the reload failed.
+      this.cycle = await this.begin(previous.project, previous.namespace);
+      throw error;
+    }
+    this.reloads++;
+    this.lastReload = Date.now();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    this.stopping.abort();
+    this.events.close();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+    if (this.cycle) {
+      this.cycle.controller.abort();
+      await this.cycle.done;
+    }
+    await this.base.close();
+  }
+
+  private async begin(project: Project | undefined, namespace: string): Promise<Cycle> {
+    const { options } = this;
+    const store = namespace === this.base.project ? this.base : this.base.inProject(namespace);
+    const controller = new AbortController();
+    const sourceOptions: SourceOptions = {
+      cwd: project?.dir ?? options.selector.cwd,
+      env: options.env,
+      ...(project ? { project } : {}),
+      ...(project?.compose?.files ? { composeFiles: project.compose.files } : {}),
+      ...(project?.manifest ? { manifest: project.manifest.path } : {}),
+      ...(options.selector.profiles?.length ? { composeProfiles: options.selector.profiles } : {}),
+      secrets: secretPolicy(project),
+      onError: (source, error) => options.warn(`${source}: ${(error as Error).message}`),
+    };
+    const sources = options.discover ? await createSources(options.sources, sourceOptions) : [];
+    const monitor = new Monitor({
+      store,
+      sources,
+      env: options.env,
+      signal: controller.signal,
+      onError: options.warn,
+      onEvent: (event) => {
+        this.events.publish('check', event);
+        options.onTransition?.(event);
+      },
+      onResult: ({ service, check, result }) => this.metrics.recordResult(service, check, result),
+    });
+    const done = Promise.allSettled([
+      monitor.run().catch((e) => options.warn(`monitor: ${(e as Error).message}`)),
+      this.feed.run(store, controller.signal).catch((e) => options.warn(`watch: ${(e as Error).message}`)),
+    ]);
+    return { project, namespace, store, monitor, controller, done };
+  }
+
+  private context(): AgentContext {
+    return {
+      store: () => this.cycle.store,
+      project: () => this.cycle.namespace,
+      secrets: () => secretPolicy(this.cycle.project),
+      access: this.options.access,
+      feed: this.feed,
+      events: this.events,
+      metrics: this.metrics,
+      reportTtl: async (record) => {
+        const { store, monitor } = this.cycle;
+        await store.reportTtl(record);
+        monitor.ttlReported(record);
+      },
+      address: () => this.address,
+      startedAt: this.startedAt,
+      signal: this.stopping.signal,
+    };
+  }
+}
+
+/** Bind, or fail with a coded error before anything else has started. */
+async function listen(server: Server, at: HostPort): Promise<HostPort> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(
+        new PorticoError(
+          'E_AGENT_LISTEN',
+          `cannot listen on ${formatHostPort(at.host, at.port)}: ${error.code === 'EADDRINUSE' ? 'the port is already in use' : error.code === 'EADDRNOTAVAIL' ? 'no such local address' : error.message}`,
+          { hint: 'Pick another port with --listen HOST:PORT (portico ports who PORT shows the holder).' },
+        ),
+      );
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(at.port, at.host);
+  });
+  const address = server.address() as AddressInfo;
+  return { host: at.host, port: address.port };
+}

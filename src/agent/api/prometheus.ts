@@ -1,0 +1,48 @@
+import { instanceStatus, worstOf } from '../../discovery/status.js';
+import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
+import type { Router } from '../http/router.js';
+
+/**
+ * `/metrics` and Prometheus's HTTP service discovery. http_sd wants exactly an array of
+ * `{targets: ["host:port"], labels: {…}}` with string label values. One group per service:
+ * labels apply to a whole group, so they say what the service shares (project, service, its
+ * worst health); Prometheus names each target's `instance` after its address itself, and the
+ * `__meta_portico_instances` label lists the catalog ids for relabelling.
+ */
+export function prometheusRoutes(router: Router, agent: AgentContext): void {
+  router.add('GET', '/metrics', async ({ res }) => {
+    const text = await agent.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': agent.metrics.registry.contentType });
+    res.end(text);
+    return undefined;
+  });
+
+  router.add('GET', '/api/v1/sd/prometheus', async () => {
+    const byService = new Map<string, InstanceView[]>();
+    for (const v of await readCatalog(agent.store())) {
+      if (v.instance.port <= 0) continue;
+      byService.set(v.instance.service, [...(byService.get(v.instance.service) ?? []), v]);
+    }
+    return [...byService].map(([service, list]) => group(agent.project(), service, list));
+  });
+}
+
+function group(project: string, service: string, list: InstanceView[]) {
+  const health = worstOf(list.map((v) => instanceStatus(v.instance, v.states)));
+  const tags = [...new Set(list.flatMap((v) => v.instance.tags))].sort();
+  return {
+    targets: list.map(
+      ({ instance: i }) => `${i.address.includes(':') ? `[${i.address}]` : i.address}:${i.port}`,
+    ),
+    labels: {
+      project,
+      service,
+      health,
+      __meta_portico_project: project,
+      __meta_portico_service: service,
+      __meta_portico_health: health,
+      __meta_portico_instances: list.map((v) => v.instance.id).join(','),
+      __meta_portico_tags: tags.length ? `,${tags.join(',')},` : '',
+    },
+  };
+}
