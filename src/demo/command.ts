@@ -29,17 +29,55 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
       // Warnings count: the planted faults are warnings (a slow instance, an expiring certificate).
       return await healthCommand(here, { failOn: 'warning' });
     }
-    printTryThis(ctx, stack.dir, stack.ports);
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) resolve();
-      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    ctx.out.note('stopping the demo stack…');
+    const agent = await startAgent(here, stack.ports.agent);
+    try {
+      printTryThis(ctx, stack.dir, stack.ports);
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) resolve();
+        else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      ctx.out.note('stopping the demo stack…');
+    } finally {
+      await agent.stop();
+    }
     return ExitCode.Ok;
   } finally {
     await unregister(here).catch(() => undefined);
     await stack.stop();
   }
+}
+
+/** The agent for the demo project, in this process: live catalog, API, `portico status` finds it. */
+async function startAgent(ctx: CommandContext, port: number): Promise<{ stop(): Promise<void> }> {
+  const { Agent } = await import('../agent/agent.js');
+  const { accessPolicy } = await import('../agent/access.js');
+  const { removeAgentState, writeAgentState } = await import('../agent/state-file.js');
+  const { selectorFor } = await import('../project/index.js');
+  const agent = await Agent.start({
+    listen: { host: '127.0.0.1', port },
+    access: accessPolicy({ host: '127.0.0.1', env: ctx.env, cwd: ctx.cwd }),
+    selector: selectorFor(ctx),
+    sources: ['manifest'],
+    discover: true,
+    env: ctx.env,
+    warn: (m) => ctx.out.warn(m),
+  });
+  writeAgentState(ctx.env, {
+    pid: process.pid,
+    listen: agent.address,
+    url: `http://${agent.address}`,
+    project: agent.project,
+    dir: ctx.cwd,
+    files: agent.loaded?.files ?? [],
+    store: ctx.env.PORTICO_STORE ?? 'catalog.db in the state directory',
+    startedAt: agent.startedAt,
+  });
+  return {
+    stop: async () => {
+      await agent.stop();
+      removeAgentState(ctx.env, process.pid);
+    },
+  };
 }
 
 /** Put the demo's services in the catalog, as `discovery discover --register` would. */
@@ -76,14 +114,18 @@ function printTryThis(ctx: CommandContext, dir: string, ports: Record<string, nu
       `  orders        127.0.0.1:${ports['orders-1']}, 127.0.0.1:${ports['orders-2']} (the slow one)`,
     );
     ctx.out.line(`  payments      https://127.0.0.1:${ports.payments}/ (certificate expires in 5 days)`);
+    ctx.out.line(
+      `  agent         http://127.0.0.1:${ports.agent}/api/v1/services  (Consul API /v1/, Prometheus /metrics)`,
+    );
     ctx.out.line('');
-    ctx.out.line('Try, in another terminal:');
+    ctx.out.line('Try, in another terminal (no dashboard yet: the agent serves JSON):');
     for (const cmd of [
+      'portico status',
       `portico health -C ${dir}`,
       `portico discovery list --project ${demoProject}`,
       `portico troubleshoot connectivity orders -C ${dir}`,
       `portico lb status --admin 127.0.0.1:${ports['gateway-admin']}`,
-      `portico lb test orders --admin 127.0.0.1:${ports['gateway-admin']} -n 200`,
+      `curl -s http://127.0.0.1:${ports.agent}/v1/health/service/orders`,
     ])
       ctx.out.line(`  ${c.cyan(cmd)}`);
   });

@@ -18,7 +18,15 @@ export interface DemoStack {
   stop(): Promise<void>;
 }
 
-const portNames = ['gateway', 'gateway-admin', 'auth-service', 'orders-1', 'orders-2', 'payments'] as const;
+const portNames = [
+  'gateway',
+  'gateway-admin',
+  'auth-service',
+  'orders-1',
+  'orders-2',
+  'payments',
+  'agent',
+] as const;
 export type DemoPortName = (typeof portNames)[number];
 
 /** The planted faults, for the report and the tests. */

@@ -65,6 +65,19 @@ describe('portico demo', () => {
     expect(await listening(gateway)).toBe(true);
     const res = await fetch(`http://127.0.0.1:${gateway}/auth/health`);
     expect(res.status).toBe(200);
+    // The agent runs for the demo project: its API lists the services, portico status finds it.
+    const services = await waitFor(
+      async () => {
+        const r = await fetch(`http://127.0.0.1:${doc.ports.agent}/v1/catalog/services`);
+        const body = (await r.json()) as Record<string, string[]>;
+        return Object.keys(body).length >= 4 ? body : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the agent to list the demo services' },
+    );
+    expect(Object.keys(services).sort()).toEqual(['auth-service', 'gateway', 'orders', 'payments']);
+    const status = await runPortico(['status', '--json'], { env });
+    expect(status.code).toBe(0);
+    expect(JSON.stringify(status.json())).toContain('portico-demo');
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     for (const port of Object.values(doc.ports)) expect(await listening(port)).toBe(false);

@@ -1,5 +1,5 @@
-import type { CommandContext } from '../../cli/context.js';
 import { parseHostPort } from '../../core/address.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { selectorFor } from '../../project/index.js';
 import { accessPolicy } from '../access.js';

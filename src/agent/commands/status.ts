@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { type FoundAgent, readAgentStates } from '../state-file.js';
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { deploy } from '../../exporters/deploy.js';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { type Exporter, exporterFor } from '../../exporters/index.js';
 import type { BalancerSpec } from '../model.js';
 import { type ServeOptions, specFromOptions } from './spec-from-options.js';

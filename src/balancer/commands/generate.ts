@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { CommandContext } from '../../cli/context.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { type ExportOptions, ensureRuntimeDir, renderFromOptions } from './export-inputs.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandContext } from '../../cli/context.js';
+import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { stateDir } from '../../core/paths.js';
