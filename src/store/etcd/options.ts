@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IOptions } from 'etcd3';
 import { PorticoError } from '../../core/errors.js';
+import { quietIpServerNameWarning } from './quiet-ip-servername.js';
 
 export interface EtcdLocation {
   /** Client URLs, e.g. http://127.0.0.1:2379. */
@@ -90,6 +91,7 @@ export function clientOptions(location: EtcdLocation): IOptions {
     dialTimeout: deadline,
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + deadline }),
   };
+  if (location.hosts.some((h) => h.startsWith('https://'))) quietIpServerNameWarning();
   if (location.caFile) {
     options.credentials = {
       rootCertificate: readPem(location.caFile, 'CA'),
