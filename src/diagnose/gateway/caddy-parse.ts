@@ -1,6 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { ConfSource } from './conf-source.js';
-import { ConfSyntaxError } from './nginx-parse.js';
+import { type ConfSource, ConfSyntaxError, readIncluded } from './conf-source.js';
 
 /** One Caddyfile line: its words, and the block it opens with a trailing `{`. */
 export interface CaddyNode {
@@ -79,20 +78,7 @@ export function parseCaddyfile(main: string, source: ConfSource): { nodes: Caddy
   const files: string[] = [];
   const snippets = new Map<string, CaddyNode[]>();
   const parseFile = (file: string, stack: string[], at?: { file: string; line: number }): CaddyNode[] => {
-    if (stack.includes(file))
-      throw new ConfSyntaxError(
-        at?.file ?? file,
-        at?.line ?? 0,
-        `import cycle: ${[...stack, file].join(' → ')}`,
-      );
-    let text: string;
-    try {
-      text = source.read(file);
-    } catch (error) {
-      if (!at) throw error;
-      throw new ConfSyntaxError(at.file, at.line, `import ${file}: ${(error as Error).message}`);
-    }
-    if (!files.includes(file)) files.push(file);
+    const text = readIncluded(source, { file, stack, at, files, keyword: 'import' });
     const lines = caddyLines(text, file);
     let i = 0;
     const block = (depth: number, openedAt: number): CaddyNode[] => {

@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { ConfSource } from './conf-source.js';
+import { type ConfSource, ConfSyntaxError, readIncluded } from './conf-source.js';
 
 export interface Directive {
   name: string;
@@ -16,17 +16,7 @@ interface Token {
   line: number;
 }
 
-/** A configuration the parser could not read: file:line and what was wrong. */
-export class ConfSyntaxError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    message: string,
-  ) {
-    super(`${file}:${line}: ${message}`);
-    this.name = 'ConfSyntaxError';
-  }
-}
+export { ConfSyntaxError } from './conf-source.js';
 
 /**
  * nginx's tokenizer: words, `"…"`/`'…'` strings with backslash escapes, `;`, `{`, `}`. A `#`
@@ -118,26 +108,14 @@ export function parseNginxConf(
   const prefix = dirname(main);
   const files: string[] = [];
   const parseFile = (file: string, stack: string[], at?: { file: string; line: number }): Directive[] => {
-    if (stack.includes(file))
-      throw new ConfSyntaxError(
-        at?.file ?? file,
-        at?.line ?? 0,
-        `include cycle: ${[...stack, file].join(' → ')}`,
-      );
-    if (stack.length > maxIncludeDepth)
-      throw new ConfSyntaxError(
-        at?.file ?? file,
-        at?.line ?? 0,
-        `includes nested deeper than ${maxIncludeDepth}`,
-      );
-    let text: string;
-    try {
-      text = source.read(file);
-    } catch (error) {
-      if (!at) throw error;
-      throw new ConfSyntaxError(at.file, at.line, `include ${file}: ${(error as Error).message}`);
-    }
-    if (!files.includes(file)) files.push(file);
+    const text = readIncluded(source, {
+      file,
+      stack,
+      at,
+      files,
+      keyword: 'include',
+      maxDepth: maxIncludeDepth,
+    });
     const tokens = tokenizeNginx(text, file);
     let i = 0;
     const block = (depth: number, openedAt: number): Directive[] => {
