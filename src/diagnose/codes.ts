@@ -93,6 +93,7 @@ export const findingCodes = {
   HEALTH_SERVICE_DOWN: 'A check the project declares for a service fails.',
   HEALTH_CHECK_WARNING: 'A check the project declares for a service reports a warning.',
   HEALTH_TTL_EXPIRED: 'A TTL-checked service has not reported in within its TTL.',
+  HEALTH_CHECK_NOT_RUN: "A service's healthcheck runs in its container and no Docker engine answers.",
 } as const;
 
 export type FindingCode = keyof typeof findingCodes;

@@ -380,3 +380,37 @@ describe('reservations and portico.yaml endpoints', () => {
     ]);
   });
 });
+
+describe('a healthcheck that runs in its container', () => {
+  it('is "could not run" when no Docker engine answers, never "service down"', async () => {
+    const port = await freePort();
+    const dir = project({
+      'compose.yaml': `name: hc
+services:
+  worker:
+    image: busybox
+    ports: ["127.0.0.1:${port}:8080"]
+    healthcheck:
+      test: ["CMD", "pidof", "worker"]
+`,
+    });
+    const r = await runPortico(['troubleshoot', 'checks', '--json'], {
+      cwd: dir,
+      env: { PORTICO_HOME: tempDir(), DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` },
+    });
+    const found = findings(r.json<HealthDoc>());
+    expect(found.map((f) => [f.code, f.severity])).toEqual([['HEALTH_CHECK_NOT_RUN', 'warning']]);
+    expect(found[0]!.title).toContain('hc-worker-1');
+    expect(r.code).toBe(0);
+    // A check that did run and failed is still the service being down.
+    const plain = project({
+      'compose.yaml': `name: hc2\nservices:\n  web:\n    image: nginx\n    ports: ["127.0.0.1:${port}:80"]\n`,
+    });
+    const down = await runPortico(['troubleshoot', 'checks', '--json'], {
+      cwd: plain,
+      env: { PORTICO_HOME: tempDir() },
+    });
+    expect(findings(down.json<HealthDoc>()).map((f) => f.code)).toEqual(['HEALTH_SERVICE_DOWN']);
+    expect(down.code).toBe(1);
+  });
+});

@@ -48,6 +48,24 @@ function toFinding(
   output: string,
   reason: string | undefined,
 ): Finding {
+  if (check.kind === 'command' && check.container && engineUnreachable.test(output)) {
+    return {
+      code: 'HEALTH_CHECK_NOT_RUN',
+      severity: 'warning',
+      title: `${instance.service}: its healthcheck runs inside container ${check.container}, and no Docker engine answers`,
+      evidence: [`check ${check.id}: ${describeCheck(check)}`, `result: ${output}`],
+      why: 'The check could not run at all, so the service is neither known to be down nor known to be up.',
+      fix: 'Start Docker (or set DOCKER_HOST / DOCKER_CONTEXT to your engine) and run the report again.',
+      data: {
+        instance: instance.id,
+        service: instance.service,
+        check: check.id,
+        kind: check.kind,
+        status,
+        reason,
+      },
+    };
+  }
   const where = formatHostPort(
     instance.address,
     check.kind !== 'ttl' && 'port' in check && check.port ? check.port : instance.port,
@@ -78,6 +96,10 @@ function toFinding(
     },
   };
 }
+
+/** docker exec failed before reaching any container: no socket, nothing listening, no permission. */
+const engineUnreachable =
+  /docker exec in \S+ failed: .*(ENOENT|ECONNREFUSED|EACCES|cannot reach the Docker engine|unsupported Docker endpoint)/;
 
 /** "http GET /health expects 200-299", "ttl 30s", "postgres as app". */
 export function describeCheck(check: CheckDefinition): string {
