@@ -42,12 +42,15 @@ export function buildProgram(): Command {
 Exit codes: 0 healthy · 1 problems found · 2 usage or runtime error
 
 Examples:
+  portico demo --once                a sample stack with planted faults, and what Portico finds
   portico ports                      who listens on which port
   portico ports check                conflicts in ./compose.yaml vs this machine
   portico discovery discover         find services (compose, Docker, portico.yaml)
   portico lb serve --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002
   portico troubleshoot connectivity auth-service
-  portico health                     one report on the whole project`,
+  portico health                     one report on the whole project
+  portico policy --format sarif      the network policy as code-scanning results
+  portico agent                      keep the catalog live, with an HTTP API`,
     );
   for (const register of commandGroups) register(program);
   applyToAll(program, (cmd) => cmd.exitOverride());
