@@ -21,7 +21,8 @@ export const commandProbe: Probe<CommandCheck> = {
       );
     if (check.argv.length === 0) return critical('empty command', 'config');
     const r = check.container ? await dockerExec(check, ctx) : await runLocal(check.argv, ctx);
-    return judge(r.exitCode, r.output, r.timedOut, ctx.timeoutMs);
+    const outcome = judge(r.exitCode, r.output, r.timedOut, ctx.timeoutMs);
+    return r.reason ? { ...outcome, reason: r.reason } : outcome;
   },
 };
 
@@ -29,6 +30,8 @@ interface CommandRun {
   exitCode: number | null;
   output: string;
   timedOut: boolean;
+  /** Set when the command never reached its container: the Docker engine did not answer. */
+  reason?: 'engine_unreachable';
 }
 
 function judge(exitCode: number | null, output: string, timedOut: boolean, timeoutMs: number): ProbeOutcome {
@@ -98,10 +101,14 @@ async function dockerExec(check: CommandCheck, ctx: ProbeContext): Promise<Comma
     const info = await exec.inspect();
     return { exitCode: info.ExitCode ?? null, output, timedOut: false };
   } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    const unreachable =
+      ['ENOENT', 'ECONNREFUSED', 'EACCES'].includes(code) || code === 'E_DOCKER_UNAVAILABLE';
     return {
       exitCode: 127,
       output: `docker exec in ${check.container} failed: ${(error as Error).message}`,
       timedOut: false,
+      ...(unreachable ? { reason: 'engine_unreachable' as const } : {}),
     };
   }
 }

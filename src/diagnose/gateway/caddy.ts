@@ -5,6 +5,7 @@ import {
   type GatewayRoute,
   type GatewayUpstream,
   gatewayDuration,
+  parsedConfig,
   splitHostPort,
 } from './model.js';
 
@@ -92,14 +93,7 @@ export function caddyRoutesFrom(nodes: CaddyNode[]): GatewayRoute[] {
 /** Routes of one Caddyfile text (imports read from disk next to `file`). */
 export function caddyRoutes(text: string, file: string, source?: ConfSource): GatewayConfig {
   const { nodes, files } = parseCaddyfile(file, withMainText(file, text, source));
-  return {
-    kind: 'caddy',
-    file,
-    routes: caddyRoutesFrom(nodes),
-    reader: { parsedByPortico: true, notes: [] },
-    files,
-    problems: [],
-  };
+  return parsedConfig('caddy', file, caddyRoutesFrom(nodes), files);
 }
 
 // --- `caddy adapt` JSON ---------------------------------------------------------------------

@@ -3,6 +3,7 @@ import {
   type GatewayRoute,
   type GatewayUpstream,
   gatewayDuration,
+  parsedConfig,
   splitHostPort,
 } from './model.js';
 
@@ -122,12 +123,5 @@ export function haproxyRoutesFromText(text: string): GatewayRoute[] {
 
 /** Routes of an HAProxy configuration (HAProxy has no include: one file). */
 export function haproxyRoutes(text: string, file: string): GatewayConfig {
-  return {
-    kind: 'haproxy',
-    file,
-    routes: haproxyRoutesFromText(text),
-    reader: { parsedByPortico: true, notes: [] },
-    files: [file],
-    problems: [],
-  };
+  return parsedConfig('haproxy', file, haproxyRoutesFromText(text), [file]);
 }

@@ -48,6 +48,16 @@ export interface GatewayConfig {
   problems: Finding[];
 }
 
+/** A configuration Portico's own parser read, with nothing wrong found while reading it. */
+export function parsedConfig(
+  kind: GatewayConfig['kind'],
+  file: string,
+  routes: GatewayRoute[],
+  files: string[],
+): GatewayConfig {
+  return { kind, file, routes, reader: { parsedByPortico: true, notes: [] }, files, problems: [] };
+}
+
 /**
  * A gateway timeout ("60s", "1m", "1h 30m", "500ms") → ms, through the one duration parser
  * (core/duration.ts). A bare number means `bareUnitMs`: seconds for nginx, 1 (milliseconds) for

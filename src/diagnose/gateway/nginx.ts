@@ -4,6 +4,7 @@ import {
   type GatewayRoute,
   type GatewayUpstream,
   gatewayDuration,
+  parsedConfig,
   splitHostPort,
 } from './model.js';
 import { type Directive, parseNginxConf } from './nginx-parse.js';
@@ -85,12 +86,5 @@ export function nginxRoutesFrom(top: Directive[]): GatewayRoute[] {
 /** Routes of one nginx configuration text (includes read from disk next to `file`). */
 export function nginxRoutes(text: string, file: string, source?: ConfSource): GatewayConfig {
   const { directives, files } = parseNginxConf(file, withMainText(file, text, source));
-  return {
-    kind: 'nginx',
-    file,
-    routes: nginxRoutesFrom(directives),
-    reader: { parsedByPortico: true, notes: [] },
-    files,
-    problems: [],
-  };
+  return parsedConfig('nginx', file, nginxRoutesFrom(directives), files);
 }

@@ -48,11 +48,11 @@ function toFinding(
   output: string,
   reason: string | undefined,
 ): Finding {
-  if (check.kind === 'command' && check.container && engineUnreachable.test(output)) {
+  if (reason === 'engine_unreachable') {
     return {
       code: 'HEALTH_CHECK_NOT_RUN',
       severity: 'warning',
-      title: `${instance.service}: its healthcheck runs inside container ${check.container}, and no Docker engine answers`,
+      title: `${instance.service}: its healthcheck runs inside container ${check.kind === 'command' ? check.container : ''}, and no Docker engine answers`,
       evidence: [`check ${check.id}: ${describeCheck(check)}`, `result: ${output}`],
       why: 'The check could not run at all, so the service is neither known to be down nor known to be up.',
       fix: 'Start Docker (or set DOCKER_HOST / DOCKER_CONTEXT to your engine) and run the report again.',
@@ -96,10 +96,6 @@ function toFinding(
     },
   };
 }
-
-/** docker exec failed before reaching any container: no socket, nothing listening, no permission. */
-const engineUnreachable =
-  /docker exec in \S+ failed: .*(ENOENT|ECONNREFUSED|EACCES|cannot reach the Docker engine|unsupported Docker endpoint)/;
 
 /** "http GET /health expects 200-299", "ttl 30s", "postgres as app". */
 export function describeCheck(check: CheckDefinition): string {
