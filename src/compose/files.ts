@@ -39,13 +39,18 @@ export function resolveComposeFiles(
 /** Like resolveComposeFiles but undefined (not an error) when the folder has no compose file. */
 export function findDefault(cwd: string): string[] | undefined {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const primary = primaryNames.map((n) => join(dir, n)).find(isFile);
-    if (primary) {
-      const override = overrideNames.map((n) => join(dir, n)).find(isFile);
-      return override ? [primary, override] : [primary];
-    }
+    const here = composeFilesIn(dir);
+    if (here) return here;
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/** The compose file of this one folder (and its override), without looking at parents. */
+export function composeFilesIn(dir: string): string[] | undefined {
+  const primary = primaryNames.map((n) => join(dir, n)).find(isFile);
+  if (!primary) return undefined;
+  const override = overrideNames.map((n) => join(dir, n)).find(isFile);
+  return override ? [primary, override] : [primary];
 }
 
 function isFile(path: string): boolean {

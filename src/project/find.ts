@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { findDefault } from '../compose/files.js';
+import { composeFilesIn } from '../compose/files.js';
 import { manifestNames } from '../discovery/sources/manifest/load-manifest.js';
 
 export interface FoundProject {
@@ -17,8 +17,7 @@ export interface FoundProject {
 export function findProjectDir(cwd: string): FoundProject | undefined {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const manifest = manifestNames.map((n) => join(dir, n)).find(isFile);
-    const compose = findDefault(dir);
-    const composeHere = compose && dirname(compose[0]!) === dir ? compose : undefined;
+    const composeHere = composeFilesIn(dir);
     if (manifest || composeHere) {
       return {
         dir,
