@@ -14,6 +14,7 @@ packages=(
   openssl ca-certificates curl   # curl: a real client in the TLS tests
   docker-compose                 # compose v1: the reference for the differential compose tests
   prometheus                     # a real http_sd consumer of the agent (test/agent/prometheus.test.ts)
+  chromium                       # headless browser for the dashboard and report tests (playwright-core)
 )
 
 missing=()
