@@ -4,6 +4,7 @@ import { instanceStatus, worstOf } from '../../discovery/status.js';
 import { mayWrite } from '../access.js';
 import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
 import { ApiError, type RouteContext, type Router, readJson } from '../http/router.js';
+import { catalogRoutes } from './catalog.js';
 import { apiChecks, badRequest } from './checks-input.js';
 
 const registerBody = z.strictObject({
@@ -150,6 +151,8 @@ export function nativeRoutes(router: Router, agent: AgentContext): void {
     agent.events.attach(res);
     return undefined;
   });
+
+  catalogRoutes(router, agent);
 }
 
 async function viewOf(agent: AgentContext, id: string): Promise<InstanceView> {
