@@ -1,0 +1,16 @@
+import type { LastResults } from './results.js';
+
+/** What every tool handler needs from the running server. */
+export interface McpServerState {
+  /** The folder `portico mcp` started in (or -C DIR): tools' `directory` is relative to it. */
+  cwd: string;
+  /** Started with --allow-writes: the tools that change state are registered. */
+  allowWrites: boolean;
+  verbose: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Aborted when the server shuts down: running commands stop and release what they hold. */
+  signal: AbortSignal;
+  /** Where command logs and warnings go (the server's stderr; never stdout). */
+  log: NodeJS.WritableStream;
+  results: LastResults;
+}
