@@ -18,6 +18,7 @@ export async function mcpCommand(ctx: CommandContext, opts: McpOptions): Promise
   const stop = new AbortController();
   const server = createMcpServer({
     cwd: ctx.cwd,
+    project: ctx.project,
     allowWrites: opts.allowWrites === true,
     verbose: ctx.out.verbose,
     env: ctx.env,

@@ -118,7 +118,9 @@ function contextFor(
     env: state.env,
     signal: requestSignal ? AbortSignal.any([state.signal, requestSignal]) : state.signal,
     cwd,
+    // A tool's own project/profiles win over the ones `portico mcp` was started with.
     project: {
+      ...state.project,
       ...(project.project !== undefined ? { name: project.project } : {}),
       ...(project.profiles?.length ? { profiles: project.profiles } : {}),
     },

@@ -4,6 +4,8 @@ import type { LastResults } from './results.js';
 export interface McpServerState {
   /** The folder `portico mcp` started in (or -C DIR): tools' `directory` is relative to it. */
   cwd: string;
+  /** --project / --profile given to `portico mcp`: the default for tools that name none. */
+  project: { name?: string; profiles?: string[] };
   /** Started with --allow-writes: the tools that change state are registered. */
   allowWrites: boolean;
   verbose: boolean;
