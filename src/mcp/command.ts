@@ -36,6 +36,12 @@ export async function mcpCommand(ctx: CommandContext, opts: McpOptions): Promise
     stop.abort();
     void server.close().catch(() => {});
   };
+  // A stray rejection in some command's background work must not end a server that other tool
+  // calls are using: log it (it is a bug to report) and keep serving.
+  const stray = (error: unknown): void => {
+    log.write(`portico mcp: E_INTERNAL (unhandled): ${(error as Error)?.stack ?? String(error)}\n`);
+  };
+  process.on('unhandledRejection', stray);
   // The stdio transport does not notice its client going away: the end of stdin is the signal.
   process.stdin.once('end', close);
   process.stdin.once('close', close);
@@ -50,6 +56,7 @@ export async function mcpCommand(ctx: CommandContext, opts: McpOptions): Promise
     process.stdin.off('end', close);
     process.stdin.off('close', close);
     ctx.signal.removeEventListener('abort', close);
+    process.off('unhandledRejection', stray);
   }
   return ExitCode.Ok;
 }
