@@ -37,6 +37,8 @@ export const composeFiles = z
     'Compose files, in merge order (like -f). Default: compose.yaml of the project folder and its override.',
   );
 
+export const services = z.array(z.string().min(1)).optional().describe('Only these compose services.');
+
 export const manifestFile = z
   .string()
   .min(1)
