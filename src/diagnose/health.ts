@@ -25,6 +25,16 @@ export interface HealthOptions extends EmitOptions {
  * score, and says what it looked for.
  */
 export async function healthCommand(ctx: CommandContext, opts: HealthOptions): Promise<number> {
+  const report = await healthReport(ctx, opts);
+  const code = emitReport(ctx, report, opts, ctx.out.verbose);
+  return code === ExitCode.Error ? ExitCode.Error : code;
+}
+
+/** The health report (score, KPIs, findings) without printing it: the CLI and the agent's dashboard share it. */
+export async function healthReport(
+  ctx: CommandContext,
+  opts: Omit<HealthOptions, keyof EmitOptions>,
+): Promise<Report> {
   if (opts.portsOnly && opts.networkOnly) {
     throw new PorticoError('E_USAGE', '--ports-only and --network-only cannot be combined');
   }
@@ -63,8 +73,7 @@ export async function healthCommand(ctx: CommandContext, opts: HealthOptions): P
   report.extra = nothingHere
     ? nothingToScore(ctx.cwd, catalog.namespace)
     : await kpis(report, outcomes, facts, project);
-  const code = emitReport(ctx, report, opts, ctx.out.verbose);
-  return code === ExitCode.Error ? ExitCode.Error : code;
+  return report;
 }
 
 /** No project and nothing in the catalog: a score would only measure the absence of data. */
