@@ -101,7 +101,8 @@ export class Agent {
       project: () => agent.cycle.namespace,
       loaded: () => agent.cycle.project,
       cwd: () => options.selector.cwd,
-      env: options.env,
+      // The health report opens the catalog itself: point it at the agent's --store.
+      env: options.store ? { ...options.env, PORTICO_STORE: options.store } : options.env,
       balancers: options.balancers ?? [],
       signal: agent.stopping.signal,
     });

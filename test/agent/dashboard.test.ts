@@ -52,7 +52,7 @@ describeWith(
     const project = tempDir('portico-dash-project-');
     const env = { PORTICO_HOME: home };
     const servers = new Map<number, Server>();
-    let ports: { api1: number; api2: number; web: number; lb: number; admin: number };
+    let ports: { api1: number; api2: number; web: number; lb: number; admin: number; silent: number };
     let agent: AgentProcess;
     let browser: Browser;
     let page: Page;
@@ -64,6 +64,8 @@ describeWith(
         web: await freePort(),
         lb: await freePort(),
         admin: await freePort(),
+        // A balancer admin address where nothing listens: listed with its error, never dropped.
+        silent: await freePort(),
       };
       for (const p of [ports.api1, ports.api2, ports.web]) servers.set(p, await service(p));
       writeFileSync(
@@ -115,10 +117,20 @@ describeWith(
       const reserved = await runPortico(['ports', 'reserve', 'dash-db', '--json'], { env, cwd: project });
       expect(reserved.code).toBe(0);
 
-      agent = await startAgent(['--source', 'manifest', '--lb-admin', `127.0.0.1:${ports.admin}`], {
-        env,
-        cwd: project,
-      });
+      agent = await startAgent(
+        [
+          '--source',
+          'manifest',
+          '--lb-admin',
+          `127.0.0.1:${ports.admin}`,
+          '--lb-admin',
+          `127.0.0.1:${ports.silent}`,
+        ],
+        {
+          env,
+          cwd: project,
+        },
+      );
       await waitFor(
         async () => {
           const r = await api(`${agent.url}/api/v1/instances`);
@@ -248,6 +260,12 @@ describeWith(
       expect(await upstream.locator('td').nth(2).textContent()).toBe(String(requests));
       expect(await upstream.textContent()).toContain('/ 50.0%');
       expect(await upstream.locator('td').nth(4).textContent()).toMatch(/ms$/);
+      expect(
+        await page
+          .getByRole('article', { name: `Balancer 127.0.0.1:${ports.silent}` })
+          .getByRole('alert')
+          .textContent(),
+      ).toMatch(/^Not answering: /);
 
       await page.keyboard.press('4');
       const held = page.locator(`tr[data-port="${ports.web}"]`);
@@ -355,6 +373,19 @@ describeWith(
         })
         .toBe('1/2');
       await page.screenshot({ path: join(shots, 'services-critical.png'), fullPage: true });
+
+      // The overview's next health report names the failing check, with its fix.
+      await page.keyboard.press('1');
+      const finding = page.locator('.finding.sev-error').first();
+      await finding.waitFor({ timeout: 60_000 * timeScale });
+      expect(await finding.textContent()).toContain(String(ports.api2));
+      expect(await finding.locator('.fix').textContent()).toMatch(/^Fix: \S/);
+      await page.screenshot({ path: join(shots, 'overview-findings.png'), fullPage: true });
+      await page.keyboard.press('5');
+      await expect
+        .poll(() => page.locator('[data-node="service:api"]').getAttribute('aria-label'))
+        .toBe('service api, critical');
+      await page.screenshot({ path: join(shots, 'topology-critical.png'), fullPage: true });
     });
   },
 );

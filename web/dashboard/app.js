@@ -18,6 +18,7 @@ let current;
 let data;
 let loading = 0;
 let reloadTimer;
+let loadedAt = 0;
 
 function viewFromHash() {
   const id = location.hash.replace(/^#\/?/, '') || 'overview';
@@ -27,6 +28,7 @@ function viewFromHash() {
 /** Read the view's data and draw it; a newer load wins over an older one still in flight. */
 async function load(view, { focus = false } = {}) {
   const ticket = ++loading;
+  loadedAt = Date.now();
   try {
     const next = await getJson(view.source);
     if (ticket !== loading || view !== current) return;
@@ -131,6 +133,9 @@ prefersDark.addEventListener('change', applyTheme);
 applyTheme();
 
 addEventListener('hashchange', show);
-// Figures derived from time (availability, "ago") age even when nothing happens.
-setInterval(() => load(current), 30_000);
+// Figures that change without a catalog event (a health report, sockets, "ago") are re-read on
+// the view's own period.
+setInterval(() => {
+  if (Date.now() - loadedAt > (current.refreshMs ?? 30_000)) void load(current);
+}, 2_000);
 show();

@@ -30,7 +30,7 @@ export function badge(status, label = status) {
   return h('span', { class: `badge status-${status}`, 'data-status': status }, label);
 }
 
-/** A table with a caption (its accessible name) and a header row. */
+/** A table with a caption (its accessible name) and a header row; a header may be { label, num } for a numeric column. */
 export function table(caption, headers, rows, attrs = {}) {
   return h(
     'table',
@@ -42,7 +42,11 @@ export function table(caption, headers, rows, attrs = {}) {
       h(
         'tr',
         {},
-        headers.map((x) => h('th', { scope: 'col' }, x)),
+        headers.map((x) =>
+          typeof x === 'string'
+            ? h('th', { scope: 'col' }, x)
+            : h('th', { scope: 'col', class: x.num ? 'num' : undefined }, x.label),
+        ),
       ),
     ),
     h('tbody', {}, rows),

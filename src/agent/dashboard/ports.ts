@@ -47,6 +47,8 @@ export async function buildPorts(src: DashboardSources) {
               ? 'hidden (another user)'
               : 'unknown',
         services: servicesByPort.get(l.port) ?? [],
+        /** This agent's own socket (its API and dashboard). */
+        agent: l.processes.some((p) => p.pid === process.pid),
       }))
       .sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)),
     conflicts: check.conflicts.map((c) => ({

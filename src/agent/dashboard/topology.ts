@@ -51,7 +51,7 @@ export async function buildTopology(src: DashboardSources) {
       return {
         id,
         name: r.name,
-        match: r.kind === 'tcp' ? 'tcp' : `${r.host ?? '*'}${r.pathPrefix ?? '/'}`,
+        match: r.kind === 'tcp' ? 'tcp' : `${r.host ?? 'any host'} ${r.pathPrefix ?? '/'}`,
         status: worstOf([r.panic ? 'critical' : healthy < r.upstreams.length ? 'warning' : 'passing']),
         balancer: b.admin,
       };

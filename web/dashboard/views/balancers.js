@@ -41,7 +41,7 @@ function route(r) {
       'p',
       {},
       badge(state, r.panic ? 'panic' : state === 'warning' ? 'degraded' : 'healthy'),
-      ` ${r.kind === 'tcp' ? 'TCP' : `${r.host ?? '*'}${r.pathPrefix ?? '/'}`}`,
+      ` ${r.kind === 'tcp' ? 'TCP' : `host ${r.host ?? 'any'}, path ${r.pathPrefix ?? '/'}`}`,
       r.service ? ` → service ${r.service}` : '',
       ` · ${r.algorithm} · ${r.ejections} ejection${r.ejections === 1 ? '' : 's'} (${r.ejectedNow} now)`,
       r.panic
@@ -54,7 +54,17 @@ function route(r) {
     ),
     table(
       `Upstreams of route ${r.name} (share over the last ${r.recentWindowSeconds} s)`,
-      ['Upstream', 'State', 'Weight', 'Requests', 'Share vs expected', 'p50', 'p99', 'Ejections', 'Errors'],
+      [
+        'Upstream',
+        'State',
+        { label: 'Weight', num: true },
+        { label: 'Requests', num: true },
+        'Share vs expected',
+        { label: 'p50', num: true },
+        { label: 'p99', num: true },
+        { label: 'Ejections', num: true },
+        { label: 'Errors', num: true },
+      ],
       r.upstreams.map((u) =>
         h(
           'tr',
@@ -90,6 +100,7 @@ export default {
   id: 'balancers',
   title: 'Balancers',
   source: '/api/v1/dashboard/balancers',
+  refreshMs: 5_000,
   render(d) {
     if (d.balancers.length === 0)
       return h(

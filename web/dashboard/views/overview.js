@@ -95,6 +95,7 @@ export default {
   id: 'overview',
   title: 'Overview',
   source: '/api/v1/dashboard/overview',
+  refreshMs: 10_000,
   render(d) {
     const kpis = Object.entries(kpiNames)
       .filter(([k]) => d[k])

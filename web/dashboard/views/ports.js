@@ -5,6 +5,7 @@ export default {
   id: 'ports',
   title: 'Ports',
   source: '/api/v1/dashboard/ports',
+  refreshMs: 10_000,
   render(d) {
     return h(
       'div',
@@ -38,7 +39,7 @@ export default {
         d.reservations.length
           ? table(
               'Reserved ports',
-              ['Port', 'Name', 'Project', 'Held by', 'State'],
+              [{ label: 'Port', num: true }, 'Name', 'Project', 'Held by', 'State'],
               d.reservations.map((r) =>
                 h(
                   'tr',
@@ -58,7 +59,7 @@ export default {
         d.partial ? h('p', { class: 'muted' }, 'Some owners are hidden: they belong to other users.') : null,
         table(
           'Who holds which port',
-          ['Port', 'Protocol', 'Address', 'Holder', 'User', 'Service'],
+          [{ label: 'Port', num: true }, 'Protocol', 'Address', 'Holder', 'User', 'Service'],
           d.listeners.map((l) =>
             h(
               'tr',
@@ -68,7 +69,11 @@ export default {
               h('td', { class: 'mono' }, l.address),
               h('td', {}, l.holder),
               h('td', {}, l.user),
-              h('td', {}, l.services.join(', ') || h('span', { class: 'muted' }, '—')),
+              h(
+                'td',
+                {},
+                l.services.join(', ') || (l.agent ? 'this agent' : h('span', { class: 'muted' }, '—')),
+              ),
             ),
           ),
         ),

@@ -8,22 +8,27 @@ const level = { passing: 4, unknown: 12, warning: 12, critical: 20 };
 function sparkline(instance, window) {
   const width = 160;
   const height = 24;
-  const span = Math.max(1, window.to - window.from);
-  const x = (t) => ((t - window.from) / span) * width;
-  const parts = instance.segments.map((seg) =>
+  // From the first known status (a young agent knows less than an hour), so the figures fill the line.
+  const known = instance.segments.find((seg) => seg.status !== 'unknown');
+  const from = Math.max(window.from, known?.from ?? window.from);
+  const span = Math.max(1, window.to - from);
+  const x = (t) => (Math.max(0, t - from) / span) * width;
+  const shown = instance.segments.filter((seg) => seg.to > from);
+  const parts = shown.map((seg) =>
     s('rect', {
       x: x(seg.from).toFixed(1),
-      y: level[seg.status],
-      width: Math.max(1, x(seg.to) - x(seg.from)).toFixed(1),
-      height: height - level[seg.status],
+      // Full height, so a short outage is as visible as a long run of passing.
+      y: 0,
+      width: Math.max(2, x(seg.to) - x(seg.from)).toFixed(1),
+      height,
       class: `fill-${seg.status}`,
     }),
   );
-  const points = instance.segments.flatMap((seg) => [
+  const points = shown.flatMap((seg) => [
     `${x(seg.from).toFixed(1)},${level[seg.status]}`,
     `${x(seg.to).toFixed(1)},${level[seg.status]}`,
   ]);
-  const changes = Math.max(0, instance.segments.length - 1);
+  const changes = Math.max(0, shown.length - 1);
   return s(
     'svg',
     {
@@ -32,7 +37,7 @@ function sparkline(instance, window) {
       width,
       height,
       role: 'img',
-      'aria-label': `last hour: ${changes} status change${changes === 1 ? '' : 's'}, now ${instance.status}, available ${pct(instance.availability)}`,
+      'aria-label': `${from > window.from ? `since ${new Date(from).toLocaleTimeString()}` : 'last hour'}: ${changes} status change${changes === 1 ? '' : 's'}, now ${instance.status}, available ${pct(instance.availability)}`,
     },
     parts,
     s('polyline', { points: points.join(' '), class: 'spark-line' }),
@@ -90,7 +95,7 @@ export default {
         'Services',
         table(
           'Services of the project and the worst status among their instances',
-          ['Service', 'Status', 'Passing', 'Availability (1 h)'],
+          ['Service', 'Status', { label: 'Passing', num: true }, { label: 'Availability (1 h)', num: true }],
           d.services.map((svc) =>
             h(
               'tr',
@@ -108,7 +113,7 @@ export default {
           `Instances of ${svc.name}`,
           table(
             `Instances of ${svc.name}: checks, the last hour and availability`,
-            ['Instance', 'Address', 'Status', 'Checks', 'Last hour', 'Availability'],
+            ['Instance', 'Address', 'Status', 'Checks', 'Last hour', { label: 'Availability', num: true }],
             d.instances.filter((i) => i.service === svc.name).map((i) => instanceRow(i, d.window)),
           ),
         ),
