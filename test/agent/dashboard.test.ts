@@ -240,6 +240,7 @@ describeWith(
       const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
       expect(outline).not.toBe('none');
       await page.keyboard.press('ArrowRight');
+      await page.screenshot({ path: join(shots, 'focus.png') });
       expect(await page.evaluate<string>("document.activeElement?.getAttribute('data-view')")).toBe(
         'services',
       );
