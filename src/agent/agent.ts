@@ -10,12 +10,14 @@ import { loadProject, namespaceOf, type Project, type ProjectSelector } from '..
 import { openStore, type Store } from '../store/index.js';
 import type { AccessPolicy } from './access.js';
 import { consulRoutes } from './api/consul.js';
+import { dashboardDataRoutes } from './api/dashboard-data.js';
 import { nativeRoutes } from './api/native.js';
 import { prometheusRoutes } from './api/prometheus.js';
 import { type AgentContext, readCatalog } from './context.js';
 import { ChangeFeed } from './feed.js';
 import { Router } from './http/router.js';
 import { EventHub } from './http/sse.js';
+import { dashboardRoutes } from './http/static.js';
 import { type AgentMetrics, createAgentMetrics } from './metrics.js';
 
 export interface AgentOptions {
@@ -30,6 +32,8 @@ export interface AgentOptions {
   discover: boolean;
   env: NodeJS.ProcessEnv;
   warn: (message: string) => void;
+  /** Admin endpoints (host:port) of Portico balancers the dashboard shows (--lb-admin). */
+  balancers?: string[] | undefined;
   /** Settled check transitions (also sent to /api/v1/events). */
   onTransition?: (event: MonitorEvent) => void;
 }
@@ -92,6 +96,17 @@ export class Agent {
     router.add('GET', '/api/v1/agent', () => agent.describe());
     consulRoutes(router, ctx);
     prometheusRoutes(router, ctx);
+    dashboardDataRoutes(router, {
+      store: () => agent.cycle.store,
+      project: () => agent.cycle.namespace,
+      loaded: () => agent.cycle.project,
+      cwd: () => options.selector.cwd,
+      // The health report opens the catalog itself: point it at the agent's --store.
+      env: options.store ? { ...options.env, PORTICO_STORE: options.store } : options.env,
+      balancers: options.balancers ?? [],
+      signal: agent.stopping.signal,
+    });
+    dashboardRoutes(router);
     server.on('request', (req, res) => void router.handle(req, res));
     agent.feed.subscribe((event) => agent.events.publish('catalog', event));
     try {

@@ -19,6 +19,11 @@ export function registerAgent(program: Command): void {
     .option('--token-env <name>', 'writes need this bearer token, read from this environment variable')
     .option('--token-file <path>', 'writes need this bearer token, read from this file')
     .option('--require-token', 'require the token for writes even on loopback')
+    .option(
+      '--lb-admin <host:port>',
+      "a Portico balancer's admin endpoint to show on the dashboard (repeatable)",
+      collect,
+    )
     .addHelpText(
       'after',
       `
@@ -28,6 +33,7 @@ Authorization: Bearer <token>, or X-Consul-Token on the Consul paths.
 Examples:
   portico agent                                  this folder's project on 127.0.0.1:7780
   portico agent -C ~/src/shop --listen 127.0.0.1:8500
+  portico agent --lb-admin 127.0.0.1:9901        open http://127.0.0.1:7780/ for the dashboard
   curl -s localhost:7780/api/v1/instances        instances with status and check states
   curl -s localhost:7780/v1/health/service/api?passing   the Consul view`,
     )

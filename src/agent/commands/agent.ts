@@ -1,4 +1,4 @@
-import { parseHostPort } from '../../core/address.js';
+import { formatHostPort, parseHostPort } from '../../core/address.js';
 import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { selectorFor } from '../../project/index.js';
@@ -16,6 +16,7 @@ export interface AgentCommandOptions {
   tokenEnv?: string;
   tokenFile?: string;
   requireToken?: boolean;
+  lbAdmin?: string[];
 }
 
 export const defaultListen = '127.0.0.1:7780';
@@ -41,6 +42,10 @@ export async function agentCommand(ctx: CommandContext, opts: AgentCommandOption
     selector: selectorFor(ctx, opts),
     store: opts.store,
     sources: opts.source,
+    balancers: (opts.lbAdmin ?? []).map((a) => {
+      const { host, port } = parseHostPort(a, '127.0.0.1');
+      return formatHostPort(host, port);
+    }),
     discover: opts.discover !== false,
     env: ctx.env,
     warn: (m) => ctx.out.warn(m),
@@ -73,7 +78,7 @@ export async function agentCommand(ctx: CommandContext, opts: AgentCommandOption
       );
   };
   process.on('SIGHUP', onHup);
-  const line = `portico agent: project ${agent.project} on ${url} (API ${url}/api/v1/, Consul ${url}/v1/, metrics ${url}/metrics); Ctrl-C to stop`;
+  const line = `portico agent: project ${agent.project} on ${url} (dashboard ${url}/, API ${url}/api/v1/, Consul ${url}/v1/, metrics ${url}/metrics); Ctrl-C to stop`;
   if (ctx.out.json) ctx.out.writeStderr(`${line}\n`);
   else ctx.out.line(line);
   try {

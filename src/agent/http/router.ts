@@ -62,7 +62,7 @@ export class Router {
         style = route.style;
         const params: Record<string, string> = {};
         route.names.forEach((n, i) => {
-          params[n] = decodeURIComponent(m[i + 1]!);
+          params[n] = decodeParam(m[i + 1]!);
         });
         const body = await route.handler({ req, res, url, params });
         if (body !== undefined && !res.headersSent) sendJson(res, res.statusCode || 200, body);
@@ -84,6 +84,15 @@ export class Router {
         sendJson(res, e.status, { error: { code: e.code, message: e.message } });
       }
     }
+  }
+}
+
+/** A path segment as written; a broken %-escape is the client's error (400), not ours. */
+function decodeParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, 'E_API_BAD_REQUEST', `malformed %-escape in the path: ${segment}`);
   }
 }
 
