@@ -29,7 +29,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
       // Warnings count: the planted faults are warnings (a slow instance, an expiring certificate).
       return await healthCommand(here, { failOn: 'warning' });
     }
-    const agent = await startAgent(here, stack.ports.agent);
+    const agent = await startAgent(here, stack.ports);
     try {
       printTryThis(ctx, stack.dir, stack.ports);
       await new Promise<void>((resolve) => {
@@ -48,13 +48,18 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
 }
 
 /** The agent for the demo project, in this process: live catalog, API, `portico status` finds it. */
-async function startAgent(ctx: CommandContext, port: number): Promise<{ stop(): Promise<void> }> {
+async function startAgent(
+  ctx: CommandContext,
+  ports: Record<string, number>,
+): Promise<{ stop(): Promise<void> }> {
   const { Agent } = await import('../agent/agent.js');
   const { accessPolicy } = await import('../agent/access.js');
   const { removeAgentState, writeAgentState } = await import('../agent/state-file.js');
   const { selectorFor } = await import('../project/index.js');
   const agent = await Agent.start({
-    listen: { host: '127.0.0.1', port },
+    listen: { host: '127.0.0.1', port: ports.agent! },
+    // The dashboard's balancer view shows the demo gateway (Portico's balancer).
+    balancers: [`127.0.0.1:${ports['gateway-admin']}`],
     access: accessPolicy({ host: '127.0.0.1', env: ctx.env, cwd: ctx.cwd }),
     selector: selectorFor(ctx),
     sources: ['manifest'],
@@ -105,7 +110,13 @@ async function unregister(ctx: CommandContext): Promise<void> {
 
 function printTryThis(ctx: CommandContext, dir: string, ports: Record<string, number>): void {
   const { c } = ctx.out;
-  const doc = { project: demoProject, dir, ports, plantedFaults };
+  const doc = {
+    project: demoProject,
+    dir,
+    ports,
+    dashboard: `http://127.0.0.1:${ports.agent}/`,
+    plantedFaults,
+  };
   ctx.out.result(doc, () => {
     ctx.out.line(c.bold(`Portico demo — project ${demoProject} on loopback (Ctrl-C stops and removes it)`));
     ctx.out.line(`  gateway       http://127.0.0.1:${ports.gateway}/orders/  /auth/   (Portico's balancer)`);
@@ -118,7 +129,11 @@ function printTryThis(ctx: CommandContext, dir: string, ports: Record<string, nu
       `  agent         http://127.0.0.1:${ports.agent}/api/v1/services  (Consul API /v1/, Prometheus /metrics)`,
     );
     ctx.out.line('');
-    ctx.out.line('Try, in another terminal (no dashboard yet: the agent serves JSON):');
+    ctx.out.line(
+      `Dashboard: ${c.bold(`http://127.0.0.1:${ports.agent}/`)}  (live; keys 1-5 switch views, t the theme)`,
+    );
+    ctx.out.line('');
+    ctx.out.line('Try, in another terminal:');
     for (const cmd of [
       'portico status',
       `portico health -C ${dir}`,

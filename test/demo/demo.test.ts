@@ -75,6 +75,18 @@ describe('portico demo', () => {
       { timeoutMs: 15_000, what: 'the agent to list the demo services' },
     );
     expect(Object.keys(services).sort()).toEqual(['auth-service', 'gateway', 'orders', 'payments']);
+    // The dashboard is served, and its balancer view reads the demo gateway's admin endpoint.
+    const page = await fetch(`http://127.0.0.1:${doc.ports.agent}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const lb = (await (
+      await fetch(`http://127.0.0.1:${doc.ports.agent}/api/v1/dashboard/balancers`)
+    ).json()) as {
+      balancers: { admin: string; reachable?: boolean }[];
+    };
+    expect(lb.balancers.map((b) => [b.admin, b.reachable !== false])).toEqual([
+      [`127.0.0.1:${doc.ports['gateway-admin']}`, true],
+    ]);
     const status = await runPortico(['status', '--json'], { env });
     expect(status.code).toBe(0);
     expect(JSON.stringify(status.json())).toContain('portico-demo');
