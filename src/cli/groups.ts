@@ -5,6 +5,7 @@ import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
 import { registerPolicy } from './policy.js';
 import { registerPorts } from './ports.js';
+import { registerReport } from './report.js';
 import { registerHealth, registerTroubleshoot } from './troubleshoot.js';
 
 /**
@@ -19,5 +20,6 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerHealth,
   registerDemo,
   registerPolicy,
+  registerReport,
   registerAgent,
 ];

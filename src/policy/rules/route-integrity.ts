@@ -37,7 +37,14 @@ export const routeIntegrity: Rule = {
     if (lb.error) return [{ message: `${lb.file} is not valid YAML: ${lb.error}`, location: at([]) }];
     const out: Violation[] = [];
     const known = knownServices(ctx);
-    const list = [...known].sort().join(', ');
+    const list = [
+      ...new Set([
+        ...ctx.services.map((s) => s.name),
+        ...Object.keys(ctx.project.manifest?.data.services ?? {}),
+      ]),
+    ]
+      .sort()
+      .join(', ');
     const firstBy = new Map<string, LbRoute>();
     const repeat = (
       key: string,
