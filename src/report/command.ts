@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import type { CommandContext } from '../core/command-context.js';
 import { PorticoError } from '../core/errors.js';
@@ -36,15 +37,25 @@ export async function reportCommand(ctx: CommandContext, opts: ReportOptions): P
     throw usage('--json prints the assessment as JSON; --format needs -o FILE to write the document as well');
   }
   const format = formatOf(opts);
+  const path = opts.output === undefined ? undefined : resolve(ctx.cwd, opts.output);
+  // Before the probes run: a destination that cannot exist is known now, not a minute later.
+  if (path !== undefined && !isDirectory(dirname(path))) {
+    throw new PorticoError(
+      'E_FILE_WRITE',
+      `could not write ${path}: the folder ${dirname(path)} does not exist`,
+      {
+        hint: 'Create the folder first, or pass -o with a path in an existing folder.',
+      },
+    );
+  }
   const assessment = await assess(ctx, opts);
   const code = assessment.summary.errors > 0 ? ExitCode.Problems : ExitCode.Ok;
-  if (ctx.out.json && !opts.output) {
+  if (ctx.out.json && path === undefined) {
     ctx.out.result(assessment, () => {});
     return code;
   }
   const text = format === 'html' ? renderAssessmentHtml(assessment) : renderAssessmentMarkdown(assessment);
-  if (opts.output) {
-    const path = resolve(ctx.cwd, opts.output);
+  if (path !== undefined) {
     writeFileAtomic(path, text, { backup: false });
     ctx.out.note(`report written to ${path}`);
     ctx.out.result(
@@ -63,6 +74,14 @@ export async function reportCommand(ctx: CommandContext, opts: ReportOptions): P
     ctx.out.writeStdout(text);
   }
   return code;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function usage(message: string): PorticoError {

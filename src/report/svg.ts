@@ -70,7 +70,7 @@ export function topologySvg(topology: Topology): string {
 
   topology.routes.forEach((r, i) => {
     const b = l.routes[i]!;
-    const bad = r.unresolved.length ? `no such service: ${r.unresolved.join(', ')}` : '';
+    const bad = r.unresolved.length ? `not in project: ${r.unresolved.join(', ')}` : '';
     parts.push(
       `<g class="route"><title>${e(`route ${r.name}: ${r.match}${r.targets.length ? ` → ${r.targets.join(', ')}` : ''}${bad ? ` (${bad})` : ''}`)}</title>`,
       `<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="6"/>`,
