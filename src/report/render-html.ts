@@ -12,7 +12,8 @@ h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de;paddin
 .verdict.fail{background:#ffebe9;border-color:#cf222e}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}
-.sev{font-weight:600}.sev.error{color:#cf222e}.sev.warning{color:#9a6700}.sev.note,.sev.info{color:#0969da}
+td code{white-space:nowrap}
+.sev{font-weight:600;white-space:nowrap}.sev.error{color:#cf222e}.sev.warning{color:#9a6700}.sev.note,.sev.info{color:#0969da}
 .p1{color:#cf222e;font-weight:700}.p2{color:#9a6700;font-weight:700}.p3{color:#0969da;font-weight:700}
 .figure{overflow-x:auto;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;background:#fff}
 code{font:13px ui-monospace,'DejaVu Sans Mono',monospace;background:#f6f8fa;padding:0 .2rem;border-radius:3px}
