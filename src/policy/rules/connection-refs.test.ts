@@ -11,7 +11,9 @@ describe('connectionRefs', () => {
     expect(judged('rediss://cache:6380')).toEqual([['cache', 6380, false]]);
     expect(judged('postgres://u@db:5432/app')).toEqual([['db', 5432, true]]);
     expect(judged('postgres://u@db:5432/app?sslmode=prefer')).toEqual([['db', 5432, true]]);
-    expect(judged('postgresql://u@db/app?connect_timeout=3&sslmode=verify-full')).toEqual([['db', undefined, false]]);
+    expect(judged('postgresql://u@db/app?connect_timeout=3&sslmode=verify-full')).toEqual([
+      ['db', undefined, false],
+    ]);
     expect(judged('mysql://db:3306/app?ssl-mode=REQUIRED')).toEqual([['db', 3306, false]]);
     expect(judged('mongodb://mongo:27017/?tls=true')).toEqual([['mongo', 27017, false]]);
     expect(judged('https://api:80/')).toEqual([['api', 80, true]]);
