@@ -6,6 +6,7 @@ import { registerLb } from './lb.js';
 import { registerMcp } from './mcp.js';
 import { registerPolicy } from './policy.js';
 import { registerPorts } from './ports.js';
+import { registerReport } from './report.js';
 import { registerHealth, registerTroubleshoot } from './troubleshoot.js';
 
 /**
@@ -20,6 +21,7 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerHealth,
   registerDemo,
   registerPolicy,
+  registerReport,
   registerAgent,
   registerMcp,
 ];

@@ -12,6 +12,8 @@ export const ruleIds = [
   'public-network-shared-with-datastore',
   'duplicate-host-port',
   'reservation-not-honoured',
+  'plaintext-between-tiers',
+  'route-integrity',
   'live-listener-exposed',
   'suppression-expired',
   'policy-unknown-service',

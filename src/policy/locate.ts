@@ -39,6 +39,22 @@ export class Locator {
     return { file, line: pos.line, col: pos.col };
   }
 
+  /**
+   * A compose `environment:` entry, in either syntax: the `KEY:` of the map form or the
+   * `KEY=value` item of the list form.
+   */
+  envEntry(file: string, service: string, key: string): Location | undefined {
+    const inMap = this.at(file, ['services', service, 'environment', key]);
+    if (inMap) return inMap;
+    const list = this.node(file, ['services', service, 'environment']);
+    if (!isSeq(list)) return undefined;
+    const index = list.items.findIndex((item) => {
+      const text = String((item as { value?: unknown } | null)?.value ?? '');
+      return text === key || text.startsWith(`${key}=`);
+    });
+    return index >= 0 ? this.at(file, ['services', service, 'environment', index]) : undefined;
+  }
+
   /** The first of `files` (searched last to first: later files override) that has `path`. */
   inFiles(files: readonly string[], path: ReadonlyArray<string | number>): Location | undefined {
     for (const file of [...files].reverse()) {
@@ -53,6 +69,18 @@ export class Locator {
     const { file, line, service, index } = port.origin;
     const found = this.at(file, ['services', service, 'ports', index]);
     return found && found.line === line ? found : { file, line, col: found?.col ?? 1 };
+  }
+
+  private node(file: string, path: ReadonlyArray<string | number>): Node | null {
+    let node: Node | null = this.parse(file)?.root ?? null;
+    for (const step of path) {
+      if (!isMap(node)) return null;
+      const pair = node.items.find(
+        (p) => String((p.key as { value?: unknown } | null)?.value) === String(step),
+      );
+      node = (pair?.value as Node | null | undefined) ?? null;
+    }
+    return node;
   }
 
   private parse(file: string): { root: Node | null; counter: LineCounter } | null {

@@ -1,22 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { stateDir } from '../../core/paths.js';
-import { listListenersDetailed } from '../../ports/listeners.js';
-import { listReservations } from '../../ports/reservations/allocator.js';
-import type { Reservation } from '../../ports/reservations/model.js';
-import { LeaseTable } from '../../ports/reservations/store.js';
 import { loadProject, selectorFor } from '../../project/index.js';
+import { policyContext } from '../context.js';
 import { evaluatePolicy, failing } from '../evaluate.js';
 import { toGithub } from '../format/github.js';
 import { toSarif } from '../format/sarif.js';
 import { printTable } from '../format/table.js';
 import { type Severity, severities } from '../ids.js';
-import { Locator } from '../locate.js';
-import type { RuleContext } from '../model.js';
-import { policySchema } from '../schema.js';
 
 export interface PolicyOptions {
   file?: string[];
@@ -43,15 +35,7 @@ export async function policyCommand(ctx: CommandContext, opts: PolicyOptions): P
 
   const project = (await loadProject(selectorFor(ctx, opts), { required: true }))!;
   const declared = project.manifest?.data.policy;
-  const ruleContext: RuleContext = {
-    project,
-    services: project.compose?.services ?? [],
-    policy: declared ?? policySchema.parse({}),
-    locate: new Locator(),
-    reservations: readReservations(ctx.env),
-    today: new Date().toISOString().slice(0, 10),
-    ...(opts.live ? { listeners: (await listListenersDetailed({ env: ctx.env })).listeners } : {}),
-  };
+  const ruleContext = await policyContext(project, ctx.env, { live: Boolean(opts.live) });
   const { findings, ran } = evaluatePolicy(ruleContext);
   const failed = failing(findings, failOn);
   // Paths in reports are relative to the repository in a GitHub job, else to where Portico was
@@ -88,17 +72,6 @@ export async function policyCommand(ctx: CommandContext, opts: PolicyOptions): P
     printTable(ctx.out, findings, base, failed.length);
   }
   return failed.length > 0 ? ExitCode.Problems : ExitCode.Ok;
-}
-
-/** Leases from `portico ports reserve`, read only if the table exists (policy never creates state). */
-function readReservations(env: NodeJS.ProcessEnv): Reservation[] {
-  if (!existsSync(join(stateDir(env), 'ports.db'))) return [];
-  const table = LeaseTable.open(env);
-  try {
-    return listReservations(table);
-  } finally {
-    table.db.close();
-  }
 }
 
 function usage(message: string): PorticoError {

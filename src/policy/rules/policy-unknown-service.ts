@@ -7,13 +7,15 @@ import type { Rule, Violation } from '../model.js';
 export const policyUnknownService: Rule = {
   id: 'policy-unknown-service',
   defaultSeverity: 'warning',
-  summary: 'policy: in portico.yaml names a service that no compose file defines.',
+  summary: 'policy: in portico.yaml names a service that neither a compose file nor portico.yaml defines.',
   check(ctx) {
     const manifest = ctx.project.manifest?.path;
     if (!manifest) return [];
     const known = new Set([
       ...ctx.services.map((s) => s.name),
       ...(ctx.project.compose?.inactiveServices ?? []),
+      // portico.yaml services are services of the project too (requireTls reaches them).
+      ...Object.keys(ctx.project.manifest?.data.services ?? {}),
     ]);
     const refs: Array<{ name: string; path: Array<string | number>; where: string }> = [];
     for (const [tier, { services }] of Object.entries(ctx.policy.tiers)) {
@@ -36,7 +38,7 @@ export const policyUnknownService: Rule = {
     for (const ref of refs.filter((r) => !known.has(r.name))) {
       const location = ctx.locate.at(manifest, ref.path);
       out.push({
-        message: `policy ${ref.where} names service "${ref.name}", which no compose file defines${known.size ? ` (services: ${[...known].sort().join(', ')})` : ''}`,
+        message: `policy ${ref.where} names service "${ref.name}", which no compose file or portico.yaml service defines${known.size ? ` (services: ${[...known].sort().join(', ')})` : ''}`,
         service: ref.name,
         ...(location ? { location } : {}),
       });
