@@ -26,6 +26,7 @@ export interface DeliveryOptions {
 }
 
 const maxBackoffMs = 300_000;
+const stopping = 'agent stopping';
 
 /**
  * POST one JSON body, retrying what may pass on a second try (connection errors, timeouts, 5xx,
@@ -42,10 +43,11 @@ export async function deliver(
   const random = options.random ?? Math.random;
   let last = 'not sent';
   for (let attempt = 1; attempt <= target.attempts; attempt++) {
-    if (options.signal.aborted) return { ok: false, attempts: attempt - 1, last: 'agent stopping' };
+    if (options.signal.aborted) return { ok: false, attempts: attempt - 1, last: stopping };
     const result = await attemptOnce(target, text, options.signal);
     last = result.last;
     if (result.ok) return { ok: true, attempts: attempt, last };
+    if (options.signal.aborted) return { ok: false, attempts: attempt, last: stopping };
     if (!result.retry) {
       // A 4xx (other than 408/429) will not pass on a second try: the URL or the token is wrong.
       options.warn(`alerts: receiver "${target.name}" refused ${options.what} (${last}); not retried`);
@@ -58,8 +60,7 @@ export async function deliver(
     options.warn(
       `alerts: receiver "${target.name}": ${options.what} failed (${last}) on attempt ${attempt}/${target.attempts}, retrying in ${delay}ms`,
     );
-    if (!(await sleep(delay, options.signal)))
-      return { ok: false, attempts: attempt, last: 'agent stopping' };
+    if (!(await sleep(delay, options.signal))) return { ok: false, attempts: attempt, last: stopping };
   }
   options.warn(
     `alerts: receiver "${target.name}": gave up on ${options.what} after ${target.attempts} attempt(s) (last: ${last})`,

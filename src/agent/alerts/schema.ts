@@ -24,7 +24,9 @@ const fromEnv = z.strictObject({ env: envName });
 /** Header names whose values are credentials: they must come from the environment. */
 const secretHeader = /authorization|token|secret|key|password|cookie|signature/i;
 
-const url = z.string().transform((text, ctx) => {
+/** A URL written in portico.yaml (or the name of the variable holding one, read at load). */
+const url = z.union([z.string(), fromEnv]).transform((text, ctx) => {
+  if (typeof text !== 'string') return text;
   let parsed: URL;
   try {
     parsed = new URL(text);
@@ -51,7 +53,7 @@ export function urlProblem(parsed: URL): string | undefined {
 
 const delivery = {
   /** The webhook's address, written here or named by a variable (a Slack webhook URL is a secret). */
-  url: z.union([url, fromEnv]),
+  url,
   headers: z
     .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.union([z.string(), fromEnv]))
     .superRefine((headers, ctx) => {
