@@ -10,10 +10,7 @@ import { loadProject, namespaceOf, type Project, type ProjectSelector } from '..
 import { openStore, type Store } from '../store/index.js';
 import type { AccessPolicy } from './access.js';
 import { Alerter, type PreparedAlerts, prepareAlerts } from './alerts/alerter.js';
-import { consulRoutes } from './api/consul.js';
-import { nativeApi } from './api/native.js';
-import { prometheusRoutes } from './api/prometheus.js';
-import { mountRoutes } from './api/route-table.js';
+import { mountApi } from './api/mount.js';
 import { type AgentContext, readCatalog } from './context.js';
 import { ChangeFeed } from './feed.js';
 import { Router } from './http/router.js';
@@ -102,9 +99,7 @@ export class Agent {
     });
     const router = new Router();
     const ctx = agent.context();
-    mountRoutes(router, nativeApi, ctx);
-    consulRoutes(router, ctx);
-    prometheusRoutes(router, ctx);
+    mountApi(router, ctx);
     server.on('request', (req, res) => void router.handle(req, res));
     agent.feed.subscribe((event) => agent.events.publish('catalog', event));
     try {

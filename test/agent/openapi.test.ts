@@ -2,8 +2,11 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessPolicy } from '../../src/agent/access.js';
 import { Agent } from '../../src/agent/agent.js';
+import { mountApi } from '../../src/agent/api/mount.js';
 import { nativeApi } from '../../src/agent/api/native.js';
 import { openApiPath, requestJsonSchema } from '../../src/agent/api/openapi.js';
+import type { AgentContext } from '../../src/agent/context.js';
+import { Router } from '../../src/agent/http/router.js';
 import { tempDir } from '../helpers/tmp.js';
 import { api, type Json } from './agent-process.js';
 
@@ -127,11 +130,20 @@ describe('GET /api/v1/openapi.json and the agent’s write protection', () => {
     );
     const routes = nativeApi.map((r) => `${r.method} ${openApiPath(r.path).path}`);
     expect(documented.sort()).toEqual([...routes].sort());
+    // …and the table is all the agent serves under /api/v1/: nothing mounted beside it.
+    const router = new Router();
+    mountApi(router, {} as AgentContext);
+    const served = router
+      .list()
+      .filter((r) => r.path.startsWith('/api/'))
+      .map((r) => `${r.method} ${openApiPath(r.path).path}`);
+    expect(served.sort()).toEqual(documented.sort());
     for (const path of [
       '/api/v1/openapi.json',
       '/api/v1/alerts',
       '/api/v1/agent',
       '/api/v1/instances/{id}/history',
+      '/api/v1/sd/prometheus',
     ])
       expect(Object.keys(doc.paths)).toContain(path);
     // The router answers each documented operation (never "no such endpoint" / 405).

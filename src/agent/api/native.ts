@@ -5,6 +5,7 @@ import { ApiError } from '../http/router.js';
 import { apiChecks } from './checks-input.js';
 import { historyQuery, instancesQuery, registerBody, ttlBody } from './native-schemas.js';
 import { openApiDocument } from './openapi.js';
+import { prometheusSd } from './prometheus.js';
 import { type NativeRoute, route } from './route-table.js';
 
 const ttlVerbs: Array<[string, HealthStatus]> = [
@@ -205,6 +206,7 @@ export const nativeApi: NativeRoute[] = [
       return undefined;
     },
   }),
+  prometheusSd,
   route({
     method: 'GET',
     path: '/api/v1/openapi.json',
