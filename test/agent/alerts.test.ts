@@ -219,6 +219,30 @@ alerts:
 });
 
 describe('portico agent alerts: secrets come from the environment', () => {
+  it('a secret written inline in portico.yaml is E_MANIFEST_INVALID at its line', async () => {
+    const dir = tempDir('portico-alerts-project-');
+    writeFileSync(
+      join(dir, 'portico.yaml'),
+      'alerts:\n  receivers:\n    ops:\n      type: webhook\n      url: http://127.0.0.1:9/hook\n      headers:\n        Authorization: Bearer abc\n',
+    );
+    const started = Agent.start({
+      listen: { host: '127.0.0.1', port: 0 },
+      access: { exposed: false },
+      selector: { cwd: dir, env: {} },
+      discover: false,
+      env: { PORTICO_HOME: tempDir('portico-alerts-home-') },
+      warn: () => {},
+    });
+    const error = await started.then(
+      () => undefined,
+      (e: { code: string; message: string }) => e,
+    );
+    expect(error?.code).toBe('E_MANIFEST_INVALID');
+    expect(error?.message).toMatch(/portico\.yaml:7:\d+/);
+    expect(error?.message).toMatch(/carries a secret/);
+    expect(error?.message).not.toContain('abc');
+  });
+
   it('a receiver naming an unset variable stops the agent before it starts (E_ALERT_RECEIVER)', async () => {
     const dir = tempDir('portico-alerts-project-');
     writeFileSync(
