@@ -162,6 +162,7 @@ alerts:
     // Dedupe: several more evaluations while web stays down send nothing more.
     const seen = (await api(`${url()}/api/v1/alerts`)).body.evaluations as number;
     await waitFor(async () => (await api(`${url()}/api/v1/alerts`)).body.evaluations >= seen + 4, {
+      timeoutMs: 15_000,
       what: 'four more evaluations',
     });
     expect(messages('/hook', 'instance-down')).toHaveLength(1);
