@@ -91,8 +91,9 @@ export class Agent {
       catalog: () => readCatalog(agent.cycle.store),
       conflicts: async () => {
         const { runPortCheck } = await import('../ports/commands/check.js');
-        const { cwd, env } = options.selector;
-        return (await runPortCheck({ cwd, env }, { loaded: agent.cycle.project ?? null }, [])).conflicts;
+        // The agent's env (PORTICO_HOME): the reservations it reads are the ones its catalog sits next to.
+        const request = { cwd: options.selector.cwd, env: options.env };
+        return (await runPortCheck(request, { loaded: agent.cycle.project ?? null }, [])).conflicts;
       },
       warn: options.warn,
       signal: agent.stopping.signal,
