@@ -80,6 +80,7 @@ Examples:
     .option('--service <name>', 'only this service')
     .option('--source <name>', 'only from this source')
     .option('--all-projects', 'every project in the catalog, not only this one')
+    .option('--no-agent', "read the catalog here even when this project's agent runs")
     .action(
       action(async (ctx, opts) => (await import('../discovery/commands/list.js')).listCommand(ctx, opts)),
     );

@@ -3,6 +3,7 @@ import { registerAgent } from './agent.js';
 import { registerDemo } from './demo.js';
 import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
+import { registerMcp } from './mcp.js';
 import { registerPolicy } from './policy.js';
 import { registerPorts } from './ports.js';
 import { registerHealth, registerTroubleshoot } from './troubleshoot.js';
@@ -20,4 +21,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerDemo,
   registerPolicy,
   registerAgent,
+  registerMcp,
 ];

@@ -95,6 +95,7 @@ export function registerHealth(program: Command): void {
   )
     .option('--ports-only', 'only port conflicts')
     .option('--network-only', 'only Docker networks and service connectivity')
+    .option('--no-agent', "read the catalog here even when this project's agent runs")
     .action(
       action(async (ctx, opts) => (await import('../diagnose/health.js')).healthCommand(ctx, opts as never)),
     );

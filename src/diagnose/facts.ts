@@ -10,6 +10,11 @@ export interface FactsInput extends ProjectRequest {
   manifest?: string | undefined;
   /** Already loaded by the command (null: there is no project here). */
   loaded?: Project | null;
+  /**
+   * Read the project's catalog from elsewhere (a running agent's API) instead of opening the
+   * store; undefined from it means "not available", and the store is read as usual.
+   */
+  readCatalog?: (namespace: string) => Promise<CatalogView | undefined>;
 }
 
 /** What the catalog holds for the project: instances with their settled check states and TTL reports. */
@@ -70,6 +75,8 @@ export class Facts {
     return this.once('catalog', async () => {
       const { namespaceOf, selectorFor } = await import('../project/index.js');
       const namespace = namespaceOf(selectorFor(this.input), await this.project());
+      const remote = await this.input.readCatalog?.(namespace);
+      if (remote) return remote;
       const { openStore } = await import('../store/index.js');
       const store = await openStore(undefined, this.env, namespace);
       try {

@@ -1,9 +1,10 @@
 import type { CommandContext } from '../core/command-context.js';
 import { PorticoError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { loadProject, type Project, selectorFor } from '../project/index.js';
+import type { Output } from '../core/output.js';
+import { loadProject, type Project, type ProjectRequest, selectorFor } from '../project/index.js';
 import { type EmitOptions, emitReport } from './emit.js';
-import { Facts } from './facts.js';
+import { Facts, type FactsInput } from './facts.js';
 import type { CheckOutcome } from './finding.js';
 import { buildReport, type Report } from './report.js';
 import { runChecks } from './runner.js';
@@ -15,6 +16,22 @@ export interface HealthOptions extends EmitOptions {
   networkOnly?: boolean;
   file?: string[];
   manifest?: string;
+  /** false with --no-agent: never ask a running agent. */
+  agent?: boolean;
+}
+
+/** What a health report is about and how it runs: the CLI's context, or a library caller's. */
+export interface HealthInput extends ProjectRequest {
+  portsOnly?: boolean | undefined;
+  networkOnly?: boolean | undefined;
+  /** -f compose files and --manifest. */
+  file?: string[] | undefined;
+  manifest?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** Progress on a terminal (the CLI); none for a library caller. */
+  out?: Output | undefined;
+  /** Where the catalog comes from (a running agent); default: the store, opened here. */
+  readCatalog?: FactsInput['readCatalog'];
 }
 
 /**
@@ -25,21 +42,45 @@ export interface HealthOptions extends EmitOptions {
  * score, and says what it looked for.
  */
 export async function healthCommand(ctx: CommandContext, opts: HealthOptions): Promise<number> {
-  if (opts.portsOnly && opts.networkOnly) {
+  const report = await healthReport({
+    ...ctx,
+    ...opts,
+    // A running agent of this project has the catalog fresh; --no-agent reads the store here.
+    readCatalog: async (namespace) => {
+      const { catalogFromAgent } = await import('../agent/client.js');
+      const catalog = await catalogFromAgent(ctx, opts, namespace);
+      return catalog && { namespace, instances: catalog.instances, states: catalog.states, ttl: catalog.ttl };
+    },
+  });
+  const code = emitReport(ctx, report, opts, ctx.out.verbose);
+  return code === ExitCode.Error ? ExitCode.Error : code;
+}
+
+/** The health report itself, without printing it: the CLI and library callers share it. */
+export async function healthReport(input: HealthInput): Promise<Report> {
+  if (input.portsOnly && input.networkOnly) {
     throw new PorticoError('E_USAGE', '--ports-only and --network-only cannot be combined');
   }
   const started = performance.now();
   // Loaded first and once: a broken compose file or portico.yaml is exit 2 before any check runs.
-  const project = await loadProject(selectorFor(ctx, opts));
-  const facts = new Facts({ ...ctx, file: opts.file, manifest: opts.manifest, loaded: project ?? null });
+  const project = await loadProject(selectorFor(input, input));
+  const facts = new Facts({
+    cwd: input.cwd,
+    env: input.env,
+    ...(input.project ? { project: input.project } : {}),
+    file: input.file,
+    manifest: input.manifest,
+    loaded: project ?? null,
+    ...(input.readCatalog ? { readCatalog: input.readCatalog } : {}),
+  });
   const catalog = await facts.catalog();
   const nothingHere = !project && catalog.instances.length === 0;
-  const suites = opts.portsOnly
+  const suites = input.portsOnly
     ? ['ports']
-    : opts.networkOnly
+    : input.networkOnly
       ? ['docker', 'connectivity']
       : ['checks', 'ports', 'docker', 'connectivity', 'database', 'performance', 'security'];
-  const base = { cwd: ctx.cwd, facts, ...(opts.file ? { files: opts.file } : {}) };
+  const base = { cwd: input.cwd, facts, ...(input.file ? { files: input.file } : {}) };
   const checks = (
     await Promise.all(
       // Straight to the suite builders, without troubleshoot's "connectivity needs a target":
@@ -48,23 +89,22 @@ export async function healthCommand(ctx: CommandContext, opts: HealthOptions): P
     )
   ).flat();
   const outcomes = await runChecks(checks, {
-    cwd: ctx.cwd,
-    env: ctx.env,
+    cwd: input.cwd,
+    env: input.env,
     facts,
-    signal: ctx.signal,
-    out: ctx.out,
+    signal: input.signal ?? new AbortController().signal,
+    ...(input.out ? { out: input.out } : {}),
   });
   const target = project
     ? `project ${project.name} (${project.files.join(', ')})`
     : catalog.instances.length > 0
       ? `catalog project ${catalog.namespace}`
-      : `this host (no project found from ${ctx.cwd})`;
+      : `this host (no project found from ${input.cwd})`;
   const report = buildReport('portico health', target, outcomes, performance.now() - started);
   report.extra = nothingHere
-    ? nothingToScore(ctx.cwd, catalog.namespace)
+    ? nothingToScore(input.cwd, catalog.namespace)
     : await kpis(report, outcomes, facts, project);
-  const code = emitReport(ctx, report, opts, ctx.out.verbose);
-  return code === ExitCode.Error ? ExitCode.Error : code;
+  return report;
 }
 
 /** No project and nothing in the catalog: a score would only measure the absence of data. */

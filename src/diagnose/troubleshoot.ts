@@ -1,10 +1,11 @@
 import type { CommandContext } from '../core/command-context.js';
-import { loadProject, selectorFor } from '../project/index.js';
+import type { Output } from '../core/output.js';
+import { loadProject, type ProjectRequest, selectorFor } from '../project/index.js';
 import { type EmitOptions, emitReport } from './emit.js';
 import { Facts } from './facts.js';
 import { selectChecks } from './filter.js';
 import type { GatewayKind } from './gateway/read.js';
-import { buildReport } from './report.js';
+import { buildReport, type Report } from './report.js';
 import { runChecks } from './runner.js';
 import { checksFor } from './suites/index.js';
 
@@ -28,41 +29,66 @@ export async function troubleshootCommand(
   suite: string,
   target?: string,
 ): Promise<number> {
-  const started = performance.now();
   const { passwordInUrlWarning } = await import('./suites/database.js');
   for (const url of opts.url ?? []) {
     const warning = passwordInUrlWarning(url);
     if (warning) ctx.out.warn(warning);
   }
-  const project = await loadProject(selectorFor(ctx, opts));
-  const facts = new Facts({ ...ctx, file: opts.file, manifest: opts.manifest, loaded: project ?? null });
+  const report = await troubleshootReport({ ...ctx, ...opts }, suite, target);
+  return emitReport(ctx, report, opts, ctx.out.verbose);
+}
+
+/** What a troubleshoot run is about: the CLI's context and options, or a library caller's. */
+export interface TroubleshootInput extends ProjectRequest, Omit<TroubleshootOptions, keyof EmitOptions> {
+  signal?: AbortSignal | undefined;
+  /** Progress on a terminal (the CLI); none for a library caller. */
+  out?: Output | undefined;
+}
+
+/** Run one suite (or `all`) and return its report, without printing it. */
+export async function troubleshootReport(
+  input: TroubleshootInput,
+  suite: string,
+  target?: string,
+): Promise<Report> {
+  const started = performance.now();
+  const project = await loadProject(selectorFor(input, input));
+  const facts = new Facts({
+    cwd: input.cwd,
+    env: input.env,
+    ...(input.project ? { project: input.project } : {}),
+    file: input.file,
+    manifest: input.manifest,
+    loaded: project ?? null,
+  });
   const checks = await checksFor(suite, {
-    cwd: ctx.cwd,
+    cwd: input.cwd,
     facts,
     ...(target ? { target } : {}),
-    ...(opts.file ? { files: opts.file } : {}),
+    ...(input.file ? { files: input.file } : {}),
     gateway: {
-      ...(opts.config ? { config: opts.config } : {}),
-      ...(opts.kind ? { kind: opts.kind } : {}),
-      ...(opts.host ? { host: opts.host } : {}),
+      ...(input.config ? { config: input.config } : {}),
+      ...(input.kind ? { kind: input.kind } : {}),
+      ...(input.host ? { host: input.host } : {}),
     },
-    ...(opts.url ? { urls: opts.url } : {}),
-    ...(opts.passwordEnv ? { passwordEnv: opts.passwordEnv } : {}),
+    ...(input.url ? { urls: input.url } : {}),
+    ...(input.passwordEnv ? { passwordEnv: input.passwordEnv } : {}),
   });
-  const selected = selectChecks(checks, opts.only, opts.skip);
+  const selected = selectChecks(checks, input.only, input.skip);
   const outcomes = await runChecks(selected, {
-    cwd: ctx.cwd,
-    env: ctx.env,
+    cwd: input.cwd,
+    env: input.env,
     facts,
-    signal: ctx.signal,
-    out: ctx.out,
+    signal: input.signal ?? new AbortController().signal,
+    ...(input.out ? { out: input.out } : {}),
   });
-  const report = buildReport(
+  return buildReport(
     `portico troubleshoot ${suite}`,
-    target ?? ctx.cwd,
+    target ?? input.cwd,
     outcomes,
     performance.now() - started,
-    { ...(opts.suppress ? { suppress: opts.suppress } : {}) },
+    {
+      ...(input.suppress ? { suppress: input.suppress } : {}),
+    },
   );
-  return emitReport(ctx, report, opts, ctx.out.verbose);
 }

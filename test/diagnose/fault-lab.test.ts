@@ -75,6 +75,20 @@ describe('fault lab: HTTP answers', () => {
     expect(o.status).toBe('findings');
   });
 
+  it('a service slow only once (first answer late, second in time) is not reported slow', async () => {
+    const port = await httpFaultServer('slow-once', 700);
+    const o = await diagnose(`http://127.0.0.1:${port}/`, { slowMs: 300 });
+    expect(codes(o), JSON.stringify(o.notes)).toEqual([]);
+    expect(o.status).toBe('passed');
+    expect(o.notes.join('\n')).toMatch(/not consistently slow/);
+  });
+
+  it('a slow finding carries both samples as evidence', async () => {
+    const port = await httpFaultServer('slow-headers', 700);
+    const o = await diagnose(`http://127.0.0.1:${port}/`, { slowMs: 300 });
+    expect(o.findings[0]?.evidence.some((e) => e.startsWith('second sample'))).toBe(true);
+  });
+
   it('follows a same-address redirect to a page that answers, and passes', async () => {
     const port = await httpFaultServer('redirect-loop');
     // /c redirects to /a, which redirects to /b, then back to /a: a loop. /x → /a → /b → /a too.

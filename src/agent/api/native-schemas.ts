@@ -40,3 +40,11 @@ export const historyQuery = z.object({
     .optional()
     .describe('Epoch milliseconds; default: 24 hours ago.'),
 });
+
+export const catalogQuery = z.object({
+  service: z.string().optional().describe('Only instances of this service.'),
+  source: z
+    .string()
+    .optional()
+    .describe('Only instances from this source (compose, docker, manifest, api…).'),
+});

@@ -2,6 +2,7 @@ import type { CheckDefinition, CheckState, HealthStatus, Instance } from '../../
 import { instanceStatus, worstOf } from '../../discovery/status.js';
 import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
 import { ApiError } from '../http/router.js';
+import { catalogRoute } from './catalog.js';
 import { apiChecks } from './checks-input.js';
 import { historyQuery, instancesQuery, registerBody, ttlBody } from './native-schemas.js';
 import { openApiDocument } from './openapi.js';
@@ -206,6 +207,7 @@ export const nativeApi: NativeRoute[] = [
       return undefined;
     },
   }),
+  catalogRoute,
   prometheusSd,
   route({
     method: 'GET',

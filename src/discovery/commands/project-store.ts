@@ -18,9 +18,17 @@ export async function openProjectStore(
   ctx: CommandContext,
   opts: { store?: string | undefined; file?: string[] | undefined; manifest?: string | undefined },
 ): Promise<ProjectStore> {
-  const selector = selectorFor(ctx, opts);
-  const project = await loadProject(selector);
-  const namespace = namespaceOf(selector, project);
+  const { project, namespace } = await loadProjectOf(ctx, opts);
   const store = await openStore(opts.store, ctx.env, namespace);
   return { store, namespace, project };
+}
+
+/** The project and its namespace, without opening the store (a running agent may answer). */
+export async function loadProjectOf(
+  ctx: CommandContext,
+  opts: { file?: string[] | undefined; manifest?: string | undefined },
+): Promise<{ project: Project | undefined; namespace: string }> {
+  const selector = selectorFor(ctx, opts);
+  const project = await loadProject(selector);
+  return { project, namespace: namespaceOf(selector, project) };
 }
