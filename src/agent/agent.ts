@@ -9,10 +9,9 @@ import { createSources } from '../discovery/sources/index.js';
 import { loadProject, namespaceOf, type Project, type ProjectSelector } from '../project/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { AccessPolicy } from './access.js';
-import { consulRoutes } from './api/consul.js';
+import { Alerter, type PreparedAlerts, prepareAlerts } from './alerts/alerter.js';
 import { dashboardDataRoutes } from './api/dashboard-data.js';
-import { nativeRoutes } from './api/native.js';
-import { prometheusRoutes } from './api/prometheus.js';
+import { mountApi } from './api/mount.js';
 import { type AgentContext, readCatalog } from './context.js';
 import { ChangeFeed } from './feed.js';
 import { Router } from './http/router.js';
@@ -60,6 +59,7 @@ export class Agent {
   private readonly feed = new ChangeFeed();
   private readonly events = new EventHub();
   private metrics!: AgentMetrics;
+  private alerter!: Alerter;
   private bound!: HostPort;
   readonly startedAt = Date.now();
   reloads = 0;
@@ -90,12 +90,21 @@ export class Agent {
       sseClients: () => agent.events.size,
       startedAt: agent.startedAt,
     });
+    agent.alerter = new Alerter({
+      project: () => agent.cycle.namespace,
+      catalog: () => readCatalog(agent.cycle.store),
+      conflicts: async () => {
+        const { runPortCheck } = await import('../ports/commands/check.js');
+        // The agent's env (PORTICO_HOME): the reservations it reads are the ones its catalog sits next to.
+        const request = { cwd: options.selector.cwd, env: options.env };
+        return (await runPortCheck(request, { loaded: agent.cycle.project ?? null }, [])).conflicts;
+      },
+      warn: options.warn,
+      signal: agent.stopping.signal,
+    });
     const router = new Router();
     const ctx = agent.context();
-    nativeRoutes(router, ctx);
-    router.add('GET', '/api/v1/agent', () => agent.describe());
-    consulRoutes(router, ctx);
-    prometheusRoutes(router, ctx);
+    mountApi(router, ctx);
     dashboardDataRoutes(router, {
       store: () => agent.cycle.store,
       project: () => agent.cycle.namespace,
@@ -175,12 +184,15 @@ export class Agent {
       this.cycle.controller.abort();
       await this.cycle.done;
     }
+    await this.alerter?.stop();
     await this.base.close();
   }
 
   private async begin(project: Project | undefined, namespace: string): Promise<Cycle> {
     const { options } = this;
     const store = namespace === this.base.project ? this.base : this.base.inProject(namespace);
+    // Secrets first: an unset variable fails the (re)load before anything is replaced.
+    const alerts: PreparedAlerts | undefined = prepareAlerts(project?.manifest?.data.alerts, options.env);
     const controller = new AbortController();
     const sourceOptions: SourceOptions = {
       cwd: project?.dir ?? options.selector.cwd,
@@ -202,13 +214,18 @@ export class Agent {
       onEvent: (event) => {
         this.events.publish('check', event);
         options.onTransition?.(event);
+        this.alerter.poke();
       },
-      onResult: ({ service, check, result }) => this.metrics.recordResult(service, check, result),
+      onResult: ({ instanceId, service, check, result }) => {
+        this.metrics.recordResult(service, check, result);
+        this.alerter.observe(instanceId, check.id, result);
+      },
     });
     const done = Promise.allSettled([
       monitor.run().catch((e) => options.warn(`monitor: ${(e as Error).message}`)),
       this.feed.run(store, controller.signal).catch((e) => options.warn(`watch: ${(e as Error).message}`)),
     ]);
+    this.alerter.use(alerts);
     return { project, namespace, store, monitor, controller, done };
   }
 
@@ -221,6 +238,8 @@ export class Agent {
       feed: this.feed,
       events: this.events,
       metrics: this.metrics,
+      alerts: () => this.alerter.view(),
+      describe: () => this.describe(),
       reportTtl: async (record) => {
         const { store, monitor } = this.cycle;
         await store.reportTtl(record);

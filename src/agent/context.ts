@@ -2,6 +2,7 @@ import type { SecretPolicy } from '../checks/trust.js';
 import type { CheckState, Instance } from '../core/model.js';
 import type { Store, TtlRecord } from '../store/index.js';
 import type { AccessPolicy } from './access.js';
+import type { Alerter } from './alerts/alerter.js';
 import type { ChangeFeed } from './feed.js';
 import type { EventHub } from './http/sse.js';
 import type { AgentMetrics } from './metrics.js';
@@ -17,6 +18,10 @@ export interface AgentContext {
   feed: ChangeFeed;
   events: EventHub;
   metrics: AgentMetrics;
+  /** Alert rules, receivers (names only) and what fires now. */
+  alerts(): ReturnType<Alerter['view']>;
+  /** GET /api/v1/agent. */
+  describe(): unknown;
   /** Record a TTL report and settle the check now (not at its next slot). */
   reportTtl(record: TtlRecord): Promise<void>;
   /** Where the agent listens, as host:port. */

@@ -1,4 +1,4 @@
-import type { CheckDefinition, CheckResult, HealthStatus } from '../core/model.js';
+import type { CertificateSeen, CheckDefinition, CheckResult, HealthStatus } from '../core/model.js';
 import type { StepRecord } from '../net/steps.js';
 
 /** Where a probe points: the instance's address and port (a check may override the port). */
@@ -35,6 +35,8 @@ export interface ProbeOutcome {
    * `passing` when one of them failed, whatever `status` says.
    */
   steps?: StepRecord[];
+  /** The certificate a TLS probe saw, whatever it decided. */
+  certificate?: CertificateSeen;
 }
 
 /** Records the steps of one probe run and attaches them to its outcome. */

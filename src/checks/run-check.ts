@@ -77,6 +77,7 @@ export async function runCheck(
     status: outcome.status,
     output,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.certificate ? { certificate: outcome.certificate } : {}),
     durationMs: performance.now() - started,
     at,
   };

@@ -81,6 +81,10 @@ export const errorCodes = {
     summary: 'The agent needs a usable write token (beyond loopback, or with --require-token).',
     exit: 2,
   },
+  E_ALERT_RECEIVER: {
+    summary: 'An alert receiver in portico.yaml cannot be used (a variable it names is unset, a bad URL).',
+    exit: 2,
+  },
   E_API_BAD_REQUEST: { summary: "A request to the agent's API is not valid (body, parameters).", exit: 2 },
   E_API_NOT_FOUND: { summary: "The agent's API has no such endpoint or object.", exit: 2 },
   E_API_METHOD: { summary: "The agent's API does not allow this method on the path.", exit: 2 },

@@ -147,6 +147,14 @@ export interface CheckResult {
   durationMs: number;
   /** Epoch milliseconds. */
   at: number;
+  /** The certificate a TLS check saw (alert rules judge its expiry against their own horizon). */
+  certificate?: CertificateSeen;
+}
+
+export interface CertificateSeen {
+  subject: string;
+  /** ISO 8601. */
+  validTo: string;
 }
 
 /** The settled state of a check after rise/fall: what the catalog shows. */

@@ -195,7 +195,7 @@ describeWith(
     it('renders the overview from the agent: score, KPIs and findings', async () => {
       await page.goto(`${agent.url}/`);
       await page.locator('.kpi[data-kpi="serviceHealth"]').waitFor({ timeout: 30_000 * timeScale });
-      const overview = (await api(`${agent.url}/api/v1/dashboard/overview`)).body;
+      const overview = (await api(`${agent.url}/dashboard/data/overview`)).body;
       const watched = (await api(`${agent.url}/api/v1/agent`)).body.project;
       expect(overview.project).toBe(watched);
       expect(await page.locator('#project').textContent()).toBe(`· ${watched}`);
@@ -208,7 +208,7 @@ describeWith(
         findings: await page.locator('section .findings > li, section p.ok').count(),
       });
       const fromApi = async () => {
-        const o = (await api(`${agent.url}/api/v1/dashboard/overview`)).body;
+        const o = (await api(`${agent.url}/dashboard/data/overview`)).body;
         return {
           score: String(o.score.value),
           health: o.serviceHealth.text,
@@ -262,7 +262,7 @@ describeWith(
       const settled = { timeout: 20_000 * timeScale };
       await expect.poll(() => row.locator('.status-cell .badge').textContent(), settled).toBe('passing');
       // The sparkline's name carries the figures the agent computed from its history.
-      const figures = (await api(`${agent.url}/api/v1/dashboard/instances`)).body.instances.find(
+      const figures = (await api(`${agent.url}/dashboard/data/instances`)).body.instances.find(
         (i: { port: number }) => i.port === ports.api1,
       );
       expect(figures.availability).toBeGreaterThan(0);

@@ -80,7 +80,7 @@ describe('portico demo', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const lb = (await (
-      await fetch(`http://127.0.0.1:${doc.ports.agent}/api/v1/dashboard/balancers`)
+      await fetch(`http://127.0.0.1:${doc.ports.agent}/dashboard/data/balancers`)
     ).json()) as {
       balancers: { admin: string; reachable?: boolean }[];
     };

@@ -1,5 +1,5 @@
-import type { AgentContext } from '../context.js';
-import type { Router } from '../http/router.js';
+import { catalogQuery } from './native-schemas.js';
+import { route } from './route-table.js';
 
 /**
  * GET /api/v1/catalog: the project's catalog as the store holds it (instances, check states,
@@ -7,11 +7,16 @@ import type { Router } from '../http/router.js';
  * from a running agent with exactly the data they would read locally. `pid` lets the client
  * check it reached the agent its state file names.
  */
-export function catalogRoutes(router: Router, agent: AgentContext): void {
-  router.add('GET', '/api/v1/catalog', async ({ url }) => {
+export const catalogRoute = route({
+  method: 'GET',
+  path: '/api/v1/catalog',
+  id: 'getCatalog',
+  summary: 'The catalog as the store holds it (for the CLI answering from a running agent).',
+  query: catalogQuery,
+  response: { status: 200, description: '`{pid, project, index, instances, states, ttl}`' },
+  handler: async (agent, { query }) => {
     const store = agent.store();
-    const service = url.searchParams.get('service') ?? undefined;
-    const source = url.searchParams.get('source') ?? undefined;
+    const { service, source } = query;
     const index = await store.index();
     const [instances, states, ttl] = await Promise.all([
       store.listInstances({ ...(service ? { service } : {}), ...(source ? { source } : {}) }),
@@ -19,5 +24,5 @@ export function catalogRoutes(router: Router, agent: AgentContext): void {
       store.ttlReports(),
     ]);
     return { pid: process.pid, project: agent.project(), index, instances, states, ttl };
-  });
-}
+  },
+});

@@ -1,159 +1,223 @@
-import { z } from 'zod';
 import type { CheckDefinition, CheckState, HealthStatus, Instance } from '../../core/model.js';
 import { instanceStatus, worstOf } from '../../discovery/status.js';
-import { mayWrite } from '../access.js';
 import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
-import { ApiError, type RouteContext, type Router, readJson } from '../http/router.js';
-import { catalogRoutes } from './catalog.js';
-import { apiChecks, badRequest } from './checks-input.js';
+import { ApiError } from '../http/router.js';
+import { catalogRoute } from './catalog.js';
+import { apiChecks } from './checks-input.js';
+import { historyQuery, instancesQuery, registerBody, ttlBody } from './native-schemas.js';
+import { openApiDocument } from './openapi.js';
+import { prometheusSd } from './prometheus.js';
+import { type NativeRoute, route } from './route-table.js';
 
-const registerBody = z.strictObject({
-  id: z.string().min(1).max(200).optional(),
-  service: z
-    .string()
-    .max(100)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-"'),
-  address: z.string().min(1).max(255).default('127.0.0.1'),
-  port: z.number().int().min(1).max(65535),
-  protocol: z.enum(['tcp', 'udp', 'http', 'https', 'grpc', 'postgres', 'redis', 'mysql']).default('tcp'),
-  tags: z.array(z.string().max(200)).max(64).default([]),
-  meta: z.record(z.string(), z.string()).default({}),
-  checks: z
-    .array(z.union([z.string(), z.record(z.string(), z.unknown())]))
-    .max(32)
-    .default([]),
-});
+const ttlVerbs: Array<[string, HealthStatus]> = [
+  ['pass', 'passing'],
+  ['warn', 'warning'],
+  ['fail', 'critical'],
+];
 
-const ttlBody = z.strictObject({ note: z.string().max(4096).optional() }).optional();
-
-/** Refuse a write without the token (when one is configured). */
-export function requireWrite(agent: AgentContext, ctx: RouteContext): void {
-  if (!mayWrite(agent.access, ctx.req.headers))
-    throw new ApiError(
-      401,
-      'E_API_UNAUTHORIZED',
-      'this agent needs a token for writes (Authorization: Bearer)',
-    );
-}
-
-/** The Portico-native API under /api/v1/. */
-export function nativeRoutes(router: Router, agent: AgentContext): void {
-  router.add('GET', '/api/v1/projects', async () => {
-    const projects = await agent.store().listProjects();
-    const current = agent.project();
-    const names = projects.includes(current) ? projects : [current, ...projects];
-    return { projects: names.sort().map((name) => ({ name, watched: name === current })) };
-  });
-
-  router.add('GET', '/api/v1/services', async () => {
-    const views = await readCatalog(agent.store());
-    const byService = new Map<string, InstanceView[]>();
-    for (const v of views)
-      byService.set(v.instance.service, [...(byService.get(v.instance.service) ?? []), v]);
-    return {
-      project: agent.project(),
-      index: agent.feed.index,
-      services: [...byService].map(([name, list]) => serviceView(name, list)),
-    };
-  });
-
-  router.add('GET', '/api/v1/services/:name', async ({ params }) => {
-    const list = await readCatalog(agent.store(), params.name);
-    if (list.length === 0)
-      throw new ApiError(404, 'E_API_NOT_FOUND', `no service "${params.name}" in project ${agent.project()}`);
-    return { ...serviceView(params.name!, list), instances: list.map(instanceView) };
-  });
-
-  router.add('GET', '/api/v1/instances', async ({ url }) => {
-    const service = url.searchParams.get('service') ?? undefined;
-    const list = await readCatalog(agent.store(), service);
-    return { project: agent.project(), index: agent.feed.index, instances: list.map(instanceView) };
-  });
-
-  router.add('GET', '/api/v1/instances/:id', async ({ params }) =>
-    instanceView(await viewOf(agent, params.id!)),
-  );
-
-  router.add('POST', '/api/v1/instances', async (ctx) => {
-    requireWrite(agent, ctx);
-    const parsed = registerBody.safeParse(await readJson(ctx.req));
-    if (!parsed.success) throw badRequest('body', parsed.error);
-    const b = parsed.data;
-    const instance: Instance = {
-      id: b.id ?? `api:${b.service}:${b.address}:${b.port}`,
-      service: b.service,
-      address: b.address,
-      port: b.port,
-      protocol: b.protocol,
-      tags: b.tags,
-      meta: b.meta,
-      source: 'api',
-      checks: apiChecks(b.checks, agent.secrets()),
-    };
-    await agent.store().register(instance);
-    ctx.res.statusCode = 201;
-    return { registered: instance };
-  });
-
-  router.add('DELETE', '/api/v1/instances/:id', async (ctx) => {
-    requireWrite(agent, ctx);
-    const removed = await agent.store().deregister(ctx.params.id!);
-    if (!removed)
-      throw new ApiError(
-        404,
-        'E_INSTANCE_UNKNOWN',
-        `no instance "${ctx.params.id}" in project ${agent.project()}`,
-      );
-    return { deregistered: ctx.params.id };
-  });
-
-  router.add('GET', '/api/v1/checks', async () => {
-    const views = await readCatalog(agent.store());
-    return {
-      project: agent.project(),
-      checks: views.flatMap((v) => v.instance.checks.map((c) => checkView(v.instance, c, v.states))),
-    };
-  });
-
-  router.add('GET', '/api/v1/instances/:id/history', async ({ params, url }) => {
-    await viewOf(agent, params.id!);
-    const since = Number(url.searchParams.get('since') ?? Date.now() - 86_400_000);
-    if (!Number.isFinite(since)) throw new ApiError(400, 'E_API_BAD_REQUEST', 'since: epoch milliseconds');
-    return { instanceId: params.id, since, history: await agent.store().history(params.id!, since) };
-  });
-
-  for (const [verb, status] of [
-    ['pass', 'passing'],
-    ['warn', 'warning'],
-    ['fail', 'critical'],
-  ] as Array<[string, HealthStatus]>) {
-    router.add('PUT', `/api/v1/instances/:id/checks/:check/${verb}`, async (ctx) => {
-      requireWrite(agent, ctx);
-      const body = ttlBody.safeParse(await readJson(ctx.req));
-      if (!body.success) throw badRequest('body', body.error);
-      const { instance } = await viewOf(agent, ctx.params.id!);
-      const check = instance.checks.find((c) => c.id === ctx.params.check);
-      if (check?.kind !== 'ttl')
-        throw new ApiError(404, 'E_API_NOT_FOUND', `${instance.id} has no TTL check "${ctx.params.check}"`);
-      const record = {
-        instanceId: instance.id,
-        checkId: check.id,
-        status,
-        output: body.data?.note ?? '',
-        at: Date.now(),
+/** The Portico-native API under /api/v1/: one table, read by the router and by the OpenAPI document. */
+export const nativeApi: NativeRoute[] = [
+  route({
+    method: 'GET',
+    path: '/api/v1/agent',
+    id: 'getAgent',
+    summary: 'What this agent runs: pid, listen address, project, files, reloads.',
+    response: { status: 200, description: 'The agent.' },
+    handler: (agent) => agent.describe(),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/projects',
+    id: 'listProjects',
+    summary: 'The projects (catalog namespaces) in the store; `watched` marks the agent’s own.',
+    response: { status: 200, description: '`{projects: [{name, watched}]}`' },
+    handler: async (agent) => {
+      const projects = await agent.store().listProjects();
+      const current = agent.project();
+      const names = projects.includes(current) ? projects : [current, ...projects];
+      return { projects: names.sort().map((name) => ({ name, watched: name === current })) };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/services',
+    id: 'listServices',
+    summary: 'The services of the project with their worst instance status.',
+    response: { status: 200, description: '`{project, index, services: [{name, tags, instances, status}]}`' },
+    handler: async (agent) => {
+      const views = await readCatalog(agent.store());
+      const byService = new Map<string, InstanceView[]>();
+      for (const v of views)
+        byService.set(v.instance.service, [...(byService.get(v.instance.service) ?? []), v]);
+      return {
+        project: agent.project(),
+        index: agent.feed.index,
+        services: [...byService].map(([name, list]) => serviceView(name, list)),
       };
-      await agent.reportTtl(record);
-      return { reported: record };
-    });
-  }
-
-  router.add('GET', '/api/v1/events', ({ res }) => {
-    agent.events.attach(res);
-    return undefined;
-  });
-
-  catalogRoutes(router, agent);
-}
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/services/:name',
+    id: 'getService',
+    summary: 'One service and its instances.',
+    response: { status: 200, description: 'The service with `instances`.' },
+    handler: async (agent, { params }) => {
+      const list = await readCatalog(agent.store(), params.name);
+      if (list.length === 0)
+        throw new ApiError(
+          404,
+          'E_API_NOT_FOUND',
+          `no service "${params.name}" in project ${agent.project()}`,
+        );
+      return { ...serviceView(params.name!, list), instances: list.map(instanceView) };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/instances',
+    id: 'listInstances',
+    summary: 'The instances of the project with their checks and status.',
+    query: instancesQuery,
+    response: { status: 200, description: '`{project, index, instances}`' },
+    handler: async (agent, { query }) => {
+      const list = await readCatalog(agent.store(), query.service);
+      return { project: agent.project(), index: agent.feed.index, instances: list.map(instanceView) };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/instances/:id',
+    id: 'getInstance',
+    summary: 'One instance with its checks and status.',
+    response: { status: 200, description: 'The instance.' },
+    handler: async (agent, { params }) => instanceView(await viewOf(agent, params.id!)),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/instances',
+    id: 'registerInstance',
+    summary: 'Register an instance (checks arrive with origin `api`: never a command).',
+    write: true,
+    body: { schema: registerBody, name: 'RegisterInstance', required: true },
+    response: { status: 201, description: '`{registered: Instance}`' },
+    handler: async (agent, { body: b }) => {
+      const instance: Instance = {
+        id: b.id ?? `api:${b.service}:${b.address}:${b.port}`,
+        service: b.service,
+        address: b.address,
+        port: b.port,
+        protocol: b.protocol,
+        tags: b.tags,
+        meta: b.meta,
+        source: 'api',
+        checks: apiChecks(b.checks, agent.secrets()),
+      };
+      await agent.store().register(instance);
+      return { registered: instance };
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/v1/instances/:id',
+    id: 'deregisterInstance',
+    summary: 'Remove an instance from the catalog.',
+    write: true,
+    response: { status: 200, description: '`{deregistered: id}`' },
+    handler: async (agent, { params }) => {
+      const removed = await agent.store().deregister(params.id!);
+      if (!removed)
+        throw new ApiError(
+          404,
+          'E_INSTANCE_UNKNOWN',
+          `no instance "${params.id}" in project ${agent.project()}`,
+        );
+      return { deregistered: params.id };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/checks',
+    id: 'listChecks',
+    summary: 'Every check of the project with its state.',
+    response: { status: 200, description: '`{project, checks}`' },
+    handler: async (agent) => {
+      const views = await readCatalog(agent.store());
+      return {
+        project: agent.project(),
+        checks: views.flatMap((v) => v.instance.checks.map((c) => checkView(v.instance, c, v.states))),
+      };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/instances/:id/history',
+    id: 'getInstanceHistory',
+    summary: 'The status changes of an instance’s checks.',
+    query: historyQuery,
+    response: { status: 200, description: '`{instanceId, since, history}`' },
+    handler: async (agent, { params, query }) => {
+      await viewOf(agent, params.id!);
+      const since = query.since ?? Date.now() - 86_400_000;
+      return { instanceId: params.id, since, history: await agent.store().history(params.id!, since) };
+    },
+  }),
+  ...ttlVerbs.map(([verb, status]) =>
+    route({
+      method: 'PUT',
+      path: `/api/v1/instances/:id/checks/:check/${verb}`,
+      id: `${verb}TtlCheck`,
+      summary: `Report a TTL check as ${status}.`,
+      write: true,
+      body: { schema: ttlBody, name: 'TtlReport', required: false },
+      response: { status: 200, description: '`{reported: TtlRecord}`' },
+      handler: async (agent, { params, body }) => {
+        const { instance } = await viewOf(agent, params.id!);
+        const check = instance.checks.find((c) => c.id === params.check);
+        if (check?.kind !== 'ttl')
+          throw new ApiError(404, 'E_API_NOT_FOUND', `${instance.id} has no TTL check "${params.check}"`);
+        const record = {
+          instanceId: instance.id,
+          checkId: check.id,
+          status,
+          output: body?.note ?? '',
+          at: Date.now(),
+        };
+        await agent.reportTtl(record);
+        return { reported: record };
+      },
+    }),
+  ),
+  route({
+    method: 'GET',
+    path: '/api/v1/alerts',
+    id: 'getAlerts',
+    summary: 'Alert rules, receivers (names and types, never URLs) and the alerts firing now.',
+    response: { status: 200, description: '`{enabled, intervalMs, rules, receivers, evaluations, firing}`' },
+    handler: (agent) => agent.alerts(),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/events',
+    id: 'streamEvents',
+    summary: 'Server-sent events: `catalog` (store changes) and `check` (settled transitions).',
+    response: { status: 200, description: 'An event stream.', contentType: 'text/event-stream' },
+    handler: (agent, { res }) => {
+      agent.events.attach(res);
+      return undefined;
+    },
+  }),
+  catalogRoute,
+  prometheusSd,
+  route({
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    id: 'getOpenApi',
+    summary: 'This API as an OpenAPI 3.1 document, generated from the schemas the routes validate with.',
+    response: { status: 200, description: 'The OpenAPI document.' },
+    handler: () => openApiDocument(nativeApi),
+  }),
+];
 
 async function viewOf(agent: AgentContext, id: string): Promise<InstanceView> {
   const store = agent.store();

@@ -1,31 +1,39 @@
 import { instanceStatus, worstOf } from '../../discovery/status.js';
 import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
 import type { Router } from '../http/router.js';
+import { type NativeRoute, route } from './route-table.js';
 
 /**
- * `/metrics` and Prometheus's HTTP service discovery. http_sd wants exactly an array of
+ * `/metrics`, and Prometheus's HTTP service discovery (`prometheusSd`, in the native table). http_sd wants exactly an array of
  * `{targets: ["host:port"], labels: {…}}` with string label values. One group per service:
  * labels apply to a whole group, so they say what the service shares (project, service, its
  * worst health); Prometheus names each target's `instance` after its address itself, and the
  * `__meta_portico_instances` label lists the catalog ids for relabelling.
  */
-export function prometheusRoutes(router: Router, agent: AgentContext): void {
+export function metricsRoute(router: Router, agent: AgentContext): void {
   router.add('GET', '/metrics', async ({ res }) => {
     const text = await agent.metrics.registry.metrics();
     res.writeHead(200, { 'content-type': agent.metrics.registry.contentType });
     res.end(text);
     return undefined;
   });
+}
 
-  router.add('GET', '/api/v1/sd/prometheus', async () => {
+export const prometheusSd: NativeRoute = route({
+  method: 'GET',
+  path: '/api/v1/sd/prometheus',
+  id: 'prometheusHttpSd',
+  summary: 'Prometheus http_sd_configs targets: one group per service, labels project, service, health.',
+  response: { status: 200, description: '`[{targets: ["host:port"], labels: {…}}]`' },
+  handler: async (agent) => {
     const byService = new Map<string, InstanceView[]>();
     for (const v of await readCatalog(agent.store())) {
       if (v.instance.port <= 0) continue;
       byService.set(v.instance.service, [...(byService.get(v.instance.service) ?? []), v]);
     }
     return [...byService].map(([service, list]) => group(agent.project(), service, list));
-  });
-}
+  },
+});
 
 function group(project: string, service: string, list: InstanceView[]) {
   const health = worstOf(list.map((v) => instanceStatus(v.instance, v.states)));

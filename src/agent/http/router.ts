@@ -24,6 +24,8 @@ export type Handler = (ctx: RouteContext) => Promise<unknown> | unknown;
 
 interface Route {
   method: string;
+  /** As declared, with `:name` segments. */
+  path: string;
   pattern: RegExp;
   names: string[];
   handler: Handler;
@@ -45,8 +47,13 @@ export class Router {
         return '([^/]+)';
       })
       .join('/');
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler, style });
+    this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), names, handler, style });
     return this;
+  }
+
+  /** Every method and path served, in the order added (the OpenAPI test compares them). */
+  list(): Array<{ method: string; path: string }> {
+    return this.routes.map(({ method, path }) => ({ method, path }));
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,4 +1,4 @@
-import type { TlsCheck } from '../../core/model.js';
+import type { CertificateSeen, TlsCheck } from '../../core/model.js';
 import { NetFailure } from '../../net/failure.js';
 import { tlsHandshake } from '../../net/tls.js';
 import { critical, type Probe, passing, portOf, StepLog, warning } from '../probe.js';
@@ -8,10 +8,11 @@ export const tlsProbe: Probe<TlsCheck> = {
   kind: 'tls',
   async run(check, target, ctx) {
     const log = new StepLog();
+    let seen: CertificateSeen | undefined;
     const judged = (outcome: ReturnType<typeof passing>) => {
       if (outcome.status === 'critical') log.failed('certificate', outcome.output);
       else log.ok('certificate');
-      return log.with(outcome);
+      return { ...log.with(outcome), ...(seen ? { certificate: seen } : {}) };
     };
     try {
       const r = await tlsHandshake({
@@ -25,6 +26,7 @@ export const tlsProbe: Probe<TlsCheck> = {
       log.ok('tls', r.protocol);
       const cert = r.certificate;
       if (!cert) return judged(critical('the server sent no certificate', 'tls_no_certificate'));
+      seen = { subject: cert.subject, validTo: cert.validTo };
       const who = `certificate ${cert.subject} (expires ${cert.validTo.slice(0, 10)})`;
       if (cert.expired) return judged(critical(`${who} has expired`, 'tls_expired'));
       if (cert.notYetValid) return judged(critical(`${who} is not valid yet`, 'tls_not_yet_valid'));

@@ -41,7 +41,7 @@ export async function declaredChecks(facts: Facts): Promise<Check[]> {
   return orSkipped(checks, 'service-checks', 'Declared service checks', noServicesKnown);
 }
 
-function toFinding(
+export function toFinding(
   instance: Instance,
   check: CheckDefinition,
   status: 'warning' | 'critical',

@@ -99,7 +99,7 @@ function route(r) {
 export default {
   id: 'balancers',
   title: 'Balancers',
-  source: '/api/v1/dashboard/balancers',
+  source: '/dashboard/data/balancers',
   refreshMs: 5_000,
   render(d) {
     if (d.balancers.length === 0)

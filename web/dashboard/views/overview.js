@@ -94,7 +94,7 @@ function finding(f) {
 export default {
   id: 'overview',
   title: 'Overview',
-  source: '/api/v1/dashboard/overview',
+  source: '/dashboard/data/overview',
   refreshMs: 10_000,
   render(d) {
     const kpis = Object.entries(kpiNames)

@@ -4,7 +4,7 @@ import { badge, h, section, table } from '../dom.js';
 export default {
   id: 'ports',
   title: 'Ports',
-  source: '/api/v1/dashboard/ports',
+  source: '/dashboard/data/ports',
   refreshMs: 10_000,
   render(d) {
     return h(

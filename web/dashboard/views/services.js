@@ -79,7 +79,7 @@ function instanceRow(i, window) {
 export default {
   id: 'services',
   title: 'Services',
-  source: '/api/v1/dashboard/instances',
+  source: '/dashboard/data/instances',
   render(d) {
     if (d.services.length === 0)
       return h(

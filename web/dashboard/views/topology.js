@@ -46,7 +46,7 @@ function node(n) {
 export default {
   id: 'topology',
   title: 'Topology',
-  source: '/api/v1/dashboard/topology',
+  source: '/dashboard/data/topology',
   render(d) {
     const nodes = [
       ...layout(d.routes, 'route'),

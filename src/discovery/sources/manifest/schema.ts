@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsSchema } from '../../../agent/alerts/schema.js';
 import { checkInputSchema } from '../../../checks/define.js';
 import { policySchema } from '../../../policy/schema.js';
 
@@ -43,12 +44,17 @@ const secrets = z.strictObject({
  *     allowEnv: [REDIS_PASSWORD]   # labels may send these variables as passwords
  *   policy:                        # `portico policy` (src/policy/schema.ts); baseline when absent
  *     tiers: { frontend: { ports: 3000-3999, services: [web] } }
+ *   alerts:                        # `portico agent` alerting (src/agent/alerts/schema.ts)
+ *     receivers: { ops: { type: webhook, url: https://hooks.example.com/portico } }
+ *     rules: [{ kind: instance-down, for: 30s }]
  */
 export const manifestSchema = z.strictObject({
   version: z.literal(1).default(1),
   services: z.record(name, service).default({}),
   secrets: secrets.default({ allowEnv: [] }),
   policy: policySchema.optional(),
+  /** `portico agent`'s alert rules and receivers (src/agent/alerts/schema.ts). */
+  alerts: alertsSchema.optional(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;
