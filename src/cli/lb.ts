@@ -106,7 +106,12 @@ Examples:
   const exportInputs = (cmd: Command): Command =>
     cmd
       .addOption(
-        new Option('--target <gateway>', 'nginx, haproxy or caddy').choices(['nginx', 'haproxy', 'caddy']),
+        new Option('--target <gateway>', 'nginx, haproxy, caddy or traefik').choices([
+          'nginx',
+          'haproxy',
+          'caddy',
+          'traefik',
+        ]),
       )
       .option('--config <file>', 'portico-lb.yaml (the same file lb serve reads)')
       .option('--listen <host:port>', 'where the gateway listens (default 127.0.0.1:8080)')
@@ -135,7 +140,9 @@ Examples:
   exportInputs(
     lb
       .command('generate')
-      .description('a complete nginx/HAProxy/Caddy configuration from the same inputs as lb serve'),
+      .description(
+        'a complete nginx/HAProxy/Caddy configuration, or Traefik file-provider dynamic configuration, from the same inputs as lb serve',
+      ),
   )
     .option('-o, --output <file>', 'write here (atomically, with a backup) instead of stdout')
     .addHelpText(
@@ -144,7 +151,11 @@ Examples:
 Examples:
   portico lb generate --target nginx --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002
   portico lb generate --target haproxy --config portico-lb.yaml -o haproxy.cfg
-  portico lb generate --target caddy --from-catalog -o Caddyfile`,
+  portico lb generate --target caddy --from-catalog -o Caddyfile
+  portico lb generate --target traefik --config portico-lb.yaml -o dynamic.yaml
+                      (entry points go in Traefik's static file: the output's comment lists them)
+  With tls: in portico-lb.yaml, a certificate from the development CA (portico lb ca) is
+  issued into <runtime-dir>/tls/ for every route host, localhost and the loopback addresses.`,
     )
     .action(
       action(async (ctx, opts) =>
@@ -166,7 +177,9 @@ Examples:
       `
 Examples:
   portico lb deploy --target nginx --to ./nginx.conf --config portico-lb.yaml --dry-run
-  portico lb deploy --target haproxy --to ./haproxy.cfg --from-catalog`,
+  portico lb deploy --target haproxy --to ./haproxy.cfg --from-catalog
+  portico lb deploy --target traefik --to /etc/traefik/dynamic/portico.yaml --config portico-lb.yaml
+                      (written atomically; Traefik's file provider picks it up, no reload)`,
     )
     .action(
       action(async (ctx, opts) =>

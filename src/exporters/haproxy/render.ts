@@ -1,14 +1,22 @@
 import type { ActiveHealth, BalancerSpec, HashOn, RouteSpec, TcpRouteSpec } from '../../balancer/model.js';
 import { formatHostPort } from '../../core/address.js';
-import { duration, header, matchOrder, type RenderOptions, rejectCommon, safeName } from '../exporter.js';
+import {
+  certificateFor,
+  duration,
+  header,
+  matchOrder,
+  type RenderOptions,
+  safeName,
+  type TlsFiles,
+} from '../exporter.js';
 
 /** HAProxy accepts server weights 0–256; Portico's go to 1000, so larger sets are scaled. */
 const maxWeight = 256;
 
 /** haproxy.cfg from a BalancerSpec: one HTTP frontend with ACLs, `mode tcp` listeners for TCP routes. */
-export function renderHaproxy(spec: BalancerSpec, { runtimeDir }: RenderOptions): string {
-  rejectCommon('haproxy', spec);
-  const run = runtimeDir.replace(/\/$/, '');
+export function renderHaproxy(spec: BalancerSpec, options: RenderOptions): string {
+  const tls = certificateFor(spec, options);
+  const run = options.runtimeDir.replace(/\/$/, '');
   const t = spec.timeouts;
   const out: string[] = [
     header('haproxy', '#'),
@@ -35,7 +43,7 @@ export function renderHaproxy(spec: BalancerSpec, { runtimeDir }: RenderOptions)
     '  retry-on conn-failure empty-response response-timeout 502 503 504',
     '',
   ];
-  if (spec.listen) out.push(...frontend(spec), '');
+  if (spec.listen || tls) out.push(...frontend(spec, tls), '');
   for (const r of spec.routes) out.push(...backend(`route_${safeName(r.name)}`, r, spec, 'http'), '');
   for (const tcp of spec.tcp) out.push(...tcpListen(tcp, spec), '');
   return `${out.join('\n').trimEnd()}\n`;
@@ -47,17 +55,28 @@ function logTarget(log: NonNullable<BalancerSpec['accessLog']>): string {
   return `stdout # (${log.file}: HAProxy cannot write a file itself; redirect its stdout there)`;
 }
 
-function frontend(spec: BalancerSpec): string[] {
-  const lines = [
-    'frontend http',
-    `  bind ${formatHostPort(spec.listen!.host, spec.listen!.port)}`,
-    '  option forwardfor',
-  ];
+function frontend(spec: BalancerSpec, tls: TlsFiles | undefined): string[] {
+  const lines = ['frontend http'];
+  if (spec.listen) lines.push(`  bind ${formatHostPort(spec.listen.host, spec.listen.port)}`);
+  // crt: the chain and its key in one PEM file.
+  if (tls)
+    lines.push(
+      `  bind ${formatHostPort(spec.tls!.listen.host, spec.tls!.listen.port)} ssl crt ${tls.pemFile}`,
+    );
+  lines.push('  option forwardfor');
   if (spec.accessLog) lines.push('  option httplog');
   lines.push(
     '  # Host without its port, for host routes.',
     '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,)',
   );
+  if (tls) {
+    const port = spec.tls!.listen.port;
+    lines.push('  http-request set-header X-Forwarded-Proto https if { ssl_fc }');
+    if (spec.listen && spec.tls!.redirectHttp)
+      lines.push(
+        `  http-request redirect location https://%[var(txn.host)]${port === 443 ? '' : `:${port}`}%[capture.req.uri] code 308 if !{ ssl_fc }`,
+      );
+  }
   let fallback: string | undefined;
   for (const r of matchOrder(spec.routes)) {
     const name = safeName(r.name);
