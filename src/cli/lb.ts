@@ -26,7 +26,9 @@ Examples:
   portico lb generate --target nginx -o nginx.conf --config portico-lb.yaml
                                                   the same routes as an nginx/HAProxy/Caddy config
   portico lb deploy --target haproxy --to haproxy.cfg --config portico-lb.yaml [--dry-run]
-                                                  validate, write with a backup, reload, roll back`,
+                                                  validate, write with a backup, reload, roll back
+  portico lb sync --target haproxy --to haproxy.cfg --from-catalog --watch
+                                                  follow the catalog through HAProxy's runtime API`,
     );
 
   lb.command('serve')
@@ -184,6 +186,40 @@ Examples:
     .action(
       action(async (ctx, opts) =>
         (await import('../balancer/commands/deploy.js')).deployCommand(ctx, opts as never),
+      ),
+    );
+
+  exportInputs(
+    lb
+      .command('sync')
+      .description(
+        'make a running gateway follow the catalog: HAProxy through its runtime API (no reload), Caddy through its admin API, nginx by a debounced reload, Traefik by its watched file',
+      ),
+  )
+    .option(
+      '--to <path>',
+      'the configuration file the gateway runs from (rewritten atomically, with a backup)',
+    )
+    .option(
+      '--runtime-api <socket>',
+      "HAProxy only: its runtime API socket (default: the generated config's <runtime-dir>/haproxy.sock)",
+    )
+    .option('--watch', "keep following the catalog's changes until Ctrl-C")
+    .option(
+      '--debounce <time>',
+      'with --watch: collect changes this long into one pass (nginx 1s, others 50-200ms)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  portico lb sync --target haproxy --to ./haproxy.cfg --from-catalog
+  portico lb sync --target haproxy --to ./haproxy.cfg --from-catalog --runtime-api ./haproxy-run/haproxy.sock --watch
+  portico lb sync --target caddy --to ./Caddyfile --from-catalog --watch`,
+    )
+    .action(
+      action(async (ctx, opts) =>
+        (await import('../balancer/commands/sync.js')).syncCommand(ctx, opts as never),
       ),
     );
 }

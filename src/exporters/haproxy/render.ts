@@ -1,4 +1,11 @@
-import type { ActiveHealth, BalancerSpec, HashOn, RouteSpec, TcpRouteSpec } from '../../balancer/model.js';
+import type {
+  ActiveHealth,
+  BalancerSpec,
+  HashOn,
+  RouteSpec,
+  TcpRouteSpec,
+  UpstreamSpec,
+} from '../../balancer/model.js';
 import { formatHostPort } from '../../core/address.js';
 import {
   certificateFor,
@@ -44,7 +51,7 @@ export function renderHaproxy(spec: BalancerSpec, options: RenderOptions): strin
     '',
   ];
   if (spec.listen || tls) out.push(...frontend(spec, tls), '');
-  for (const r of spec.routes) out.push(...backend(`route_${safeName(r.name)}`, r, spec, 'http'), '');
+  for (const r of spec.routes) out.push(...backend(backendName(r), r, spec, 'http'), '');
   for (const tcp of spec.tcp) out.push(...tcpListen(tcp, spec), '');
   return `${out.join('\n').trimEnd()}\n`;
 }
@@ -123,7 +130,7 @@ function backend(name: string, r: RouteSpec, spec: BalancerSpec, mode: 'http'): 
 
 function tcpListen(t: TcpRouteSpec, spec: BalancerSpec): string[] {
   return [
-    `listen tcp_${safeName(t.name)}`,
+    `listen ${backendName(t)}`,
     '  mode tcp',
     ...(spec.accessLog ? ['  option tcplog'] : []),
     `  bind ${formatHostPort(t.listen.host, t.listen.port)}`,
@@ -136,20 +143,38 @@ function tcpListen(t: TcpRouteSpec, spec: BalancerSpec): string[] {
 
 function servers(r: RouteSpec | TcpRouteSpec, spec: BalancerSpec): string[] {
   const h: ActiveHealth | undefined = r.health;
-  const lines = [
-    `  default-server ${h ? `inter ${duration(h.intervalMs)} rise ${h.rise} fall ${h.fall} ` : ''}` +
-      `observe layer4 error-limit ${spec.outlier.consecutiveErrors} on-error mark-down`,
-  ];
+  const lines = [`  default-server ${serverKeywords(r, spec)}`];
   if (h) lines.push(`  timeout check ${duration(h.timeoutMs)}`);
-  const top = Math.max(...r.upstreams.map((u) => u.weight), 1);
-  const scale = top > maxWeight ? maxWeight / top : 1;
+  const weights = scaledWeights(r.upstreams);
   for (const [i, u] of r.upstreams.entries()) {
-    const weight = Math.max(1, Math.round(u.weight * scale));
     lines.push(
-      `  server s${i + 1} ${formatHostPort(u.address, u.port)} weight ${weight}${h ? ' check' : ''} # ${u.id}`,
+      `  server s${i + 1} ${formatHostPort(u.address, u.port)} weight ${weights[i]}${h ? ' check' : ''} # ${u.id}`,
     );
   }
   return lines;
+}
+
+/** The backend a route renders to (lb sync addresses it through the runtime API). */
+export const backendName = (r: RouteSpec | TcpRouteSpec): string =>
+  'listen' in r ? `tcp_${safeName(r.name)}` : `route_${safeName(r.name)}`;
+
+/**
+ * What every server of the route gets (as `default-server`; servers added at runtime do not
+ * inherit it in HAProxy 2.6, so lb sync passes the same words to `add server`).
+ */
+export function serverKeywords(r: RouteSpec | TcpRouteSpec, spec: BalancerSpec): string {
+  const h = r.health;
+  return (
+    `${h ? `inter ${duration(h.intervalMs)} rise ${h.rise} fall ${h.fall} ` : ''}` +
+    `observe layer4 error-limit ${spec.outlier.consecutiveErrors} on-error mark-down`
+  );
+}
+
+/** HAProxy weights (1–256) in the same proportions as Portico's (up to 1000). */
+export function scaledWeights(list: UpstreamSpec[]): number[] {
+  const top = Math.max(...list.map((u) => u.weight), 1);
+  const scale = top > maxWeight ? maxWeight / top : 1;
+  return list.map((u) => Math.max(1, Math.round(u.weight * scale)));
 }
 
 function balance(algorithm: RouteSpec['algorithm'], hash: HashOn | undefined): string {
