@@ -72,10 +72,12 @@ function frontend(spec: BalancerSpec, tls: TlsFiles | undefined): string[] {
     );
   lines.push('  option forwardfor');
   if (spec.accessLog) lines.push('  option httplog');
-  lines.push(
-    '  # Host without its port, for host routes.',
-    '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,)',
-  );
+  // Host without its port, for host routes (and the redirect); a regex per request, so only then.
+  if (spec.routes.some((r) => r.host) || (tls && spec.listen && spec.tls!.redirectHttp))
+    lines.push(
+      '  # Host without its port, for host routes.',
+      '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,)',
+    );
   if (tls) {
     const port = spec.tls!.listen.port;
     lines.push('  http-request set-header X-Forwarded-Proto https if { ssl_fc }');
