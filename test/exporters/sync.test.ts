@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Instance } from '../../src/core/model.js';
-import { exporters } from '../../src/exporters/index.js';
+import { exporters, type TargetName } from '../../src/exporters/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { runPortico } from '../helpers/cli.js';
@@ -30,14 +30,19 @@ const instance = (u: TestUpstream, weight = 1): Instance => ({
   checks: [],
 });
 
-/** GETs to shop.localhost: which upstream answered, and every failure. */
-async function shares(port: number, n: number) {
+/**
+ * GETs to shop.localhost: which upstream answered, and every failure. `reset`: a new connection
+ * per request — a reload (nginx, Caddy) may close an idle keep-alive connection as a request is
+ * sent on it, which is the client's to retry (RFC 9112 §9.3.1); the runtime API never does.
+ */
+async function shares(port: number, n: number, reset = false) {
   const seen = new Map<string, number>();
   const errors: string[] = [];
   for (let i = 0; i < n; i++) {
     try {
       const r = await request(`http://127.0.0.1:${port}/`, {
         headers: { host },
+        reset,
         headersTimeout: 5000,
         bodyTimeout: 5000,
       });
@@ -165,105 +170,124 @@ describeWith(['haproxy'], 'lb sync --target haproxy through the runtime API', ()
   });
 });
 
-describeWith(['haproxy'], 'lb sync --watch: traffic follows the catalog with zero client errors', () => {
-  it('instances come and go (4 rounds); every GET is answered', async () => {
-    const dir = tempDir('portico-sync-watch-');
-    trackDaemons('haproxy', join(dir, 'haproxy-run'));
-    const db = join(dir, 'catalog.db');
-    const store = await openStore(`sqlite://${db}`, {}, project);
-    const port = await freePort();
-    let current = await startUpstream('shop-0');
-    await store.register(instance(current));
-    const watcher = spawnTracked(
-      process.execPath,
-      [
-        join(import.meta.dirname, '../../dist/cli/main.js'),
-        '--project',
-        project,
-        'lb',
-        'sync',
-        '--target',
-        'haproxy',
-        '--to',
-        join(dir, 'haproxy.cfg'),
-        '--from-catalog',
-        '--store',
-        `sqlite://${db}`,
-        '--listen',
-        `127.0.0.1:${port}`,
-        '--watch',
-        '--json',
-      ],
-      { cwd: dir, env: { ...process.env, PORTICO_HOME: join(dir, 'home') } },
-    );
-    const passes: Array<{ status: string; via: string }> = [];
-    let debug = (): string => '';
-    let stderr = '';
-    watcher.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    let buffer = '';
-    watcher.stdout?.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-        passes.push(JSON.parse(buffer.slice(0, i)));
-        buffer = buffer.slice(i + 1);
-      }
-    });
-    try {
-      await waitFor(() => passes.some((p) => p.status === 'deployed'), {
-        what: 'the first pass to start HAProxy',
-        timeoutMs: 20_000,
-      });
-      // A steady stream of GETs (bounded: 60 s or 20 000 requests) while instances change.
-      const errors: string[] = [];
-      const seen = new Map<string, number>();
-      /** Request number at which each upstream last answered. */
-      const lastAt = new Map<string, number>();
-      let total = 0;
-      let stop = false;
-      debug = () =>
-        JSON.stringify({ total, lastAt: [...lastAt], seen: [...seen], errors: errors.slice(0, 5) });
-      const deadline = Date.now() + 60_000;
-      const stream = (async () => {
-        for (let i = 0; i < 20_000 && !stop && Date.now() < deadline; i++) {
-          const r = await shares(port, 1);
-          total++;
-          errors.push(...r.errors);
-          for (const [k, v] of r.seen) {
-            seen.set(k, (seen.get(k) ?? 0) + v);
-            lastAt.set(k, total);
+/** How each target follows: HAProxy live, Caddy through its admin API, nginx by a reload. */
+const watchTargets: Array<[TargetName, string]> = [
+  ['haproxy', 'runtime-api'],
+  ['caddy', 'deploy'],
+  ['nginx', 'deploy'],
+];
+
+for (const [target, via] of watchTargets)
+  describeWith(
+    [target],
+    `lb sync --watch --target ${target}: traffic follows the catalog with zero client errors`,
+    () => {
+      it('instances come and go (4 rounds); every GET is answered', async () => {
+        const dir = tempDir('portico-sync-watch-');
+        trackDaemons(target, join(dir, `${target}-run`));
+        const db = join(dir, 'catalog.db');
+        const store = await openStore(`sqlite://${db}`, {}, project);
+        const port = await freePort();
+        let current = await startUpstream('shop-0');
+        await store.register(instance(current));
+        const watcher = spawnTracked(
+          process.execPath,
+          [
+            join(import.meta.dirname, '../../dist/cli/main.js'),
+            '--project',
+            project,
+            'lb',
+            'sync',
+            '--target',
+            target,
+            '--to',
+            join(dir, exporters[target].defaultFile),
+            '--from-catalog',
+            '--store',
+            `sqlite://${db}`,
+            '--listen',
+            `127.0.0.1:${port}`,
+            '--admin',
+            `127.0.0.1:${await freePort()}`,
+            // nginx's default (1 s, reloads are its most expensive change) would only slow the test.
+            '--debounce',
+            '100ms',
+            '--watch',
+            '--json',
+          ],
+          { cwd: dir, env: { ...process.env, PORTICO_HOME: join(dir, 'home') } },
+        );
+        const passes: Array<{ status: string; via: string }> = [];
+        let debug = (): string => '';
+        let stderr = '';
+        watcher.stderr?.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        let buffer = '';
+        watcher.stdout?.on('data', (d: Buffer) => {
+          buffer += d.toString();
+          for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+            passes.push(JSON.parse(buffer.slice(0, i)));
+            buffer = buffer.slice(i + 1);
           }
+        });
+        try {
+          await waitFor(() => passes.some((p) => p.status === 'deployed'), {
+            what: 'the first pass to start HAProxy',
+            timeoutMs: 20_000,
+          });
+          // A steady stream of GETs (bounded: 60 s or 20 000 requests) while instances change.
+          const errors: string[] = [];
+          const seen = new Map<string, number>();
+          /** Request number at which each upstream last answered. */
+          const lastAt = new Map<string, number>();
+          let total = 0;
+          let stop = false;
+          debug = () =>
+            JSON.stringify({ total, lastAt: [...lastAt], seen: [...seen], errors: errors.slice(0, 5) });
+          const deadline = Date.now() + 60_000;
+          const stream = (async () => {
+            for (let i = 0; i < 20_000 && !stop && Date.now() < deadline; i++) {
+              const r = await shares(port, 1, via !== 'runtime-api');
+              total++;
+              errors.push(...r.errors);
+              for (const [k, v] of r.seen) {
+                seen.set(k, (seen.get(k) ?? 0) + v);
+                lastAt.set(k, total);
+              }
+            }
+          })();
+          for (let round = 1; round <= 4; round++) {
+            const next = await startUpstream(`shop-${round}`);
+            await store.register(instance(next));
+            await waitFor(() => (seen.get(next.name) ?? 0) > 0, {
+              what: `traffic to reach ${next.name}`,
+              timeoutMs: 15_000,
+            });
+            await store.deregister(instance(current).id);
+            // Out of rotation: a run of 20 answers with none from it.
+            const gone = current.name;
+            await waitFor(() => total - (lastAt.get(gone) ?? 0) > 20, {
+              what: `${gone} to leave the rotation`,
+              timeoutMs: 15_000,
+            });
+            await current.kill();
+            current = next;
+          }
+          stop = true;
+          await stream;
+          expect(errors, stderr).toEqual([]);
+          expect(
+            passes.filter((p) => p.via === via && p.status !== 'unchanged').length,
+          ).toBeGreaterThanOrEqual(4);
+        } catch (error) {
+          throw new Error(
+            `${(error as Error).message}\npasses: ${JSON.stringify(passes.map((p) => [p.status, p.via, (p as { changes?: unknown }).changes]))}\nstderr: ${stderr}\nstate: ${debug()}`,
+          );
+        } finally {
+          await stopProcess(watcher);
+          await store.close();
         }
-      })();
-      for (let round = 1; round <= 4; round++) {
-        const next = await startUpstream(`shop-${round}`);
-        await store.register(instance(next));
-        await waitFor(() => (seen.get(next.name) ?? 0) > 0, {
-          what: `traffic to reach ${next.name}`,
-          timeoutMs: 15_000,
-        });
-        await store.deregister(instance(current).id);
-        // Out of rotation: a run of 20 answers with none from it.
-        const gone = current.name;
-        await waitFor(() => total - (lastAt.get(gone) ?? 0) > 20, {
-          what: `${gone} to leave the rotation`,
-          timeoutMs: 15_000,
-        });
-        await current.kill();
-        current = next;
-      }
-      stop = true;
-      await stream;
-      expect(errors, stderr).toEqual([]);
-      expect(passes.filter((p) => p.via === 'runtime-api').length).toBeGreaterThanOrEqual(4);
-    } catch (error) {
-      throw new Error(
-        `${(error as Error).message}\npasses: ${JSON.stringify(passes.map((p) => [p.status, p.via, (p as { changes?: unknown }).changes]))}\nstderr: ${stderr}\nstate: ${debug()}`,
-      );
-    } finally {
-      await stopProcess(watcher);
-      await store.close();
-    }
-  });
-});
+      });
+    },
+  );
