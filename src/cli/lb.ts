@@ -131,6 +131,11 @@ Examples:
         "routes from the project's catalog (<service>.localhost, and config routes naming a service)",
       )
       .option('--store <url>', 'catalog location (sqlite:///path.db)')
+      .option(
+        '--tls-listen <host:port>',
+        'also serve HTTPS here, with a certificate from the development CA (issued into the runtime folder)',
+      )
+      .option('--redirect-http', 'answer plain HTTP with a redirect (308) to HTTPS')
       .option('--admin <host:port>', "Caddy only: Caddy's admin API address (default 127.0.0.1:2019)")
       .option('--access-log <target>', 'access log: stderr, stdout or a file path')
       .option('--upstream-header <name>', 'add a response header naming the upstream that answered')

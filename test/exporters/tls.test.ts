@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { exporters, type TargetName } from '../../src/exporters/index.js';
+import { runPortico } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
 import { stopProcess } from '../helpers/processes.js';
 import { describeWith } from '../helpers/requirements.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstreams.js';
 import { waitFor } from '../helpers/wait.js';
-import { specFromYaml, startGateway, waitAnswers, writeGeneratedTls } from './gateways.js';
+import { specFromYaml, startGateway, trackDaemons, waitAnswers, writeGeneratedTls } from './gateways.js';
 
 /** An HTTPS GET that trusts only the given CA and sends `servername` as SNI. */
 async function httpsGet(port: number, ca: string | undefined, servername: string, host = servername) {
@@ -89,3 +91,41 @@ for (const target of ['nginx', 'haproxy', 'caddy'] as TargetName[]) {
     },
   );
 }
+
+describeWith(
+  ['haproxy'],
+  'lb deploy --tls-listen (CLI): issues the certificate, serves HTTPS, reuses it',
+  () => {
+    it('deploys HAProxy with a development-CA certificate and keeps the same one on the next deploy', async () => {
+      const dir = tempDir('portico-tls-deploy-');
+      const home = tempDir('portico-tls-home-');
+      trackDaemons('haproxy', join(dir, 'haproxy-run'));
+      const u = await startUpstream('tls-cli');
+      const [port, tlsPort] = [await freePort(), await freePort()];
+      const args = [
+        'lb',
+        'deploy',
+        '--target',
+        'haproxy',
+        '--to',
+        join(dir, 'haproxy.cfg'),
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--tls-listen',
+        `127.0.0.1:${tlsPort}`,
+        '--upstream',
+        `127.0.0.1:${u.port}`,
+        '--json',
+      ];
+      const first = await runPortico(args, { cwd: dir, env: { PORTICO_HOME: home } });
+      expect(first.json()).toMatchObject({ status: 'deployed', action: 'start' });
+      const cert = join(dir, 'haproxy-run', 'tls', 'portico-dev.crt');
+      const issued = readFileSync(cert, 'utf8');
+      const ca = readFileSync(join(home, 'ca', 'portico-dev-ca.crt'), 'utf8');
+      expect(await httpsGet(tlsPort, ca, 'localhost')).toEqual({ status: 200, body: u.name });
+      const again = await runPortico(args, { cwd: dir, env: { PORTICO_HOME: home } });
+      expect(again.json()).toMatchObject({ status: 'unchanged' });
+      expect(readFileSync(cert, 'utf8')).toBe(issued);
+    });
+  },
+);
