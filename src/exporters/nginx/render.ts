@@ -95,7 +95,9 @@ function upstreamBlock(name: string, r: RouteSpec | TcpRouteSpec, spec: Balancer
     '    # passively, after max_fails failed attempts, for fail_timeout.',
   );
   for (const u of r.upstreams) lines.push(`    server ${server(u)} ${serverParams(u, spec)};`);
-  if (!('listen' in r)) lines.push('    keepalive 32;');
+  // Idle upstream connections kept per worker: below the number of concurrent clients, nginx
+  // closes the extras after each response and reconnects (measured in bench/exporters).
+  if (!('listen' in r)) lines.push('    keepalive 128;');
   lines.push('  }');
   return lines;
 }
