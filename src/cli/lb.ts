@@ -26,7 +26,9 @@ Examples:
   portico lb generate --target nginx -o nginx.conf --config portico-lb.yaml
                                                   the same routes as an nginx/HAProxy/Caddy config
   portico lb deploy --target haproxy --to haproxy.cfg --config portico-lb.yaml [--dry-run]
-                                                  validate, write with a backup, reload, roll back`,
+                                                  validate, write with a backup, reload, roll back
+  portico lb sync --target haproxy --to haproxy.cfg --from-catalog --watch
+                                                  follow the catalog through HAProxy's runtime API`,
     );
 
   lb.command('serve')
@@ -106,7 +108,12 @@ Examples:
   const exportInputs = (cmd: Command): Command =>
     cmd
       .addOption(
-        new Option('--target <gateway>', 'nginx, haproxy or caddy').choices(['nginx', 'haproxy', 'caddy']),
+        new Option('--target <gateway>', 'nginx, haproxy, caddy or traefik').choices([
+          'nginx',
+          'haproxy',
+          'caddy',
+          'traefik',
+        ]),
       )
       .option('--config <file>', 'portico-lb.yaml (the same file lb serve reads)')
       .option('--listen <host:port>', 'where the gateway listens (default 127.0.0.1:8080)')
@@ -124,6 +131,11 @@ Examples:
         "routes from the project's catalog (<service>.localhost, and config routes naming a service)",
       )
       .option('--store <url>', 'catalog location (sqlite:///path.db)')
+      .option(
+        '--tls-listen <host:port>',
+        'also serve HTTPS here, with a certificate from the development CA (issued into the runtime folder)',
+      )
+      .option('--redirect-http', 'answer plain HTTP with a redirect (308) to HTTPS')
       .option('--admin <host:port>', "Caddy only: Caddy's admin API address (default 127.0.0.1:2019)")
       .option('--access-log <target>', 'access log: stderr, stdout or a file path')
       .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
@@ -135,7 +147,9 @@ Examples:
   exportInputs(
     lb
       .command('generate')
-      .description('a complete nginx/HAProxy/Caddy configuration from the same inputs as lb serve'),
+      .description(
+        'a complete nginx/HAProxy/Caddy configuration, or Traefik file-provider dynamic configuration, from the same inputs as lb serve',
+      ),
   )
     .option('-o, --output <file>', 'write here (atomically, with a backup) instead of stdout')
     .addHelpText(
@@ -144,7 +158,11 @@ Examples:
 Examples:
   portico lb generate --target nginx --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002
   portico lb generate --target haproxy --config portico-lb.yaml -o haproxy.cfg
-  portico lb generate --target caddy --from-catalog -o Caddyfile`,
+  portico lb generate --target caddy --from-catalog -o Caddyfile
+  portico lb generate --target traefik --config portico-lb.yaml -o dynamic.yaml
+                      (entry points go in Traefik's static file: the output's comment lists them)
+  With tls: in portico-lb.yaml, a certificate from the development CA (portico lb ca) is
+  issued into <runtime-dir>/tls/ for every route host, localhost and the loopback addresses.`,
     )
     .action(
       action(async (ctx, opts) =>
@@ -166,11 +184,47 @@ Examples:
       `
 Examples:
   portico lb deploy --target nginx --to ./nginx.conf --config portico-lb.yaml --dry-run
-  portico lb deploy --target haproxy --to ./haproxy.cfg --from-catalog`,
+  portico lb deploy --target haproxy --to ./haproxy.cfg --from-catalog
+  portico lb deploy --target traefik --to /etc/traefik/dynamic/portico.yaml --config portico-lb.yaml
+                      (written atomically; Traefik's file provider picks it up, no reload)`,
     )
     .action(
       action(async (ctx, opts) =>
         (await import('../balancer/commands/deploy.js')).deployCommand(ctx, opts as never),
+      ),
+    );
+
+  exportInputs(
+    lb
+      .command('sync')
+      .description(
+        'make a running gateway follow the catalog: HAProxy through its runtime API (no reload), Caddy through its admin API, nginx by a debounced reload, Traefik by its watched file',
+      ),
+  )
+    .option(
+      '--to <path>',
+      'the configuration file the gateway runs from (rewritten atomically, with a backup)',
+    )
+    .option(
+      '--runtime-api <socket>',
+      "HAProxy only: its runtime API socket (default: the generated config's <runtime-dir>/haproxy.sock)",
+    )
+    .option('--watch', "keep following the catalog's changes until Ctrl-C")
+    .option(
+      '--debounce <time>',
+      'with --watch: collect changes this long into one pass (nginx 1s, others 50-200ms)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  portico lb sync --target haproxy --to ./haproxy.cfg --from-catalog
+  portico lb sync --target haproxy --to ./haproxy.cfg --from-catalog --runtime-api ./haproxy-run/haproxy.sock --watch
+  portico lb sync --target caddy --to ./Caddyfile --from-catalog --watch`,
+    )
+    .action(
+      action(async (ctx, opts) =>
+        (await import('../balancer/commands/sync.js')).syncCommand(ctx, opts as never),
       ),
     );
 }

@@ -123,6 +123,10 @@ export const errorCodes = {
     summary: "The gateway's own check rejects the new configuration; nothing was written.",
     exit: 2,
   },
+  E_LB_RUNTIME_API: {
+    summary: "HAProxy's runtime API (stats socket) could not be reached or refused a change.",
+    exit: 2,
+  },
   E_NOT_IMPLEMENTED: { summary: 'This command is planned but not built yet.', exit: 2 },
   E_PLATFORM_UNSUPPORTED: { summary: 'This operation is not supported on this operating system.', exit: 2 },
 } as const satisfies Record<string, ErrorCodeInfo>;

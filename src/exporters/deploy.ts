@@ -31,8 +31,8 @@ export interface DeployResult {
   path: string;
   diff: string;
   backup?: string;
-  /** start (nothing was running) or reload. */
-  action?: 'start' | 'reload';
+  /** start (nothing was running), reload, or written (the gateway watches the file itself). */
+  action?: 'start' | 'reload' | 'written';
   /** Why a deploy was rolled back / failed. */
   reason?: string;
 }
@@ -57,7 +57,8 @@ export async function deploy(req: DeployRequest): Promise<DeployResult> {
   // The gateway writes its pid, temp folders and logs there (validation opens the logs too).
   mkdirSync(runtimeDir, { recursive: true });
   const wasRunning = exporter.running(runtimeDir).length > 0;
-  if (existed && before === text && wasRunning) return { status: 'unchanged', path: to, diff };
+  if (existed && before === text && (wasRunning || exporter.watchesFile))
+    return { status: 'unchanged', path: to, diff };
 
   const complaint = await validateCandidate(exporter, text, to, runtimeDir);
   if (complaint)
@@ -70,6 +71,16 @@ export async function deploy(req: DeployRequest): Promise<DeployResult> {
     );
 
   const written = writeFileAtomic(to, text);
+  // Traefik's file provider picks the renamed file up by itself: nothing to reload, and its
+  // listeners are in its static configuration, not in this file.
+  if (exporter.watchesFile)
+    return {
+      status: 'deployed',
+      path: to,
+      diff,
+      action: 'written',
+      ...(written.backup ? { backup: written.backup } : {}),
+    };
   const action = wasRunning ? 'reload' : 'start';
   const base = { path: to, diff, action, ...(written.backup ? { backup: written.backup } : {}) } as const;
   const problem = await applyAndCheck(exporter, to, runtimeDir, req.listeners, req.answerTimeoutMs);

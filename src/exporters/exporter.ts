@@ -1,11 +1,22 @@
 import type { BalancerSpec, RouteSpec, TcpRouteSpec } from '../balancer/model.js';
 import { PorticoError } from '../core/errors.js';
 
-export type TargetName = 'nginx' | 'haproxy' | 'caddy';
+export type TargetName = 'nginx' | 'haproxy' | 'caddy' | 'traefik';
 
 export interface RenderOptions {
   /** Absolute folder for the gateway's pid file, temp folders and logs (so it runs unprivileged). */
   runtimeDir: string;
+  /** The certificate the TLS listener presents (required when the spec has `tls:`). */
+  tls?: TlsFiles;
+}
+
+/** Files of the certificate a generated TLS listener presents (see tls-files.ts). */
+export interface TlsFiles {
+  /** The leaf certificate followed by its chain (PEM). */
+  certFile: string;
+  keyFile: string;
+  /** Chain and key in one file, as HAProxy's `crt` reads it. */
+  pemFile: string;
 }
 
 /**
@@ -25,6 +36,11 @@ export interface Exporter {
   running(runtimeDir: string): number[];
   /** Start it, or reload it gracefully when running; rejects with the binary's complaint. */
   apply(configPath: string, runtimeDir: string): Promise<void>;
+  /**
+   * The gateway watches the file itself (Traefik's file provider): deploy writes it atomically
+   * and neither starts nor reloads anything, and cannot check listeners it does not own.
+   */
+  watchesFile?: boolean;
 }
 
 /** A spec feature the target cannot express: a coded error rather than a config that lies. */
@@ -32,14 +48,13 @@ export function unsupported(target: TargetName, what: string, hint: string): Por
   return new PorticoError('E_LB_EXPORT_UNSUPPORTED', `${target} cannot express ${what}`, { hint });
 }
 
-/** Refuse what no exporter renders yet (TLS with the development CA), the same way for all. */
-export function rejectCommon(target: TargetName, spec: BalancerSpec): void {
-  if (spec.tls)
-    throw unsupported(
-      target,
-      'the TLS listener (tls:) yet',
-      'Generate without tls: and terminate TLS in front, or use portico lb serve for TLS.',
-    );
+/** The certificate files for the spec's TLS listener; undefined without `tls:`. */
+export function certificateFor(spec: BalancerSpec, options: RenderOptions): TlsFiles | undefined {
+  if (!spec.tls) return undefined;
+  // lb generate/deploy issue them (tls-files.ts) before rendering; render itself stays pure.
+  if (!options.tls)
+    throw new PorticoError('E_INTERNAL', 'rendering a tls: listener needs its certificate files', {});
+  return options.tls;
 }
 
 /** A name every target accepts as an upstream/backend identifier. */
@@ -73,7 +88,11 @@ export function listenersOf(spec: BalancerSpec): {
   http: Array<{ host: string; port: number }>;
   tcp: TcpRouteSpec['listen'][];
 } {
-  return { http: spec.listen ? [spec.listen] : [], tcp: spec.tcp.map((t) => t.listen) };
+  // A TLS listener must accept connections; the HTTP answer is checked on the plain listener.
+  return {
+    http: spec.listen ? [spec.listen] : [],
+    tcp: [...(spec.tls ? [spec.tls.listen] : []), ...spec.tcp.map((t) => t.listen)],
+  };
 }
 
 export const header = (target: TargetName, comment: string): string =>

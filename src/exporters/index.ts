@@ -3,6 +3,7 @@ import { caddyExporter } from './caddy/index.js';
 import type { Exporter, TargetName } from './exporter.js';
 import { haproxyExporter } from './haproxy/index.js';
 import { nginxExporter } from './nginx/index.js';
+import { traefikExporter } from './traefik/index.js';
 
 export type { Exporter, RenderOptions, TargetName } from './exporter.js';
 
@@ -11,6 +12,7 @@ export const exporters: Record<TargetName, Exporter> = {
   nginx: nginxExporter,
   haproxy: haproxyExporter,
   caddy: caddyExporter,
+  traefik: traefikExporter,
 };
 
 export const targetNames = Object.keys(exporters) as TargetName[];

@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { afterAll } from 'vitest';
 import { specFromOptions } from '../../src/balancer/commands/spec-from-options.js';
 import type { BalancerSpec } from '../../src/balancer/model.js';
+import type { TlsFiles } from '../../src/exporters/exporter.js';
 import { exporters, type TargetName } from '../../src/exporters/index.js';
 import { killPid, spawnTracked } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -25,12 +26,28 @@ export interface Written {
 }
 
 /** Render for a target into a fresh folder (config file + runtime folder). */
-export function writeGenerated(target: TargetName, spec: BalancerSpec): Written {
+export function writeGenerated(target: TargetName, spec: BalancerSpec, tls?: TlsFiles): Written {
   const dir = tempDir(`portico-${target}-`);
   const run = join(dir, 'run');
   mkdirSync(run);
   const config = join(dir, exporters[target].defaultFile);
-  writeFileSync(config, exporters[target].render(spec, { runtimeDir: run }));
+  writeFileSync(config, exporters[target].render(spec, { runtimeDir: run, ...(tls ? { tls } : {}) }));
+  return { dir, config, run };
+}
+
+/** The same with the TLS listener's certificate issued (as lb generate does) under the runtime folder. */
+export async function writeGeneratedTls(
+  target: TargetName,
+  spec: BalancerSpec,
+  home: string,
+): Promise<Written> {
+  const { tlsFilesFor } = await import('../../src/exporters/tls-files.js');
+  const dir = tempDir(`portico-${target}-`);
+  const run = join(dir, 'run');
+  mkdirSync(run);
+  const tls = await tlsFilesFor(spec, run, { PORTICO_HOME: home });
+  const config = join(dir, exporters[target].defaultFile);
+  writeFileSync(config, exporters[target].render(spec, { runtimeDir: run, ...(tls ? { tls } : {}) }));
   return { dir, config, run };
 }
 
@@ -55,6 +72,7 @@ export function startGateway(target: TargetName, w: Written): ChildProcess {
       'daemon off;',
     ]);
   if (target === 'haproxy') return spawnTracked('haproxy', ['-db', '-f', w.config]);
+  if (target === 'traefik') throw new Error('no Traefik binary on these machines: validate the file instead');
   return spawnTracked('caddy', ['run', '--config', w.config, '--adapter', 'caddyfile'], {
     env: caddyEnv(w.run),
   });

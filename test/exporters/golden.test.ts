@@ -24,16 +24,32 @@ function golden(name: string, actual: string): void {
 const full = () => specFromOptions({ config: join(fixtures, 'portico-lb.yaml') }, {}, fixtures);
 /** Caddy has no layer 4: the same routes without the TCP listener. */
 const httpOnly = () => ({ ...full(), tcp: [] });
+/**
+ * Traefik cannot name the upstream in a header nor hash: the same routes without those, and
+ * with a TLS listener (its certificate files at fixed paths).
+ */
+const forTraefik = () => {
+  const spec = full();
+  delete spec.upstreamHeader;
+  for (const r of spec.routes) if (r.algorithm === 'consistent-hash') r.algorithm = 'round-robin';
+  return { ...spec, tls: { listen: { host: '127.0.0.1', port: 18443 }, devCa: true, redirectHttp: false } };
+};
+const goldenTls = {
+  certFile: `${goldenRun}/tls/portico-dev.crt`,
+  keyFile: `${goldenRun}/tls/portico-dev.key`,
+  pemFile: `${goldenRun}/tls/portico-dev.pem`,
+};
 
 const cases: Array<[TargetName, string, () => ReturnType<typeof full>]> = [
   ['nginx', 'nginx.golden.conf', full],
   ['haproxy', 'haproxy.golden.cfg', full],
   ['caddy', 'Caddyfile.golden', httpOnly],
+  ['traefik', 'traefik.golden.yaml', forTraefik],
 ];
 
 describe('lb generate renders each target like its golden file', () => {
   it.each(cases)('%s', (target, file, spec) => {
-    golden(file, exporters[target].render(spec(), { runtimeDir: goldenRun }));
+    golden(file, exporters[target].render(spec(), { runtimeDir: goldenRun, tls: goldenTls }));
   });
 
   it('Caddy refuses TCP routes with a coded error instead of dropping them', () => {
@@ -124,13 +140,14 @@ describe('portico lb generate (CLI)', () => {
 });
 
 describeWith(['nginx', 'haproxy', 'caddy'], 'each generated configuration passes its own binary', () => {
+  // Traefik's check is its published schema plus the references (no binary: see traefik.test.ts).
   it.each(cases)('%s', async (target, _file, spec) => {
-    const w = writeGenerated(target, spec());
+    const w = writeGenerated(target, spec(), goldenTls);
     expect(await exporters[target].validate(w.config, w.run)).toBeUndefined();
   });
 
   it.each(cases)('%s: a broken file is reported, not accepted', async (target, _file, spec) => {
-    const w = writeGenerated(target, spec());
+    const w = writeGenerated(target, spec(), goldenTls);
     writeFileSync(w.config, `${readFileSync(w.config, 'utf8')}\nthis is not a directive {\n`);
     expect(await exporters[target].validate(w.config, w.run)).toBeTruthy();
   });

@@ -40,8 +40,13 @@ export async function deployCommand(ctx: CommandContext, opts: DeployOptions): P
       return;
     }
     const line = {
-      unchanged: `${c.green('●')} ${to} is already deployed and ${r.exporter.target} is running`,
-      deployed: `${c.green('●')} deployed ${to}: ${r.exporter.target} ${result.action === 'start' ? 'started' : 'reloaded'} and answers`,
+      unchanged: r.exporter.watchesFile
+        ? `${c.green('●')} ${to} is already up to date`
+        : `${c.green('●')} ${to} is already deployed and ${r.exporter.target} is running`,
+      deployed:
+        result.action === 'written'
+          ? `${c.green('●')} deployed ${to}: ${r.exporter.target} picks the file up itself (file provider with watch)`
+          : `${c.green('●')} deployed ${to}: ${r.exporter.target} ${result.action === 'start' ? 'started' : 'reloaded'} and answers`,
       'rolled-back': `${c.red('●')} rolled back: ${result.reason}; ${to} and ${r.exporter.target} are back on the previous configuration`,
       failed: `${c.red('●')} deploy failed: ${result.reason}`,
     }[result.status];

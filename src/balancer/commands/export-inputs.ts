@@ -51,7 +51,11 @@ export async function renderFromOptions(
   const runtimeDir = opts.runtimeDir
     ? resolve(ctx.cwd, opts.runtimeDir)
     : resolve(nextTo ? dirname(resolve(ctx.cwd, nextTo)) : ctx.cwd, `${exporter.target}-run`);
-  return { exporter, spec, runtimeDir, text: exporter.render(spec, { runtimeDir }) };
+  // The gateway reads its certificate from files: issue (or reuse) them before rendering.
+  const tls = spec.tls
+    ? await (await import('../../exporters/tls-files.js')).tlsFilesFor(spec, runtimeDir, ctx.env)
+    : undefined;
+  return { exporter, spec, runtimeDir, text: exporter.render(spec, { runtimeDir, ...(tls ? { tls } : {}) }) };
 }
 
 /** The gateway writes its pid, temp folders and logs here; it must exist before it starts. */

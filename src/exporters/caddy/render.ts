@@ -1,12 +1,13 @@
 import type { BalancerSpec, HashOn, RouteSpec } from '../../balancer/model.js';
 import { formatHostPort } from '../../core/address.js';
 import {
+  certificateFor,
   duration,
   header,
   matchOrder,
   type RenderOptions,
-  rejectCommon,
   safeName,
+  type TlsFiles,
   unsupported,
 } from '../exporter.js';
 
@@ -14,15 +15,15 @@ import {
  * A Caddyfile from a BalancerSpec. Caddy 2.6 has no weighted picker (weighted_round_robin came
  * in 2.7), so an upstream of weight w is listed w times under round_robin: the same share.
  */
-export function renderCaddy(spec: BalancerSpec, { runtimeDir }: RenderOptions): string {
-  rejectCommon('caddy', spec);
+export function renderCaddy(spec: BalancerSpec, options: RenderOptions): string {
+  const tls = certificateFor(spec, options);
   if (spec.tcp.length > 0)
     throw unsupported(
       'caddy',
       `TCP routes (${spec.tcp.map((t) => t.name).join(', ')}): standard Caddy has no layer-4 proxy`,
       'Generate the TCP routes for nginx or haproxy, or serve them with portico lb serve.',
     );
-  const run = runtimeDir.replace(/\/$/, '');
+  const run = options.runtimeDir.replace(/\/$/, '');
   const admin = spec.admin ? formatHostPort(spec.admin.host, spec.admin.port) : 'off';
   const out = [
     header('caddy', '#'),
@@ -41,12 +42,21 @@ export function renderCaddy(spec: BalancerSpec, { runtimeDir }: RenderOptions): 
     '}',
     '',
   ];
-  if (spec.listen) out.push(...site(spec));
+  if (spec.listen) out.push(...site(spec, 'http', tls), '');
+  if (tls) out.push(...site(spec, 'https', tls));
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-function site(spec: BalancerSpec): string[] {
-  const lines = [`http://:${spec.listen!.port} {`, `  bind ${spec.listen!.host}`];
+/** One site per listener; the HTTPS one repeats the routes (or the HTTP one redirects). */
+function site(spec: BalancerSpec, scheme: 'http' | 'https', tls: TlsFiles | undefined): string[] {
+  const listen = scheme === 'http' ? spec.listen! : spec.tls!.listen;
+  const lines = [`${scheme}://:${listen.port} {`, `  bind ${listen.host}`];
+  if (scheme === 'https' && tls) lines.push(`  tls ${tls.certFile} ${tls.keyFile}`);
+  if (scheme === 'http' && spec.tls?.redirectHttp) {
+    const port = spec.tls.listen.port;
+    lines.push(`  redir https://{host}${port === 443 ? '' : `:${port}`}{uri} 308`, '}');
+    return lines;
+  }
   if (spec.accessLog) {
     const log = spec.accessLog;
     lines.push(

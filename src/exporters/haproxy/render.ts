@@ -1,14 +1,29 @@
-import type { ActiveHealth, BalancerSpec, HashOn, RouteSpec, TcpRouteSpec } from '../../balancer/model.js';
+import type {
+  ActiveHealth,
+  BalancerSpec,
+  HashOn,
+  RouteSpec,
+  TcpRouteSpec,
+  UpstreamSpec,
+} from '../../balancer/model.js';
 import { formatHostPort } from '../../core/address.js';
-import { duration, header, matchOrder, type RenderOptions, rejectCommon, safeName } from '../exporter.js';
+import {
+  certificateFor,
+  duration,
+  header,
+  matchOrder,
+  type RenderOptions,
+  safeName,
+  type TlsFiles,
+} from '../exporter.js';
 
 /** HAProxy accepts server weights 0–256; Portico's go to 1000, so larger sets are scaled. */
 const maxWeight = 256;
 
 /** haproxy.cfg from a BalancerSpec: one HTTP frontend with ACLs, `mode tcp` listeners for TCP routes. */
-export function renderHaproxy(spec: BalancerSpec, { runtimeDir }: RenderOptions): string {
-  rejectCommon('haproxy', spec);
-  const run = runtimeDir.replace(/\/$/, '');
+export function renderHaproxy(spec: BalancerSpec, options: RenderOptions): string {
+  const tls = certificateFor(spec, options);
+  const run = options.runtimeDir.replace(/\/$/, '');
   const t = spec.timeouts;
   const out: string[] = [
     header('haproxy', '#'),
@@ -35,8 +50,8 @@ export function renderHaproxy(spec: BalancerSpec, { runtimeDir }: RenderOptions)
     '  retry-on conn-failure empty-response response-timeout 502 503 504',
     '',
   ];
-  if (spec.listen) out.push(...frontend(spec), '');
-  for (const r of spec.routes) out.push(...backend(`route_${safeName(r.name)}`, r, spec, 'http'), '');
+  if (spec.listen || tls) out.push(...frontend(spec, tls), '');
+  for (const r of spec.routes) out.push(...backend(backendName(r), r, spec, 'http'), '');
   for (const tcp of spec.tcp) out.push(...tcpListen(tcp, spec), '');
   return `${out.join('\n').trimEnd()}\n`;
 }
@@ -47,17 +62,30 @@ function logTarget(log: NonNullable<BalancerSpec['accessLog']>): string {
   return `stdout # (${log.file}: HAProxy cannot write a file itself; redirect its stdout there)`;
 }
 
-function frontend(spec: BalancerSpec): string[] {
-  const lines = [
-    'frontend http',
-    `  bind ${formatHostPort(spec.listen!.host, spec.listen!.port)}`,
-    '  option forwardfor',
-  ];
+function frontend(spec: BalancerSpec, tls: TlsFiles | undefined): string[] {
+  const lines = ['frontend http'];
+  if (spec.listen) lines.push(`  bind ${formatHostPort(spec.listen.host, spec.listen.port)}`);
+  // crt: the chain and its key in one PEM file.
+  if (tls)
+    lines.push(
+      `  bind ${formatHostPort(spec.tls!.listen.host, spec.tls!.listen.port)} ssl crt ${tls.pemFile}`,
+    );
+  lines.push('  option forwardfor');
   if (spec.accessLog) lines.push('  option httplog');
-  lines.push(
-    '  # Host without its port, for host routes.',
-    '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,)',
-  );
+  // Host without its port, for host routes (and the redirect); a regex per request, so only then.
+  if (spec.routes.some((r) => r.host) || (tls && spec.listen && spec.tls!.redirectHttp))
+    lines.push(
+      '  # Host without its port, for host routes.',
+      '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,)',
+    );
+  if (tls) {
+    const port = spec.tls!.listen.port;
+    lines.push('  http-request set-header X-Forwarded-Proto https if { ssl_fc }');
+    if (spec.listen && spec.tls!.redirectHttp)
+      lines.push(
+        `  http-request redirect location https://%[var(txn.host)]${port === 443 ? '' : `:${port}`}%[capture.req.uri] code 308 if !{ ssl_fc }`,
+      );
+  }
   let fallback: string | undefined;
   for (const r of matchOrder(spec.routes)) {
     const name = safeName(r.name);
@@ -104,7 +132,7 @@ function backend(name: string, r: RouteSpec, spec: BalancerSpec, mode: 'http'): 
 
 function tcpListen(t: TcpRouteSpec, spec: BalancerSpec): string[] {
   return [
-    `listen tcp_${safeName(t.name)}`,
+    `listen ${backendName(t)}`,
     '  mode tcp',
     ...(spec.accessLog ? ['  option tcplog'] : []),
     `  bind ${formatHostPort(t.listen.host, t.listen.port)}`,
@@ -117,20 +145,38 @@ function tcpListen(t: TcpRouteSpec, spec: BalancerSpec): string[] {
 
 function servers(r: RouteSpec | TcpRouteSpec, spec: BalancerSpec): string[] {
   const h: ActiveHealth | undefined = r.health;
-  const lines = [
-    `  default-server ${h ? `inter ${duration(h.intervalMs)} rise ${h.rise} fall ${h.fall} ` : ''}` +
-      `observe layer4 error-limit ${spec.outlier.consecutiveErrors} on-error mark-down`,
-  ];
+  const lines = [`  default-server ${serverKeywords(r, spec)}`];
   if (h) lines.push(`  timeout check ${duration(h.timeoutMs)}`);
-  const top = Math.max(...r.upstreams.map((u) => u.weight), 1);
-  const scale = top > maxWeight ? maxWeight / top : 1;
+  const weights = scaledWeights(r.upstreams);
   for (const [i, u] of r.upstreams.entries()) {
-    const weight = Math.max(1, Math.round(u.weight * scale));
     lines.push(
-      `  server s${i + 1} ${formatHostPort(u.address, u.port)} weight ${weight}${h ? ' check' : ''} # ${u.id}`,
+      `  server s${i + 1} ${formatHostPort(u.address, u.port)} weight ${weights[i]}${h ? ' check' : ''} # ${u.id}`,
     );
   }
   return lines;
+}
+
+/** The backend a route renders to (lb sync addresses it through the runtime API). */
+export const backendName = (r: RouteSpec | TcpRouteSpec): string =>
+  'listen' in r ? `tcp_${safeName(r.name)}` : `route_${safeName(r.name)}`;
+
+/**
+ * What every server of the route gets (as `default-server`; servers added at runtime do not
+ * inherit it in HAProxy 2.6, so lb sync passes the same words to `add server`).
+ */
+export function serverKeywords(r: RouteSpec | TcpRouteSpec, spec: BalancerSpec): string {
+  const h = r.health;
+  return (
+    `${h ? `inter ${duration(h.intervalMs)} rise ${h.rise} fall ${h.fall} ` : ''}` +
+    `observe layer4 error-limit ${spec.outlier.consecutiveErrors} on-error mark-down`
+  );
+}
+
+/** HAProxy weights (1–256) in the same proportions as Portico's (up to 1000). */
+export function scaledWeights(list: UpstreamSpec[]): number[] {
+  const top = Math.max(...list.map((u) => u.weight), 1);
+  const scale = top > maxWeight ? maxWeight / top : 1;
+  return list.map((u) => Math.max(1, Math.round(u.weight * scale)));
 }
 
 function balance(algorithm: RouteSpec['algorithm'], hash: HashOn | undefined): string {

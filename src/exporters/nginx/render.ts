@@ -1,14 +1,21 @@
 import type { BalancerSpec, HashOn, RouteSpec, TcpRouteSpec, UpstreamSpec } from '../../balancer/model.js';
 import { formatHostPort } from '../../core/address.js';
-import { duration, header, type RenderOptions, rejectCommon, safeName } from '../exporter.js';
+import {
+  certificateFor,
+  duration,
+  header,
+  type RenderOptions,
+  safeName,
+  type TlsFiles,
+} from '../exporter.js';
 
 /** Debian's path of the dynamic stream module (nginx OSS builds it as a module there). */
 export const streamModule = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
 /** nginx.conf from a BalancerSpec: http routes as servers/locations, TCP routes in `stream`. */
-export function renderNginx(spec: BalancerSpec, { runtimeDir }: RenderOptions): string {
-  rejectCommon('nginx', spec);
-  const run = runtimeDir.replace(/\/$/, '');
+export function renderNginx(spec: BalancerSpec, options: RenderOptions): string {
+  const tls = certificateFor(spec, options);
+  const run = options.runtimeDir.replace(/\/$/, '');
   const out: string[] = [header('nginx', '#')];
   if (spec.tcp.length > 0) out.push(`load_module ${streamModule};`);
   out.push(
@@ -21,12 +28,12 @@ export function renderNginx(spec: BalancerSpec, { runtimeDir }: RenderOptions): 
     '}',
     '',
   );
-  if (spec.listen) out.push(...http(spec, run), '');
+  if (spec.listen || tls) out.push(...http(spec, run, tls), '');
   if (spec.tcp.length > 0) out.push(...stream(spec), '');
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-function http(spec: BalancerSpec, run: string): string[] {
+function http(spec: BalancerSpec, run: string, tls: TlsFiles | undefined): string[] {
   const t = spec.timeouts;
   const lines = [
     'http {',
@@ -43,15 +50,31 @@ function http(spec: BalancerSpec, run: string): string[] {
     '  }',
     '',
   ];
+  if (tls)
+    lines.push(
+      '  # TLS listener: one certificate (development CA, or tls.cert/tls.key) for every server.',
+      `  ssl_certificate ${tls.certFile};`,
+      `  ssl_certificate_key ${tls.keyFile};`,
+      '',
+    );
   const withUpstreams = spec.routes.filter((r) => r.upstreams.length > 0);
   for (const r of withUpstreams) lines.push(...upstreamBlock(`route_${safeName(r.name)}`, r, spec), '');
-  const listen = formatHostPort(spec.listen!.host, spec.listen!.port);
+  const plain = spec.listen ? formatHostPort(spec.listen.host, spec.listen.port) : undefined;
+  const secure = spec.tls ? formatHostPort(spec.tls.listen.host, spec.tls.listen.port) : undefined;
   const hosts = [...new Set(spec.routes.map((r) => r.host))];
   // The server without server_name is the default one: host-less routes, and a 404 otherwise.
   if (!hosts.includes(undefined)) hosts.push(undefined);
   for (const host of hosts) {
-    lines.push('  server {', `    listen ${listen}${host ? '' : ' default_server'};`);
+    lines.push('  server {');
+    if (plain) lines.push(`    listen ${plain}${host ? '' : ' default_server'};`);
+    if (secure) lines.push(`    listen ${secure} ssl${host ? '' : ' default_server'};`);
     lines.push(`    server_name ${host ?? '_'};`);
+    if (plain && spec.tls?.redirectHttp)
+      lines.push(
+        '    if ($scheme = http) {',
+        `      return 308 https://$host${spec.tls.listen.port === 443 ? '' : `:${spec.tls.listen.port}`}$request_uri;`,
+        '    }',
+      );
     const routes = spec.routes.filter((r) => r.host === host);
     for (const r of routes) lines.push(...location(r, spec));
     if (!routes.some((r) => !r.pathPrefix || r.pathPrefix === '/'))
@@ -72,7 +95,9 @@ function upstreamBlock(name: string, r: RouteSpec | TcpRouteSpec, spec: Balancer
     '    # passively, after max_fails failed attempts, for fail_timeout.',
   );
   for (const u of r.upstreams) lines.push(`    server ${server(u)} ${serverParams(u, spec)};`);
-  if (!('listen' in r)) lines.push('    keepalive 32;');
+  // Idle upstream connections kept per worker: below the number of concurrent clients, nginx
+  // closes the extras after each response and reconnects (measured in bench/exporters).
+  if (!('listen' in r)) lines.push('    keepalive 128;');
   lines.push('  }');
   return lines;
 }

@@ -1,0 +1,349 @@
+#!/usr/bin/env node
+// Exporters, same run, same machine: (1) a Portico-generated nginx/HAProxy config against the
+// hand-written equivalent from bench/lb/peers.mjs (wrk req/s as a ratio); (2) client errors
+// while lb deploy reloads each gateway under load; (3) lb sync --watch: catalog change →
+// traffic follows, p50/p99 per target. Everything on 127.0.0.1; every loop bounded.
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { haproxy, nginxBackend, nginxProxy, waitPort } from '../lb/peers.mjs';
+import { cli, quantile, root, writeResult } from '../lib/measure.mjs';
+
+const dist = (p) => join(root, 'dist', p);
+const { exporters } = await import(dist('exporters/index.js'));
+const { deploy } = await import(dist('exporters/deploy.js'));
+const { listenersOf } = await import(dist('exporters/exporter.js'));
+const { specFromOptions } = await import(dist('balancer/commands/spec-from-options.js'));
+const { openStore } = await import(dist('store/index.js'));
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const syncRuns = Number(process.env.BENCH_SYNC_RUNS ?? 10);
+const deploys = Number(process.env.BENCH_DEPLOYS ?? 5);
+const dir = mkdtempSync(join(tmpdir(), 'portico-bench-exp-'));
+const ports = { b1: 19201, b2: 19202, proxy: 19280 };
+const cleanup = [];
+const run = promisify(execFile);
+
+async function wrk(port, secs = seconds) {
+  const { stdout } = await run('wrk', ['-t2', '-c50', `-d${secs}s`, `http://127.0.0.1:${port}/`]);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)[1]),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
+    socketErrors: /Socket errors: (.*)/.exec(stdout)?.[1] ?? '',
+  };
+}
+
+const spec = (extra = {}) =>
+  specFromOptions({
+    listen: `127.0.0.1:${ports.proxy}`,
+    upstream: [`127.0.0.1:${ports.b1}`, `127.0.0.1:${ports.b2}`],
+    healthPath: '/',
+    ...extra,
+  });
+
+/** The generated file, started as the peers are (daemon, pid file under its runtime folder). */
+async function generated(target, { nbthread1 = false } = {}) {
+  const run = join(dir, `${target}-gen-run`);
+  mkdirSync(run, { recursive: true });
+  const file = join(dir, `gen-${exporters[target].defaultFile}`);
+  let text = exporters[target].render(spec({ admin: false }), { runtimeDir: run });
+  // The hand-written HAProxy peer runs one thread; this variant makes the two comparable.
+  if (nbthread1) text = text.replace('global\n', 'global\n  nbthread 1\n');
+  writeFileSync(file, text);
+  await exporters[target].apply(file, run);
+  await waitPort(ports.proxy);
+  return { stop: () => stopPids(exporters[target].running(run)) };
+}
+
+async function stopPids(pids) {
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 200 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+}
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function throughput() {
+  const variants = {
+    'nginx hand-written': async () => {
+      const p = await nginxProxy(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { stop: () => stopPids([p.pid()]) };
+    },
+    'nginx generated': () => generated('nginx'),
+    'haproxy hand-written': async () => {
+      const p = await haproxy(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { stop: () => stopPids([p.pid()]) };
+    },
+    'haproxy generated': () => generated('haproxy'),
+    'haproxy generated + nbthread 1': () => generated('haproxy', { nbthread1: true }),
+  };
+  const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  // Interleaved rounds: a busier moment on the shared machine hits every variant alike.
+  for (let round = 0; round < rounds; round++)
+    for (const [name, start] of Object.entries(variants)) {
+      const peer = await start();
+      await wrk(ports.proxy, 1);
+      const r = await wrk(ports.proxy);
+      results[name].push(r);
+      console.error(`${name}: ${r.rps} req/s`);
+      await peer.stop();
+    }
+  const median = (name) =>
+    quantile(
+      results[name].map((r) => r.rps),
+      0.5,
+    );
+  return Object.keys(variants).map((name) => {
+    const peer = name.startsWith('nginx') ? 'nginx hand-written' : 'haproxy hand-written';
+    return {
+      name,
+      rps: Math.round(median(name)),
+      ratio: Number((median(name) / median(peer)).toFixed(3)),
+      errors: results[name].reduce((a, r) => a + r.non2xx, 0),
+      socketErrors: results[name].map((r) => r.socketErrors).filter(Boolean),
+    };
+  });
+}
+
+/** GETs on new connections (4 at a time) until stopped; counts failures. */
+function loadLoop(port, headers = {}) {
+  let stop = false;
+  const counts = { requests: 0, errors: 0, samples: [], byBody: new Map(), lastAt: new Map() };
+  const deadline = Date.now() + 120_000;
+  const worker = async () => {
+    while (!stop && Date.now() < deadline && counts.requests < 200_000) {
+      try {
+        const r = await request(`http://127.0.0.1:${port}/`, {
+          headers,
+          reset: true,
+          headersTimeout: 5000,
+          bodyTimeout: 5000,
+        });
+        const body = (await r.body.text()).trim();
+        counts.requests++;
+        if (r.statusCode !== 200) {
+          counts.errors++;
+          if (counts.samples.length < 5) counts.samples.push(`${r.statusCode} ${body.slice(0, 40)}`);
+        } else {
+          counts.byBody.set(body, (counts.byBody.get(body) ?? 0) + 1);
+          counts.lastAt.set(body, Date.now());
+        }
+      } catch (error) {
+        counts.requests++;
+        counts.errors++;
+        if (counts.samples.length < 5) counts.samples.push(error.message);
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: 4 }, worker));
+  return {
+    counts,
+    async stop() {
+      stop = true;
+      await done;
+    },
+  };
+}
+
+async function deployUnderLoad() {
+  const out = [];
+  for (const target of ['nginx', 'haproxy', 'caddy']) {
+    const base = join(dir, `deploy-${target}`);
+    mkdirSync(base, { recursive: true });
+    const run = join(base, 'run');
+    const to = join(base, exporters[target].defaultFile);
+    const render = (upstreams) => {
+      const s = specFromOptions({
+        listen: `127.0.0.1:${ports.proxy}`,
+        upstream: upstreams,
+        admin: '127.0.0.1:19290',
+      });
+      return { s, text: exporters[target].render(s, { runtimeDir: run }) };
+    };
+    const sets = [[`127.0.0.1:${ports.b1}`], [`127.0.0.1:${ports.b2}`]];
+    const first = render(sets[0]);
+    await deploy({
+      exporter: exporters[target],
+      text: first.text,
+      to,
+      runtimeDir: run,
+      listeners: listenersOf(first.s),
+    });
+    const loop = loadLoop(ports.proxy);
+    const statuses = [];
+    for (let i = 1; i <= deploys; i++) {
+      const next = render(sets[i % 2]);
+      const r = await deploy({
+        exporter: exporters[target],
+        text: next.text,
+        to,
+        runtimeDir: run,
+        listeners: listenersOf(next.s),
+      });
+      statuses.push(r.status);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await loop.stop();
+    await stopPids(exporters[target].running(run));
+    out.push({ target, deploys, statuses: [...new Set(statuses)], ...pick(loop.counts) });
+    console.error(`deploy ${target}: ${loop.counts.errors} errors / ${loop.counts.requests}`);
+  }
+  return out;
+}
+const pick = ({ requests, errors, samples }) => ({ requests, errors, samples });
+
+/** A tiny upstream that names itself. */
+function upstream(name) {
+  const server = createServer((_req, res) => res.end(name));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ name, port: server.address().port, close: () => server.close() }),
+    ),
+  );
+}
+
+async function syncLatency() {
+  const out = [];
+  for (const target of ['haproxy', 'caddy', 'nginx']) {
+    const base = join(dir, `sync-${target}`);
+    mkdirSync(base, { recursive: true });
+    const db = join(base, 'catalog.db');
+    const store = await openStore(`sqlite://${db}`, {}, 'bench');
+    const instance = (u) => ({
+      id: `shop-${u.port}`,
+      service: 'shop',
+      address: '127.0.0.1',
+      port: u.port,
+      protocol: 'http',
+      tags: [],
+      meta: {},
+      source: 'cli',
+      checks: [],
+    });
+    let current = await upstream(`${target}-0`);
+    await store.register(instance(current));
+    const watcher = spawn(
+      process.execPath,
+      [
+        cli,
+        '--project',
+        'bench',
+        'lb',
+        'sync',
+        '--target',
+        target,
+        '--to',
+        join(base, exporters[target].defaultFile),
+        '--from-catalog',
+        '--store',
+        `sqlite://${db}`,
+        '--listen',
+        `127.0.0.1:${ports.proxy}`,
+        '--admin',
+        '127.0.0.1:19291',
+        '--watch',
+        '--json',
+      ],
+      {
+        cwd: base,
+        env: { ...process.env, PORTICO_HOME: join(base, 'home') },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    await waitPort(ports.proxy, 20_000);
+    const loop = loadLoop(ports.proxy, { host: 'shop.localhost' });
+    const latencies = [];
+    for (let i = 1; i <= syncRuns; i++) {
+      const next = await upstream(`${target}-${i}`);
+      const t0 = Date.now();
+      await store.register(instance(next));
+      const until = t0 + 15_000;
+      while (!loop.counts.byBody.has(next.name) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 2));
+      const first = loop.counts.lastAt.get(next.name);
+      if (first === undefined) throw new Error(`${target}: traffic never reached ${next.name}`);
+      latencies.push(first - t0);
+      await store.deregister(instance(current).id);
+      const gone = current;
+      const quiet = Date.now() + 15_000;
+      // Out of rotation for a while (no answer in the last 300 ms) before it is stopped.
+      while (Date.now() < quiet && Date.now() - (loop.counts.lastAt.get(gone.name) ?? 0) < 300)
+        await new Promise((r) => setTimeout(r, 20));
+      gone.close();
+      current = next;
+    }
+    await loop.stop();
+    watcher.kill('SIGTERM');
+    await new Promise((r) => watcher.once('exit', r));
+    const run = join(base, `${target}-run`);
+    await stopPids(exporters[target].running(run));
+    await store.close();
+    current.close();
+    const p = (q) => Math.round(quantile(latencies, q));
+    out.push({ target, runs: syncRuns, p50: p(0.5), p99: p(0.99), ...pick(loop.counts) });
+    console.error(`sync ${target}: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, ${loop.counts.errors} errors`);
+  }
+  return out;
+}
+
+try {
+  const backends = [await nginxBackend(dir, 'b1', ports.b1), await nginxBackend(dir, 'b2', ports.b2)];
+  cleanup.push(...backends.map((b) => () => b.stop()));
+  const load = await throughput();
+  const deploying = await deployUnderLoad();
+  const syncing = await syncLatency();
+  const result = {
+    date: new Date().toISOString(),
+    preliminary: true,
+    seconds,
+    rounds,
+    load,
+    deploying,
+    syncing,
+  };
+  const md = [
+    `# exporters — ${result.date} (PRELIMINARY: shared 2-core machine, short runs)`,
+    '',
+    `## Generated vs hand-written config (wrk -t2 -c50, ${seconds}s × ${rounds} interleaved rounds, median)`,
+    '| config | req/s | ratio to hand-written | non-2xx |',
+    '|---|---|---|---|',
+    ...load.map((r) => `| ${r.name} | ${r.rps} | ${r.ratio.toFixed(3)}x | ${r.errors} |`),
+    '',
+    `## lb deploy under load (${deploys} reloads, 4 clients, a new connection per GET)`,
+    '| target | requests | client errors | deploy statuses |',
+    '|---|---|---|---|',
+    ...deploying.map((r) => `| ${r.target} | ${r.requests} | ${r.errors} | ${r.statuses.join(', ')} |`),
+    '',
+    `## lb sync --watch: catalog change → first answer from the new instance (${syncRuns} runs)`,
+    '| target | via | p50 | p99 | requests | client errors |',
+    '|---|---|---|---|---|---|',
+    ...syncing.map(
+      (r) =>
+        `| ${r.target} | ${{ haproxy: 'runtime API', caddy: 'caddy reload (/load)', nginx: 'nginx -s reload (1 s debounce)' }[r.target]} | ${r.p50} ms | ${r.p99} ms | ${r.requests} | ${r.errors} |`,
+    ),
+    '',
+    'Error samples:',
+    ...[...deploying, ...syncing]
+      .filter((r) => r.samples.length > 0)
+      .map((r) => `- ${r.target}: ${r.samples.join('; ')}`),
+  ].join('\n');
+  console.log(md);
+  console.log(`\nwritten: ${writeResult('exporters', result, md)}`);
+} finally {
+  for (const c of cleanup.reverse()) {
+    try {
+      await c();
+    } catch {}
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
