@@ -152,6 +152,8 @@ export class Agent {
       startedAt: this.startedAt,
       reloads: this.reloads,
       lastReload: this.lastReload ?? null,
+      /** Admin endpoints of the balancers it watches (--lb-admin): where `lb status` looks. */
+      balancers: this.options.balancers ?? [],
     };
   }
 

@@ -80,3 +80,27 @@ export async function catalogFromAgent(
     );
   return catalog;
 }
+
+/**
+ * For `lb status` without --admin: the balancers this project's running agent watches
+ * (`--lb-admin`), or undefined when none runs or it does not answer within a second.
+ */
+export async function balancersFromAgent(
+  ctx: Pick<CommandContext, 'env' | 'out'>,
+  project: string,
+): Promise<string[] | undefined> {
+  const agent = findAgent(ctx.env, project);
+  if (!agent) return undefined;
+  try {
+    const res = await fetch(new URL('/api/v1/agent', agent.url), {
+      signal: AbortSignal.timeout(agentTimeoutMs),
+    });
+    const body = (await res.json()) as { pid?: number; balancers?: unknown };
+    if (res.status !== 200 || body.pid !== agent.pid || !Array.isArray(body.balancers)) return undefined;
+    const balancers = body.balancers.filter((b): b is string => typeof b === 'string');
+    if (balancers.length > 0) ctx.out.note(`balancer from agent at ${agent.listen} (pid ${agent.pid})`);
+    return balancers;
+  } catch {
+    return undefined;
+  }
+}

@@ -74,7 +74,11 @@ Examples:
 
   lb.command('status')
     .description("the running balancer's routes, upstreams, health, ejections and traffic share")
-    .option('--admin <host:port>', 'admin endpoint', '127.0.0.1:9901')
+    .option(
+      '--admin <host:port>',
+      "admin endpoint (default: the balancer this project's agent watches, else 127.0.0.1:9901)",
+    )
+    .option('--no-agent', "don't ask a running agent where the balancer is")
     .option('--admin-token <token>', 'bearer token (visible to other users in ps: prefer the two below)')
     .option('--admin-token-env <name>', 'bearer token from this environment variable')
     .option('--admin-token-file <path>', 'bearer token from this file')

@@ -87,6 +87,11 @@ describe('portico demo', () => {
     expect(lb.balancers.map((b) => [b.admin, b.reachable !== false])).toEqual([
       [`127.0.0.1:${doc.ports['gateway-admin']}`, true],
     ]);
+    // lb status with no --admin finds the gateway through the project's agent.
+    const lbStatus = await runPortico(['lb', 'status', '--json', '--project', 'portico-demo'], { env });
+    expect(lbStatus.code, lbStatus.stderr).toBe(0);
+    expect(lbStatus.stderr).toMatch(/balancer from agent at/);
+    expect(JSON.stringify(lbStatus.json<{ listen: unknown }>().listen)).toContain(`:${gateway}`);
     const status = await runPortico(['status', '--json'], { env });
     expect(status.code).toBe(0);
     expect(JSON.stringify(status.json())).toContain('portico-demo');

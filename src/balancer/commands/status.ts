@@ -1,4 +1,5 @@
 import type { CommandContext } from '../../core/command-context.js';
+import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { BalancerStatus } from '../status.js';
 import { type AdminClientOptions, clientToken, fetchStatus } from './admin-client.js';
@@ -13,9 +14,40 @@ function stateOf(r: Row): string {
   return r.catalogStatus === 'unknown' ? 'up (catalog unknown)' : 'up';
 }
 
+/** Where the balancer's admin endpoint is when --admin is not given. */
+export const defaultAdmin = '127.0.0.1:9901';
+
+export type StatusOptions = Omit<AdminClientOptions, 'admin'> & { admin?: string; agent?: boolean };
+
+/**
+ * --admin, else the one balancer this project's running agent watches (`agent --lb-admin`),
+ * else 127.0.0.1:9901. A project folder that does not load is no reason to fail here: the
+ * agent lookup is a convenience, so it falls back to the default.
+ */
+async function adminFor(ctx: CommandContext, opts: StatusOptions): Promise<string> {
+  if (opts.admin) return opts.admin;
+  if (opts.agent === false) return defaultAdmin;
+  const { loadProject, namespaceOf, selectorFor } = await import('../../project/index.js');
+  const selector = selectorFor(ctx);
+  const project = await loadProject(selector).catch(() => undefined);
+  const { balancersFromAgent } = await import('../../agent/client.js');
+  const balancers = await balancersFromAgent(ctx, namespaceOf(selector, project));
+  if (!balancers?.length) return defaultAdmin;
+  if (balancers.length > 1)
+    throw new PorticoError(
+      'E_USAGE',
+      `the agent watches ${balancers.length} balancers: ${balancers.join(', ')}`,
+      {
+        hint: 'Pick one with --admin HOST:PORT.',
+      },
+    );
+  return balancers[0]!;
+}
+
 /** `portico lb status`: every route's upstreams, health, ejections and traffic share. */
-export async function statusCommand(ctx: CommandContext, opts: AdminClientOptions): Promise<number> {
-  const status = await fetchStatus(opts.admin, clientToken(opts, ctx.env, ctx.cwd));
+export async function statusCommand(ctx: CommandContext, opts: StatusOptions): Promise<number> {
+  const admin = await adminFor(ctx, opts);
+  const status = await fetchStatus(admin, clientToken({ ...opts, admin }, ctx.env, ctx.cwd));
   const routes = [...status.routes, ...status.tcp];
   const rows: Row[] = routes.flatMap((r) =>
     r.upstreams.map((u) => ({ ...u, route: r.name, panic: r.panic })),
