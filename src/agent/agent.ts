@@ -7,7 +7,7 @@ import { secretPolicy } from '../discovery/secret-policy.js';
 import type { SourceOptions } from '../discovery/source.js';
 import { createSources } from '../discovery/sources/index.js';
 import { loadProject, namespaceOf, type Project, type ProjectSelector } from '../project/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { manifestStoreOf, openStore, type Store } from '../store/index.js';
 import type { AccessPolicy } from './access.js';
 import { consulRoutes } from './api/consul.js';
 import { nativeRoutes } from './api/native.js';
@@ -70,7 +70,7 @@ export class Agent {
   static async start(options: AgentOptions): Promise<Agent> {
     const project = await loadProject(options.selector);
     const namespace = namespaceOf(options.selector, project);
-    const base = await openStore(options.store, options.env, namespace);
+    const base = await openStore(options.store, options.env, namespace, manifestStoreOf(project));
     const server = createServer();
     const agent = new Agent(options, base, server);
     try {

@@ -70,8 +70,8 @@ export class Facts {
     return this.once('catalog', async () => {
       const { namespaceOf, selectorFor } = await import('../project/index.js');
       const namespace = namespaceOf(selectorFor(this.input), await this.project());
-      const { openStore } = await import('../store/index.js');
-      const store = await openStore(undefined, this.env, namespace);
+      const { openStore, manifestStoreOf } = await import('../store/index.js');
+      const store = await openStore(undefined, this.env, namespace, manifestStoreOf(await this.project()));
       try {
         const [instances, states, ttl] = await Promise.all([
           store.listInstances(),

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../core/command-context.js';
 import { loadProject, namespaceOf, type Project, selectorFor } from '../../project/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { manifestStoreOf, openStore, type Store } from '../../store/index.js';
 
 export interface ProjectStore {
   /** The catalog, scoped to the project's namespace. */
@@ -21,6 +21,6 @@ export async function openProjectStore(
   const selector = selectorFor(ctx, opts);
   const project = await loadProject(selector);
   const namespace = namespaceOf(selector, project);
-  const store = await openStore(opts.store, ctx.env, namespace);
+  const store = await openStore(opts.store, ctx.env, namespace, manifestStoreOf(project));
   return { store, namespace, project };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkInputSchema } from '../../../checks/define.js';
 import { policySchema } from '../../../policy/schema.js';
+import { storeConfigSchema } from '../../../store/config-schema.js';
 
 const name = z
   .string()
@@ -43,12 +44,16 @@ const secrets = z.strictObject({
  *     allowEnv: [REDIS_PASSWORD]   # labels may send these variables as passwords
  *   policy:                        # `portico policy` (src/policy/schema.ts); baseline when absent
  *     tiers: { frontend: { ports: 3000-3999, services: [web] } }
+ *   store:                         # the catalog (src/store/config-schema.ts); --store wins
+ *     url: etcd://10.0.0.1:2379
  */
 export const manifestSchema = z.strictObject({
   version: z.literal(1).default(1),
   services: z.record(name, service).default({}),
   secrets: secrets.default({ allowEnv: [] }),
   policy: policySchema.optional(),
+  /** Which catalog this project uses (src/store/config-schema.ts). */
+  store: storeConfigSchema.optional(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;
