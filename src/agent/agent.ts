@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ClusterMember } from '../cluster/member.js';
 import { formatHostPort, type HostPort } from '../core/address.js';
 import { PorticoError } from '../core/errors.js';
 import { Monitor, type MonitorEvent } from '../discovery/monitor.js';
@@ -30,6 +31,8 @@ export interface AgentOptions {
   discover: boolean;
   env: NodeJS.ProcessEnv;
   warn: (message: string) => void;
+  /** This host's name in the cluster (--node, else PORTICO_NODE, else the hostname). */
+  node?: string | undefined;
   /** Settled check transitions (also sent to /api/v1/events). */
   onTransition?: (event: MonitorEvent) => void;
 }
@@ -57,6 +60,8 @@ export class Agent {
   private readonly events = new EventHub();
   private metrics!: AgentMetrics;
   private bound!: HostPort;
+  /** This agent as one host of the catalog: lease, heartbeat, election, stale state. */
+  private member!: ClusterMember;
   readonly startedAt = Date.now();
   reloads = 0;
   lastReload: number | undefined;
@@ -76,6 +81,19 @@ export class Agent {
     try {
       agent.bound = await listen(server, options.listen);
     } catch (error) {
+      await base.close();
+      throw error;
+    }
+    try {
+      agent.member = await ClusterMember.join(base, {
+        host: options.node,
+        project: () => agent.cycle?.namespace ?? namespace,
+        listen: () => agent.address,
+        seenIndex: () => agent.feed.index,
+        warn: options.warn,
+      });
+    } catch (error) {
+      server.close();
       await base.close();
       throw error;
     }
@@ -128,6 +146,9 @@ export class Agent {
       startedAt: this.startedAt,
       reloads: this.reloads,
       lastReload: this.lastReload ?? null,
+      isLeader: this.member.isLeader,
+      stale: this.member.stale,
+      cluster: this.member.status(),
     };
   }
 
@@ -160,12 +181,13 @@ export class Agent {
       this.cycle.controller.abort();
       await this.cycle.done;
     }
+    await this.member?.close();
     await this.base.close();
   }
 
   private async begin(project: Project | undefined, namespace: string): Promise<Cycle> {
     const { options } = this;
-    const store = namespace === this.base.project ? this.base : this.base.inProject(namespace);
+    const store = this.member.view(namespace);
     const controller = new AbortController();
     const sourceOptions: SourceOptions = {
       cwd: project?.dir ?? options.selector.cwd,
@@ -212,6 +234,7 @@ export class Agent {
         monitor.ttlReported(record);
       },
       address: () => this.address,
+      cluster: () => ({ stale: this.member.stale, isLeader: this.member.isLeader }),
       startedAt: this.startedAt,
       signal: this.stopping.signal,
     };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAgent } from './agent.js';
+import { registerCluster } from './cluster.js';
 import { registerDemo } from './demo.js';
 import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
@@ -20,4 +21,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerDemo,
   registerPolicy,
   registerAgent,
+  registerCluster,
 ];

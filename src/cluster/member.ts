@@ -56,7 +56,8 @@ export class ClusterMember {
     const session = await base.openSession({
       host,
       ...(options.ttlSeconds ? { ttlSeconds: options.ttlSeconds } : {}),
-      onLost: (e) => options.warn(`etcd lease of host ${host} lost (${e.message}); rejoining when etcd answers`),
+      onLost: (e) =>
+        options.warn(`etcd lease of host ${host} lost (${e.message}); rejoining when etcd answers`),
       onRestored: () => options.warn(`etcd lease of host ${host} granted again; instances written again`),
     });
     const member = new ClusterMember(session, options, etcdOf(base));
@@ -84,7 +85,10 @@ export class ClusterMember {
   /** The catalog of `namespace` as this host writes and reads it. */
   view(namespace: string): Store {
     const store = this.session.store;
-    return new LastKnownStore(store.project === namespace ? store : store.inProject(namespace), this.freshness);
+    return new LastKnownStore(
+      store.project === namespace ? store : store.inProject(namespace),
+      this.freshness,
+    );
   }
 
   /** Run `job` whenever this agent is the elected one; it is aborted when leadership ends. */
@@ -192,7 +196,10 @@ export class ClusterMember {
     this.leader = leader;
     if (leader) {
       this.jobsRunning = new AbortController();
-      for (const job of this.jobs) void job(this.jobsRunning.signal).catch((e) => this.options.warn(`leader job: ${(e as Error).message}`));
+      for (const job of this.jobs)
+        void job(this.jobsRunning.signal).catch((e) =>
+          this.options.warn(`leader job: ${(e as Error).message}`),
+        );
     } else {
       this.jobsRunning?.abort();
       this.jobsRunning = undefined;

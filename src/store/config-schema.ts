@@ -4,9 +4,7 @@ const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. PORTICO_ETCD_PASSWORD');
 
-const duration = z
-  .string()
-  .regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 500ms, 3s or 1m');
+const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 500ms, 3s or 1m');
 
 /**
  * `store:` in portico.yaml: which catalog every command and the agent of this project use
@@ -24,7 +22,10 @@ export const storeConfigSchema = z.strictObject({
   url: z
     .string()
     .min(1)
-    .refine((v) => /^(sqlite|etcd):\/\/./.test(v), 'a store URL: sqlite:///path/catalog.db or etcd://host:port[,host:port…]'),
+    .refine(
+      (v) => /^(sqlite|etcd):\/\/./.test(v),
+      'a store URL: sqlite:///path/catalog.db or etcd://host:port[,host:port…]',
+    ),
   tls: z
     .strictObject({
       /** Files, relative to portico.yaml. */

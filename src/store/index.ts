@@ -72,10 +72,5 @@ export async function openStore(
       hint: `Known: ${Object.keys(backends).join(', ')}.`,
     });
   }
-  return await open(
-    m[1] === 'sqlite' ? fileURLToPath(`file://${m[2]}`) : m[2]!,
-    project,
-    env,
-    fromManifest,
-  );
+  return await open(m[1] === 'sqlite' ? fileURLToPath(`file://${m[2]}`) : m[2]!, project, env, fromManifest);
 }

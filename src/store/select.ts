@@ -81,7 +81,10 @@ export function applyManifestEtcd(
   if (config.lease) {
     const seconds = Math.round(parseDuration(config.lease, 'store.lease') / 1000);
     if (seconds < 2 || seconds > 3600)
-      throw new PorticoError('E_STORE_CONFIG', `store.lease in portico.yaml must be 2s–1h, got ${config.lease}`);
+      throw new PorticoError(
+        'E_STORE_CONFIG',
+        `store.lease in portico.yaml must be 2s–1h, got ${config.lease}`,
+      );
     out.leaseTtlSeconds = seconds;
   }
   return out;

@@ -52,6 +52,7 @@ export function nativeRoutes(router: Router, agent: AgentContext): void {
     return {
       project: agent.project(),
       index: agent.feed.index,
+      stale: agent.cluster?.().stale ?? false,
       services: [...byService].map(([name, list]) => serviceView(name, list)),
     };
   });
@@ -66,7 +67,13 @@ export function nativeRoutes(router: Router, agent: AgentContext): void {
   router.add('GET', '/api/v1/instances', async ({ url }) => {
     const service = url.searchParams.get('service') ?? undefined;
     const list = await readCatalog(agent.store(), service);
-    return { project: agent.project(), index: agent.feed.index, instances: list.map(instanceView) };
+    return {
+      project: agent.project(),
+      index: agent.feed.index,
+      // Last-known state: etcd did not answer, this is what the agent saw before.
+      stale: agent.cluster?.().stale ?? false,
+      instances: list.map(instanceView),
+    };
   });
 
   router.add('GET', '/api/v1/instances/:id', async ({ params }) =>

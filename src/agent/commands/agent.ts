@@ -16,6 +16,7 @@ export interface AgentCommandOptions {
   tokenEnv?: string;
   tokenFile?: string;
   requireToken?: boolean;
+  node?: string;
 }
 
 export const defaultListen = '127.0.0.1:7780';
@@ -41,6 +42,7 @@ export async function agentCommand(ctx: CommandContext, opts: AgentCommandOption
     selector: selectorFor(ctx, opts),
     store: opts.store,
     sources: opts.source,
+    node: opts.node,
     discover: opts.discover !== false,
     env: ctx.env,
     warn: (m) => ctx.out.warn(m),

@@ -134,7 +134,11 @@ export class EtcdStore implements Store {
       (project) => new EtcdStore({ location: this.shared.location, project }, this.shared, session),
     );
     await this.call(async () => await session.start());
-    session.store = new EtcdStore({ location: this.shared.location, project: this.project }, this.shared, session);
+    session.store = new EtcdStore(
+      { location: this.shared.location, project: this.project },
+      this.shared,
+      session,
+    );
     return session;
   }
 
@@ -373,7 +377,11 @@ export class EtcdStore implements Store {
     await this.call(async () => {
       const committed = await this.commit(
         [],
-        [this.leased(this.client.put(this.keys.ttl(record.instanceId, record.checkId)).value(JSON.stringify(record)))],
+        [
+          this.leased(
+            this.client.put(this.keys.ttl(record.instanceId, record.checkId)).value(JSON.stringify(record)),
+          ),
+        ],
         [{ kind: 'ttl-report', instanceId: record.instanceId, checkId: record.checkId }],
       );
       if (committed === undefined) throw this.contended('ttl report');
@@ -389,7 +397,12 @@ export class EtcdStore implements Store {
   }
 
   watch(fromIndex: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
-    return watchChanges(this.client, { changes: this.keys.changes, instances: this.keys.instances }, fromIndex, signal);
+    return watchChanges(
+      this.client,
+      { changes: this.keys.changes, instances: this.keys.instances },
+      fromIndex,
+      signal,
+    );
   }
 
   async close(): Promise<void> {

@@ -141,7 +141,8 @@ function eventsOf(res: IWatchResponse, keys: WatchedKeys, after: number): StoreE
   for (const [index, { record, expired }] of [...byRevision].sort(([a], [b]) => a - b)) {
     if (record) for (const e of record.events) out.push({ ...e, index, at: record.at });
     else
-      for (const instanceId of expired) out.push({ kind: 'instance-delete', instanceId, index, at: Date.now() });
+      for (const instanceId of expired)
+        out.push({ kind: 'instance-delete', instanceId, index, at: Date.now() });
   }
   return out;
 }

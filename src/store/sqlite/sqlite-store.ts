@@ -1,7 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckState, Instance, Service } from '../../core/model.js';
 import { type Db, openDatabase } from '../../core/sqlite.js';
-import type { InstanceFilter, SessionOptions, StatusChange, Store, StoreEvent, StoreSession, SyncResult, TtlRecord } from '../store.js';
+import type {
+  InstanceFilter,
+  SessionOptions,
+  StatusChange,
+  Store,
+  StoreEvent,
+  StoreSession,
+  SyncResult,
+  TtlRecord,
+} from '../store.js';
 import {
   type CheckStateRow,
   type InstanceRow,
