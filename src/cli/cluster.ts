@@ -11,7 +11,8 @@ export function registerCluster(program: Command): void {
       `
 Examples:
   portico cluster status --store etcd://10.0.0.1:2379,10.0.0.2:2379
-  portico cluster status --json        (store from PORTICO_STORE or portico.yaml store:)`,
+  portico cluster status --json        (store from PORTICO_STORE or portico.yaml store:)
+  portico cluster reserve auth-service one port for the name on every host (race-free)`,
     );
 
   cluster
@@ -24,6 +25,40 @@ Examples:
     .action(
       action(async (ctx, opts) =>
         (await import('../cluster/commands/status.js')).clusterStatusCommand(ctx, opts),
+      ),
+    );
+
+  const storeOption = 'catalog location (etcd://host:port[,…]; else PORTICO_STORE, portico.yaml store:)';
+  cluster
+    .command('reserve')
+    .description('one port for a name across every host (etcd transaction; same port every time)')
+    .argument('<name>', 'reservation name, e.g. auth-service')
+    .option('--range <from-to>', 'ports to choose from (default 20000-29999)')
+    .option('--store <url>', storeOption)
+    .action(
+      action(async (ctx, opts, name: string) =>
+        (await import('../cluster/commands/reserve.js')).clusterReserveCommand(ctx, opts, name),
+      ),
+    );
+
+  cluster
+    .command('reservations')
+    .description('every cluster-wide port reservation')
+    .option('--store <url>', storeOption)
+    .action(
+      action(async (ctx, opts) =>
+        (await import('../cluster/commands/reserve.js')).clusterReservationsCommand(ctx, opts),
+      ),
+    );
+
+  cluster
+    .command('release')
+    .description('release a cluster-wide reservation (name and port together)')
+    .argument('<name>', 'reservation name')
+    .option('--store <url>', storeOption)
+    .action(
+      action(async (ctx, opts, name: string) =>
+        (await import('../cluster/commands/reserve.js')).clusterReleaseCommand(ctx, opts, name),
       ),
     );
 }

@@ -355,8 +355,13 @@ describeWith(['etcd', 'ip', 'iptables', { root: true }], 'cluster across network
       checks: [],
     });
     // The member that leads raft: the hardest one to lose.
-    const { members } = await readClusterStatus(store as EtcdStore);
-    const leader = nodes.find((n) => n.host.name === members.find((m) => m.isLeader)?.name)!;
+    const leader = await waitFor(
+      async () => {
+        const { members } = await readClusterStatus(store as EtcdStore);
+        return nodes.find((n) => n.host.name === members.find((m) => m.isLeader)?.name);
+      },
+      { what: 'the raft leader', timeoutMs: 20_000, intervalMs: 200 },
+    );
     const lanes = Array.from({ length: 8 }, async () => {
       for (let i = next++; i < total; i = next++) {
         if (i === 300) await stopProcess(leader.etcd!);

@@ -1,10 +1,7 @@
 import type { CommandContext } from '../../core/command-context.js';
-import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { selectorFor } from '../../project/index.js';
-import type { EtcdStore } from '../../store/etcd/etcd-store.js';
-import { openProjectCatalog } from '../../store/for-project.js';
 import { readClusterStatus } from '../status.js';
+import { openClusterStore } from './open-etcd.js';
 
 export interface ClusterStatusOptions {
   store?: string;
@@ -15,19 +12,9 @@ export interface ClusterStatusOptions {
  * stale flag. Exit 1 when a member named in the store URL does not answer or an agent is stale.
  */
 export async function clusterStatusCommand(ctx: CommandContext, opts: ClusterStatusOptions): Promise<number> {
-  const store = await openProjectCatalog(selectorFor(ctx), opts.store, ctx.env);
+  const store = await openClusterStore(ctx, opts.store);
   try {
-    const etcd = store as Partial<EtcdStore>;
-    if (!etcd.client || typeof etcd.root !== 'string') {
-      throw new PorticoError(
-        'E_STORE_URL',
-        'portico cluster needs a shared catalog (etcd), this one is SQLite',
-        {
-          hint: 'Use --store etcd://host:port, PORTICO_STORE, or store: { url: etcd://… } in portico.yaml.',
-        },
-      );
-    }
-    const status = await readClusterStatus(store as EtcdStore);
+    const status = await readClusterStatus(store);
     const problems =
       status.members.some((m) => m.reachable === false) ||
       status.agents.some((a) => a.stale) ||
