@@ -28,19 +28,36 @@ async function freePort() {
 
 async function startCluster(dir) {
   const members = [];
-  for (let i = 0; i < 3; i++) members.push({ name: `m${i}`, client: await freePort(), peer: await freePort() });
+  for (let i = 0; i < 3; i++)
+    members.push({
+      name: `m${i}`,
+      client: await freePort(),
+      peer: await freePort(),
+      metrics: await freePort(),
+    });
   const initial = members.map((m) => `${m.name}=http://127.0.0.1:${m.peer}`).join(',');
   const children = members.map((m) =>
     spawn(
       'etcd',
       [
-        '--name', m.name, '--data-dir', join(dir, m.name),
-        '--listen-client-urls', `http://127.0.0.1:${m.client}`,
-        '--advertise-client-urls', `http://127.0.0.1:${m.client}`,
-        '--listen-peer-urls', `http://127.0.0.1:${m.peer}`,
-        '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peer}`,
-        '--initial-cluster', initial, '--listen-metrics-urls', `http://127.0.0.1:${await freePort()}`,
-        '--log-level', 'error',
+        '--name',
+        m.name,
+        '--data-dir',
+        join(dir, m.name),
+        '--listen-client-urls',
+        `http://127.0.0.1:${m.client}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${m.client}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${m.peer}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${m.peer}`,
+        '--initial-cluster',
+        initial,
+        '--listen-metrics-urls',
+        `http://127.0.0.1:${m.metrics}`,
+        '--log-level',
+        'error',
       ],
       { stdio: 'ignore' },
     ),
@@ -49,8 +66,15 @@ async function startCluster(dir) {
 }
 
 const instance = (id, i) => ({
-  id, service: 'bench', address: '127.0.0.1', port: 10000 + (i % 50000), protocol: 'tcp',
-  tags: [], meta: {}, source: 'cli', checks: [],
+  id,
+  service: 'bench',
+  address: '127.0.0.1',
+  port: 10000 + (i % 50000),
+  protocol: 'tcp',
+  tags: [],
+  meta: {},
+  source: 'cli',
+  checks: [],
 });
 
 /** Registrations per second: one writer, then 8 concurrent lanes. */
@@ -61,7 +85,8 @@ async function registerRate(store, prefix) {
     const t = performance.now();
     await Promise.all(
       Array.from({ length: lanes }, async () => {
-        for (let i = next++; i < registrations; i = next++) await store.register(instance(`${prefix}-${lanes}-${i}`, i));
+        for (let i = next++; i < registrations; i = next++)
+          await store.register(instance(`${prefix}-${lanes}-${i}`, i));
       }),
     );
     out[`lanes${lanes}`] = registrations / ((performance.now() - t) / 1000);
@@ -119,7 +144,8 @@ try {
   const [a0, , c2] = cluster.endpoints;
   const all = cluster.endpoints.join(',');
   let hostA;
-  for (let i = 0; i < 100 && !hostA; i++) hostA = await openStore(`etcd://${a0}`, {}, 'bench').catch(() => sleep(200));
+  for (let i = 0; i < 100 && !hostA; i++)
+    hostA = await openStore(`etcd://${a0}`, {}, 'bench').catch(() => sleep(200));
   const hostC = await openStore(`etcd://${c2}`, {}, 'bench');
   const everyMember = await openStore(`etcd://${all}`, {}, 'rates');
   const sqlite = await openStore(`sqlite://${join(dir, 'catalog.db')}`, {}, 'rates');
@@ -128,7 +154,10 @@ try {
 
   const rate = { etcd: await registerRate(everyMember, 'r'), sqlite: await registerRate(sqlite, 'r') };
   const read = { etcd: await readLatency(everyMember, 'r'), sqlite: await readLatency(sqlite, 'r') };
-  const vis = { etcdAtoC: await visibility(hostA, hostC), sqliteSameHost: await visibility(sqliteWriter, sqliteReader) };
+  const vis = {
+    etcdAtoC: await visibility(hostA, hostC),
+    sqliteSameHost: await visibility(sqliteWriter, sqliteReader),
+  };
   for (const s of [hostA, hostC, everyMember, sqlite, sqliteReader, sqliteWriter]) await s.close();
 
   const result = { preliminary: true, registrations, changes, reads, rate, read, visibility: vis };
