@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readClusterStatus } from '../../src/cluster/status.js';
@@ -35,6 +36,24 @@ async function api<T>(node: Node, path: string): Promise<T> {
   const res = await fetch(`${node.api}${path}`, { signal: AbortSignal.timeout(3000) });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
+}
+
+/** One HTTP GET with a Host header (fetch may not set Host), bounded at 2 s; the body or a throw. */
+function getVia(address: string, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: address, port, path: '/', headers: { host }, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`)),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** The built CLI run inside a host's namespace (bounded). */
@@ -213,6 +232,57 @@ describeWith(['etcd', 'ip', 'iptables', { root: true }], 'cluster across network
     expect(doc.agents.map((a) => a.host).sort()).toEqual(['host-a', 'host-b', 'host-c']);
     expect(doc.agents.every((a) => !a.stale)).toBe(true);
   });
+
+  it('routes from a balancer on host A to the services of hosts B and C (catalog in etcd)', async () => {
+    const a = nodes[0]!;
+    const lb = spawnTracked(
+      a.host.exec[0]!,
+      [
+        ...a.host.exec.slice(1),
+        process.execPath,
+        cliPath,
+        '--project',
+        'shop',
+        '-C',
+        a.dir,
+        'lb',
+        'serve',
+        '--catalog',
+        '--listen',
+        `${a.host.address}:8088`,
+      ],
+      { env: { ...process.env, PORTICO_HOME: join(a.dir, 'state'), NO_COLOR: '1' } },
+    );
+    let lbErr = '';
+    lb.stderr?.on('data', (c: Buffer) => {
+      lbErr += c.toString();
+    });
+    lb.stdout?.on('data', () => undefined);
+    try {
+      const seen = new Set<string>();
+      // Bounded: at most 300 requests, each with a 2 s timeout.
+      for (let i = 0; i < 300 && seen.size < 3; i++) {
+        const body = await getVia(a.host.address, 8088, 'web.localhost').catch(() => undefined);
+        if (body) seen.add(body);
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect([...seen].sort(), lbErr).toEqual(['host-a', 'host-b', 'host-c']);
+    } finally {
+      await stopProcess(lb);
+    }
+  }, 90_000);
+
+  it('gives one name one port on every host (cluster reserve racing from three hosts)', async () => {
+    const runs = await Promise.all(
+      nodes.map((n) =>
+        runInside(n, ['--project', 'shop', '-C', n.dir, 'cluster', 'reserve', 'auth-service', '--json']),
+      ),
+    );
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const got = runs.map((r) => JSON.parse(r.stdout) as { port: number; created: boolean });
+    expect(new Set(got.map((g) => g.port)).size).toBe(1);
+    expect(got.filter((g) => g.created)).toHaveLength(1);
+  }, 60_000);
 
   it("removes a killed agent's instances within the lease TTL + 1 s; manual ones stay; leadership moves", async () => {
     const docs = await Promise.all(nodes.map((n) => api<AgentDoc>(n, '/api/v1/agent')));
