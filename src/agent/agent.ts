@@ -33,6 +33,8 @@ export interface AgentOptions {
   warn: (message: string) => void;
   /** This host's name in the cluster (--node, else PORTICO_NODE, else the hostname). */
   node?: string | undefined;
+  /** --on-leader: portico arguments the elected agent runs on election and catalog changes. */
+  onLeader?: string[] | undefined;
   /** Settled check transitions (also sent to /api/v1/events). */
   onTransition?: (event: MonitorEvent) => void;
 }
@@ -96,6 +98,18 @@ export class Agent {
       server.close();
       await base.close();
       throw error;
+    }
+    if (options.onLeader) {
+      const { leaderCommand } = await import('../cluster/leader-command.js');
+      agent.member.onLeadership(
+        leaderCommand({
+          args: options.onLeader,
+          cwd: project?.dir ?? options.selector.cwd,
+          env: { ...options.env, ...(options.store ? { PORTICO_STORE: options.store } : {}) },
+          onChange: (listener) => agent.feed.subscribe(listener),
+          warn: options.warn,
+        }),
+      );
     }
     agent.metrics = createAgentMetrics({
       project: namespace,

@@ -19,6 +19,10 @@ export function registerAgent(program: Command): void {
       '--node <name>',
       "this host's name in a shared catalog (default $PORTICO_NODE, else the hostname)",
     )
+    .option(
+      '--on-leader <command>',
+      'a portico command only the elected agent runs, on election and after catalog changes (e.g. "lb deploy --target haproxy --to ./haproxy.cfg --from-catalog")',
+    )
     .option('--source <names>', 'compose, docker, manifest, processes (comma-separated; repeatable)', collect)
     .option('--no-discover', 'run no sources; serve and check the catalog as it is')
     .option('-f, --file <file>', 'compose file (repeatable)', collect)

@@ -17,6 +17,7 @@ export interface AgentCommandOptions {
   tokenFile?: string;
   requireToken?: boolean;
   node?: string;
+  onLeader?: string;
 }
 
 export const defaultListen = '127.0.0.1:7780';
@@ -43,6 +44,9 @@ export async function agentCommand(ctx: CommandContext, opts: AgentCommandOption
     store: opts.store,
     sources: opts.source,
     node: opts.node,
+    ...(opts.onLeader !== undefined
+      ? { onLeader: (await import('../../cluster/leader-command.js')).splitArgs(opts.onLeader) }
+      : {}),
     discover: opts.discover !== false,
     env: ctx.env,
     warn: (m) => ctx.out.warn(m),
