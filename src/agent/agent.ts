@@ -215,7 +215,7 @@ export class Agent {
     };
     const sources = options.discover ? await createSources(options.sources, sourceOptions) : [];
     const monitor = new Monitor({
-      store,
+      store: this.member.checksView(store),
       sources,
       env: options.env,
       signal: controller.signal,

@@ -4,6 +4,7 @@ import type { Campaign, Etcd3 } from 'etcd3';
 import type { Store, StoreSession } from '../store/index.js';
 import { clusterKeys, type Heartbeat } from './keys.js';
 import { Freshness, LastKnownStore } from './last-known.js';
+import { OwnChecksView } from './own-checks.js';
 
 export interface MemberOptions {
   /** This host's name in the catalog (--node / PORTICO_NODE, else the hostname). */
@@ -89,6 +90,11 @@ export class ClusterMember {
       store.project === namespace ? store : store.inProject(namespace),
       this.freshness,
     );
+  }
+
+  /** The view the agent's checks run on: other hosts' agent-owned instances left to them. */
+  checksView(store: Store): Store {
+    return this.session.leased ? new OwnChecksView(store, this.host) : store;
   }
 
   /** Run `job` whenever this agent is the elected one; it is aborted when leadership ends. */
