@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ClusterMember } from '../cluster/member.js';
+import type { ClusterMember } from '../cluster/member.js';
 import { formatHostPort, type HostPort } from '../core/address.js';
 import { PorticoError } from '../core/errors.js';
 import { Monitor, type MonitorEvent } from '../discovery/monitor.js';
@@ -13,6 +13,7 @@ import type { AccessPolicy } from './access.js';
 import { consulRoutes } from './api/consul.js';
 import { nativeRoutes } from './api/native.js';
 import { prometheusRoutes } from './api/prometheus.js';
+import { joinCluster } from './cluster-join.js';
 import { type AgentContext, readCatalog } from './context.js';
 import { ChangeFeed } from './feed.js';
 import { Router } from './http/router.js';
@@ -87,29 +88,15 @@ export class Agent {
       throw error;
     }
     try {
-      agent.member = await ClusterMember.join(base, {
-        host: options.node,
-        project: () => agent.cycle?.namespace ?? namespace,
-        listen: () => agent.address,
-        seenIndex: () => agent.feed.index,
-        warn: options.warn,
+      agent.member = await joinCluster(base, options, project, {
+        namespace: () => agent.cycle?.namespace ?? namespace,
+        address: () => agent.address,
+        feed: agent.feed,
       });
     } catch (error) {
       server.close();
       await base.close();
       throw error;
-    }
-    if (options.onLeader) {
-      const { leaderCommand } = await import('../cluster/leader-command.js');
-      agent.member.onLeadership(
-        leaderCommand({
-          args: options.onLeader,
-          cwd: project?.dir ?? options.selector.cwd,
-          env: { ...options.env, ...(options.store ? { PORTICO_STORE: options.store } : {}) },
-          onChange: (listener) => agent.feed.subscribe(listener),
-          warn: options.warn,
-        }),
-      );
     }
     agent.metrics = createAgentMetrics({
       project: namespace,
