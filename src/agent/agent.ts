@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ClusterMember } from '../cluster/member.js';
 import { formatHostPort, type HostPort } from '../core/address.js';
 import { PorticoError } from '../core/errors.js';
 import { Monitor, type MonitorEvent } from '../discovery/monitor.js';
@@ -7,11 +8,12 @@ import { secretPolicy } from '../discovery/secret-policy.js';
 import type { SourceOptions } from '../discovery/source.js';
 import { createSources } from '../discovery/sources/index.js';
 import { loadProject, namespaceOf, type Project, type ProjectSelector } from '../project/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { manifestStoreOf, openStore, type Store } from '../store/index.js';
 import type { AccessPolicy } from './access.js';
 import { Alerter, type PreparedAlerts, prepareAlerts } from './alerts/alerter.js';
 import { dashboardDataRoutes } from './api/dashboard-data.js';
 import { mountApi } from './api/mount.js';
+import { joinCluster } from './cluster-join.js';
 import { type AgentContext, readCatalog } from './context.js';
 import { ChangeFeed } from './feed.js';
 import { Router } from './http/router.js';
@@ -33,6 +35,10 @@ export interface AgentOptions {
   warn: (message: string) => void;
   /** Admin endpoints (host:port) of Portico balancers the dashboard shows (--lb-admin). */
   balancers?: string[] | undefined;
+  /** This host's name in the cluster (--node, else PORTICO_NODE, else the hostname). */
+  node?: string | undefined;
+  /** --on-leader: portico arguments the elected agent runs on election and catalog changes. */
+  onLeader?: string[] | undefined;
   /** Settled check transitions (also sent to /api/v1/events). */
   onTransition?: (event: MonitorEvent) => void;
 }
@@ -61,6 +67,8 @@ export class Agent {
   private metrics!: AgentMetrics;
   private alerter!: Alerter;
   private bound!: HostPort;
+  /** This agent as one host of the catalog: lease, heartbeat, election, stale state. */
+  private member!: ClusterMember;
   readonly startedAt = Date.now();
   reloads = 0;
   lastReload: number | undefined;
@@ -74,12 +82,23 @@ export class Agent {
   static async start(options: AgentOptions): Promise<Agent> {
     const project = await loadProject(options.selector);
     const namespace = namespaceOf(options.selector, project);
-    const base = await openStore(options.store, options.env, namespace);
+    const base = await openStore(options.store, options.env, namespace, manifestStoreOf(project));
     const server = createServer();
     const agent = new Agent(options, base, server);
     try {
       agent.bound = await listen(server, options.listen);
     } catch (error) {
+      await base.close();
+      throw error;
+    }
+    try {
+      agent.member = await joinCluster(base, options, project, {
+        namespace: () => agent.cycle?.namespace ?? namespace,
+        address: () => agent.address,
+        feed: agent.feed,
+      });
+    } catch (error) {
+      server.close();
       await base.close();
       throw error;
     }
@@ -154,6 +173,9 @@ export class Agent {
       lastReload: this.lastReload ?? null,
       /** Admin endpoints of the balancers it watches (--lb-admin): where `lb status` looks. */
       balancers: this.options.balancers ?? [],
+      isLeader: this.member.isLeader,
+      stale: this.member.stale,
+      cluster: this.member.status(),
     };
   }
 
@@ -187,12 +209,13 @@ export class Agent {
       await this.cycle.done;
     }
     await this.alerter?.stop();
+    await this.member?.close();
     await this.base.close();
   }
 
   private async begin(project: Project | undefined, namespace: string): Promise<Cycle> {
     const { options } = this;
-    const store = namespace === this.base.project ? this.base : this.base.inProject(namespace);
+    const store = this.member.view(namespace);
     // Secrets first: an unset variable fails the (re)load before anything is replaced.
     const alerts: PreparedAlerts | undefined = prepareAlerts(project?.manifest?.data.alerts, options.env);
     const controller = new AbortController();
@@ -208,7 +231,7 @@ export class Agent {
     };
     const sources = options.discover ? await createSources(options.sources, sourceOptions) : [];
     const monitor = new Monitor({
-      store,
+      store: this.member.checksView(store),
       sources,
       env: options.env,
       signal: controller.signal,
@@ -248,6 +271,7 @@ export class Agent {
         monitor.ttlReported(record);
       },
       address: () => this.address,
+      cluster: () => ({ stale: this.member.stale, isLeader: this.member.isLeader }),
       startedAt: this.startedAt,
       signal: this.stopping.signal,
     };

@@ -24,6 +24,8 @@ export interface AgentContext {
   describe(): unknown;
   /** Record a TTL report and settle the check now (not at its next slot). */
   reportTtl(record: TtlRecord): Promise<void>;
+  /** This host in the cluster: serving last-known state (etcd unreachable), elected leader. */
+  cluster?: () => { stale: boolean; isLeader: boolean };
   /** Where the agent listens, as host:port. */
   address(): string;
   startedAt: number;

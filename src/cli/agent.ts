@@ -11,7 +11,18 @@ export function registerAgent(program: Command): void {
       'run continuously: sources → catalog → checks, with an HTTP API (Portico, Consul subset, Prometheus); SIGHUP reloads',
     )
     .option('--listen <host:port>', 'where the API listens (default 127.0.0.1:7780; port 0 picks one)')
-    .option('--store <url>', 'catalog location (sqlite:///path.db)')
+    .option(
+      '--store <url>',
+      'catalog location (sqlite:///path.db, etcd://host:port[,…]; else portico.yaml store:)',
+    )
+    .option(
+      '--node <name>',
+      "this host's name in a shared catalog (default $PORTICO_NODE, else the hostname)",
+    )
+    .option(
+      '--on-leader <command>',
+      'a portico command only the elected agent runs, on election and after catalog changes (e.g. "lb deploy --target haproxy --to ./haproxy.cfg --from-catalog")',
+    )
     .option('--source <names>', 'compose, docker, manifest, processes (comma-separated; repeatable)', collect)
     .option('--no-discover', 'run no sources; serve and check the catalog as it is')
     .option('-f, --file <file>', 'compose file (repeatable)', collect)

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAgent } from './agent.js';
+import { registerCluster } from './cluster.js';
 import { registerDemo } from './demo.js';
 import { registerDiscovery } from './discovery.js';
 import { registerLb } from './lb.js';
@@ -24,4 +25,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerReport,
   registerAgent,
   registerMcp,
+  registerCluster,
 ];

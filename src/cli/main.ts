@@ -15,3 +15,9 @@ if (wantsHeapFlags(process.argv, process.env)) {
   const { runCli } = await import('./program.js');
   process.exitCode = await runCli(process.argv);
 }
+
+// The command is over. A client library may still hold a socket that never finishes connecting
+// (gRPC to an etcd member behind a firewall that drops packets keeps a SYN pending for minutes,
+// even after the client is closed): leave on our own a moment later rather than hang. The timer
+// does not keep the process alive when nothing else does.
+setTimeout(() => process.exit(), 1500).unref();

@@ -107,6 +107,10 @@ export const errorCodes = {
   E_SOURCE_UNKNOWN: { summary: 'A discovery source name is not one Portico knows.', exit: 2 },
   E_SOURCE_FAILED: { summary: 'A discovery source could not produce its services.', exit: 2 },
   E_STORE_URL: { summary: 'The store location (--store / PORTICO_STORE) is not understood.', exit: 2 },
+  E_STORE_CONFIG: {
+    summary: 'The store: section of portico.yaml cannot be used (password variable unset, TLS file missing).',
+    exit: 2,
+  },
   // load balancer
   E_LB_CONFIG: {
     summary: 'The load balancer configuration is not valid (the message names file:line:column).',

@@ -77,8 +77,8 @@ export class Facts {
       const namespace = namespaceOf(selectorFor(this.input), await this.project());
       const remote = await this.input.readCatalog?.(namespace);
       if (remote) return remote;
-      const { openStore } = await import('../store/index.js');
-      const store = await openStore(undefined, this.env, namespace);
+      const { openStore, manifestStoreOf } = await import('../store/index.js');
+      const store = await openStore(undefined, this.env, namespace, manifestStoreOf(await this.project()));
       try {
         const [instances, states, ttl] = await Promise.all([
           store.listInstances(),

@@ -38,6 +38,35 @@ export interface TtlRecord {
   at: number;
 }
 
+/** What an agent asks for when it joins the catalog as one host. */
+export interface SessionOptions {
+  /** This host's name in the catalog (instances it writes carry meta `portico.host`). */
+  host: string;
+  /** Lease TTL in seconds; default: the store's (etcd `lease=`, portico.yaml `store.lease`). */
+  ttlSeconds?: number;
+  /** The lease was lost (etcd unreachable for longer than the TTL); the session re-grants it. */
+  onLost?: (error: Error) => void;
+  /** A new lease was granted after a loss and this host's instances were written again. */
+  onRestored?: () => void;
+}
+
+/**
+ * One host's membership in the catalog. Instances, check states and TTL reports written through
+ * `store` (and its `inProject` views) live as long as the session: on etcd they are attached to
+ * a lease kept alive by this process, so when the host or its agent dies they leave the catalog
+ * within the TTL; `syncSource` through it only replaces this host's instances of that source.
+ * Writes through the plain store stay until deregistered (`discovery register`).
+ */
+export interface StoreSession {
+  readonly store: Store;
+  readonly host: string;
+  /** false for stores without leases (SQLite: one host, entries stay until removed). */
+  readonly leased: boolean;
+  readonly ttlSeconds: number;
+  /** Revoke the lease (this host's instances leave at once) and stop keeping it alive. */
+  close(): Promise<void>;
+}
+
 /**
  * The catalog: services → instances → checks → status. Every method is async so a networked
  * backend (etcd) fits behind the same interface; the embedded SQLite backend answers at once.
@@ -80,6 +109,12 @@ export interface Store {
 
   reportTtl(record: TtlRecord): Promise<void>;
   ttlReports(): Promise<TtlRecord[]>;
+
+  /**
+   * Join as one host (see StoreSession). SQLite has no leases: its session's store is this
+   * store, and entries stay until removed, as before.
+   */
+  openSession(options: SessionOptions): Promise<StoreSession>;
 
   /** Events with an index above `fromIndex`, until the signal aborts. */
   watch(fromIndex: number, signal: AbortSignal): AsyncIterable<StoreEvent>;

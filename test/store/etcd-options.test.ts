@@ -11,8 +11,12 @@ describe('etcd store location', () => {
       prefix: '/team-a',
       tls: false,
       timeoutMs: 3000,
+      leaseTtlSeconds: 10,
     });
     expect(parseEtcdLocation('[::1]:2379', {}).prefix).toBe('/portico');
+    expect(parseEtcdLocation('[::1]:2379?lease=4', {}).leaseTtlSeconds).toBe(4);
+    expect(parseEtcdLocation('[::1]:2379', { PORTICO_ETCD_LEASE_TTL: '30' }).leaseTtlSeconds).toBe(30);
+    expect(() => parseEtcdLocation('[::1]:2379?lease=1', {})).toThrow(/lease TTL/);
   });
 
   it('takes TLS and auth from the query, else from the environment; the password only from the environment', () => {

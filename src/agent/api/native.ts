@@ -43,7 +43,10 @@ export const nativeApi: NativeRoute[] = [
     path: '/api/v1/services',
     id: 'listServices',
     summary: 'The services of the project with their worst instance status.',
-    response: { status: 200, description: '`{project, index, services: [{name, tags, instances, status}]}`' },
+    response: {
+      status: 200,
+      description: '`{project, index, stale, services: [{name, tags, instances, status}]}`',
+    },
     handler: async (agent) => {
       const views = await readCatalog(agent.store());
       const byService = new Map<string, InstanceView[]>();
@@ -52,6 +55,8 @@ export const nativeApi: NativeRoute[] = [
       return {
         project: agent.project(),
         index: agent.feed.index,
+        // Last-known state: etcd did not answer, this is what the agent saw before.
+        stale: agent.cluster?.().stale ?? false,
         services: [...byService].map(([name, list]) => serviceView(name, list)),
       };
     },
@@ -79,10 +84,15 @@ export const nativeApi: NativeRoute[] = [
     id: 'listInstances',
     summary: 'The instances of the project with their checks and status.',
     query: instancesQuery,
-    response: { status: 200, description: '`{project, index, instances}`' },
+    response: { status: 200, description: '`{project, index, stale, instances}`' },
     handler: async (agent, { query }) => {
       const list = await readCatalog(agent.store(), query.service);
-      return { project: agent.project(), index: agent.feed.index, instances: list.map(instanceView) };
+      return {
+        project: agent.project(),
+        index: agent.feed.index,
+        stale: agent.cluster?.().stale ?? false,
+        instances: list.map(instanceView),
+      };
     },
   }),
   route({

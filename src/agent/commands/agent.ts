@@ -17,6 +17,8 @@ export interface AgentCommandOptions {
   tokenFile?: string;
   requireToken?: boolean;
   lbAdmin?: string[];
+  node?: string;
+  onLeader?: string;
 }
 
 export const defaultListen = '127.0.0.1:7780';
@@ -46,6 +48,10 @@ export async function agentCommand(ctx: CommandContext, opts: AgentCommandOption
       const { host, port } = parseHostPort(a, '127.0.0.1');
       return formatHostPort(host, port);
     }),
+    node: opts.node,
+    ...(opts.onLeader !== undefined
+      ? { onLeader: (await import('../../cluster/leader-command.js')).splitArgs(opts.onLeader) }
+      : {}),
     discover: opts.discover !== false,
     env: ctx.env,
     warn: (m) => ctx.out.warn(m),

@@ -34,9 +34,9 @@ export async function renderFromOptions(
   let spec = specFromOptions({ ...opts, catalog: Boolean(opts.catalog) || fromCatalog }, ctx.env, ctx.cwd);
   const needsCatalog = spec.catalog || spec.routes.some((r) => r.service) || spec.tcp.some((t) => t.service);
   if (needsCatalog) {
-    const { openStore } = await import('../../store/index.js');
-    const { currentProjectName, selectorFor } = await import('../../project/index.js');
-    const store = await openStore(opts.store, ctx.env, await currentProjectName(selectorFor(ctx)));
+    const { openProjectCatalog } = await import('../../store/for-project.js');
+    const { selectorFor } = await import('../../project/index.js');
+    const store = await openProjectCatalog(selectorFor(ctx), opts.store, ctx.env);
     try {
       const { specFromCatalog } = await import('../../exporters/from-catalog.js');
       spec = await specFromCatalog(spec, store);

@@ -15,9 +15,9 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
   if (needsCatalog) {
     // The catalog namespace of the project the balancer runs for (-C, --project, or this
     // folder's), resolved before anything listens: a broken project file starts nothing.
-    const { openStore } = await import('../../store/index.js');
-    const { currentProjectName, selectorFor } = await import('../../project/index.js');
-    store = await openStore(opts.store, ctx.env, await currentProjectName(selectorFor(ctx)));
+    const { openProjectCatalog } = await import('../../store/for-project.js');
+    const { selectorFor } = await import('../../project/index.js');
+    store = await openProjectCatalog(selectorFor(ctx), opts.store, ctx.env);
   }
   const balancer = new Balancer(spec, ctx.env);
   let addresses: Awaited<ReturnType<Balancer['start']>>;

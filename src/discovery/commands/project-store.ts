@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../core/command-context.js';
 import { loadProject, namespaceOf, type Project, selectorFor } from '../../project/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { manifestStoreOf, openStore, type Store } from '../../store/index.js';
 
 export interface ProjectStore {
   /** The catalog, scoped to the project's namespace. */
@@ -19,7 +19,7 @@ export async function openProjectStore(
   opts: { store?: string | undefined; file?: string[] | undefined; manifest?: string | undefined },
 ): Promise<ProjectStore> {
   const { project, namespace } = await loadProjectOf(ctx, opts);
-  const store = await openStore(opts.store, ctx.env, namespace);
+  const store = await openStore(opts.store, ctx.env, namespace, manifestStoreOf(project));
   return { store, namespace, project };
 }
 

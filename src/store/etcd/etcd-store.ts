@@ -3,10 +3,20 @@ import { Etcd3, type IKeyValue, type IOperation } from 'etcd3';
 import { PorticoError } from '../../core/errors.js';
 import type { CheckState, Instance, Service } from '../../core/model.js';
 import { sameInstance } from '../sqlite/rows.js';
-import type { InstanceFilter, StatusChange, Store, StoreEvent, SyncResult, TtlRecord } from '../store.js';
+import type {
+  InstanceFilter,
+  SessionOptions,
+  StatusChange,
+  Store,
+  StoreEvent,
+  StoreSession,
+  SyncResult,
+  TtlRecord,
+} from '../store.js';
 import { storeUnavailable } from './errors.js';
 import { EtcdKeys } from './keys.js';
 import { clientOptions, type EtcdLocation } from './options.js';
+import { EtcdSession, hostMetaKey, type SessionLink } from './session.js';
 import { watchChanges } from './watch.js';
 
 const defaultProject = 'default';
@@ -66,7 +76,12 @@ export class EtcdStore implements Store {
   private readonly keys: EtcdKeys;
   private readonly owner: boolean;
 
-  constructor(options: EtcdStoreOptions, shared?: Shared) {
+  constructor(
+    options: EtcdStoreOptions,
+    shared?: Shared,
+    /** Set on a session's views: instance writes go under the host's lease. */
+    private readonly link?: SessionLink,
+  ) {
     this.shared = shared ?? {
       client: new Etcd3(clientOptions(options.location)),
       location: options.location,
@@ -94,12 +109,54 @@ export class EtcdStore implements Store {
     return store;
   }
 
-  private get client(): Etcd3 {
+  /** The etcd client and key root, for cluster features beside the catalog (src/cluster/). */
+  get client(): Etcd3 {
     return this.shared.client;
   }
 
+  get location(): EtcdLocation {
+    return this.shared.location;
+  }
+
+  get root(): string {
+    return this.keys.root;
+  }
+
   inProject(project: string): Store {
-    return new EtcdStore({ location: this.shared.location, project }, this.shared);
+    return new EtcdStore({ location: this.shared.location, project }, this.shared, this.link);
+  }
+
+  async openSession(options: SessionOptions): Promise<StoreSession> {
+    const ttlSeconds = options.ttlSeconds ?? this.shared.location.leaseTtlSeconds;
+    const session: EtcdSession = new EtcdSession(
+      this.client,
+      { ...options, ttlSeconds },
+      (project) => new EtcdStore({ location: this.shared.location, project }, this.shared, session),
+    );
+    await this.call(async () => await session.start());
+    session.store = new EtcdStore(
+      { location: this.shared.location, project: this.project },
+      this.shared,
+      session,
+    );
+    return session;
+  }
+
+  /** The instance as this session's host writes it: tagged with the host. */
+  private owned(instance: Instance): Instance {
+    return this.link ? { ...instance, meta: { ...instance.meta, [hostMetaKey]: this.link.host } } : instance;
+  }
+
+  /** The lease a session view writes under; a lost lease fails the write (the session replays it). */
+  private leaseOf(): string | undefined {
+    if (!this.link) return undefined;
+    const id = this.link.leaseId();
+    if (id === undefined) {
+      throw new PorticoError('E_STORE_UNAVAILABLE', `the etcd lease of host ${this.link.host} is lost`, {
+        hint: 'etcd was unreachable for longer than the lease TTL; the agent writes its instances again when etcd answers.',
+      });
+    }
+    return id;
   }
 
   async listProjects(): Promise<string[]> {
@@ -124,8 +181,10 @@ export class EtcdStore implements Store {
     const boundMs = this.shared.location.timeoutMs * (3 + Math.ceil(instances.length / 50));
     return this.call(async () => {
       const result: SyncResult = { added: [], removed: [], changed: [], index: 0 };
-      const wanted = new Map(instances.map((i) => [i.id, { ...i, source }]));
+      const wanted = new Map(instances.map((i) => [i.id, this.owned({ ...i, source })]));
+      this.link?.wantSource(this.project, source, instances);
       for (let attempt = 0; attempt < maxAttempts; attempt++) {
+        const lease = this.leaseOf();
         const current = await this.readInstances();
         const checkKeys = await this.client.getAll().prefix(this.keys.checks).keys();
         const plan: Array<{
@@ -137,6 +196,8 @@ export class EtcdStore implements Store {
         }> = [];
         for (const [id, { instance, mod }] of current) {
           if (instance.source !== source || wanted.has(id)) continue;
+          // Through a session, a source is this host's part of it: other hosts' stay.
+          if (this.link && instance.meta[hostMetaKey] !== this.link.host) continue;
           plan.push({
             guard: { key: this.keys.instance(id), mod },
             ops: this.deleteInstanceOps(id),
@@ -147,10 +208,10 @@ export class EtcdStore implements Store {
         }
         for (const [id, instance] of wanted) {
           const before = current.get(id);
-          if (before && sameInstance(before.instance, instance)) continue;
+          if (before && sameInstance(before.instance, instance) && before.lease === lease) continue;
           plan.push({
             guard: { key: this.keys.instance(id), mod: before?.mod ?? 0 },
-            ops: this.upsertOps(instance, checkKeys),
+            ops: this.upsertOps(instance, checkKeys, lease),
             event: { kind: 'instance-upsert', instanceId: id },
             list: before ? result.changed : result.added,
             id,
@@ -183,9 +244,12 @@ export class EtcdStore implements Store {
     }, boundMs);
   }
 
-  async register(instance: Instance): Promise<void> {
+  async register(given: Instance): Promise<void> {
+    const instance = this.owned(given);
+    this.link?.wantInstance(this.project, given);
     await this.call(async () => {
       for (let attempt = 0; attempt < maxAttempts; attempt++) {
+        const lease = this.leaseOf();
         const key = this.keys.instance(instance.id);
         const [existing, checkKeys] = await Promise.all([
           this.client.get(key).exec(),
@@ -193,7 +257,7 @@ export class EtcdStore implements Store {
         ]);
         const committed = await this.commit(
           [{ key, mod: rev(existing.kvs[0]?.mod_revision) }],
-          this.upsertOps(instance, checkKeys),
+          this.upsertOps(instance, checkKeys, lease),
           [{ kind: 'instance-upsert', instanceId: instance.id }],
         );
         if (committed !== undefined) return;
@@ -204,6 +268,7 @@ export class EtcdStore implements Store {
   }
 
   async deregister(id: string): Promise<boolean> {
+    this.link?.forgetInstance(this.project, id);
     return this.call(async () => {
       const res = await this.client
         .if(this.keys.instance(id), 'Create', '>', 0)
@@ -253,7 +318,7 @@ export class EtcdStore implements Store {
         const kv = res.kvs[0];
         const previous = kv ? (JSON.parse(kv.value.toString()) as CheckState) : undefined;
         const mod = rev(kv?.mod_revision);
-        const ops: IOperation[] = [this.client.put(key).value(JSON.stringify(state))];
+        const ops: IOperation[] = [this.leased(this.client.put(key).value(JSON.stringify(state)))];
         let events: ChangeEvent[] = [];
         if (previous?.status !== state.status) {
           const change: StatusChange = {
@@ -312,7 +377,11 @@ export class EtcdStore implements Store {
     await this.call(async () => {
       const committed = await this.commit(
         [],
-        [this.client.put(this.keys.ttl(record.instanceId, record.checkId)).value(JSON.stringify(record))],
+        [
+          this.leased(
+            this.client.put(this.keys.ttl(record.instanceId, record.checkId)).value(JSON.stringify(record)),
+          ),
+        ],
         [{ kind: 'ttl-report', instanceId: record.instanceId, checkId: record.checkId }],
       );
       if (committed === undefined) throw this.contended('ttl report');
@@ -328,7 +397,12 @@ export class EtcdStore implements Store {
   }
 
   watch(fromIndex: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
-    return watchChanges(this.client, this.keys.changes, fromIndex, signal);
+    return watchChanges(
+      this.client,
+      { changes: this.keys.changes, instances: this.keys.instances },
+      fromIndex,
+      signal,
+    );
   }
 
   async close(): Promise<void> {
@@ -336,22 +410,33 @@ export class EtcdStore implements Store {
   }
 
   /** Every key read from etcd with its mod revision, by instance id. */
-  private async readInstances(): Promise<Map<string, { instance: Instance; mod: number }>> {
+  private async readInstances(): Promise<
+    Map<string, { instance: Instance; mod: number; lease: string | undefined }>
+  > {
     const res = await this.client.getAll().prefix(this.keys.instances).exec();
     return new Map(
       res.kvs.map((kv: IKeyValue) => {
         const instance = JSON.parse(kv.value.toString()) as Instance;
-        return [instance.id, { instance, mod: rev(kv.mod_revision) }];
+        const lease = kv.lease && kv.lease !== '0' ? String(kv.lease) : undefined;
+        return [instance.id, { instance, mod: rev(kv.mod_revision), lease }];
       }),
     );
   }
 
-  private upsertOps(instance: Instance, checkKeys: string[]): IOperation[] {
+  /** A put through a session view carries the host's lease (check states and TTL reports too). */
+  private leased<T extends { lease(id: string): T }>(put: T): T {
+    const id = this.link?.leaseId();
+    return id === undefined ? put : put.lease(id);
+  }
+
+  private upsertOps(instance: Instance, checkKeys: string[], lease?: string): IOperation[] {
     // Checks that no longer exist lose their state (history stays for availability figures).
     const keep = new Set(instance.checks.map((c) => this.keys.check(instance.id, c.id)));
     const prefix = this.keys.checksOf(instance.id);
     return [
-      this.client.put(this.keys.instance(instance.id)).value(JSON.stringify(instance)),
+      lease === undefined
+        ? this.client.put(this.keys.instance(instance.id)).value(JSON.stringify(instance))
+        : this.client.put(this.keys.instance(instance.id)).value(JSON.stringify(instance)).lease(lease),
       ...checkKeys
         .filter((k) => k.startsWith(prefix) && !keep.has(k))
         .map((k) => this.client.delete().key(k)),
@@ -429,6 +514,8 @@ export class EtcdStore implements Store {
     try {
       return await Promise.race([fn(), expired]);
     } catch (error) {
+      // A session write that did not land is written again when etcd answers (session.ts).
+      this.link?.failed();
       throw storeUnavailable(error, hosts);
     } finally {
       timer.abort();

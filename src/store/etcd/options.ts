@@ -16,7 +16,11 @@ export interface EtcdLocation {
   password?: string;
   /** Per-call deadline and dial timeout; one-shot commands fail after about this long. */
   timeoutMs: number;
+  /** TTL of an agent's lease: how long its instances outlive it (lease=SECONDS, default 10). */
+  leaseTtlSeconds: number;
 }
+
+export const defaultLeaseTtlSeconds = 10;
 
 const defaultTimeoutMs = 3000;
 
@@ -25,7 +29,8 @@ const defaultTimeoutMs = 3000;
  * URL query or the environment (the query wins): tls=1 (PORTICO_ETCD_TLS), ca=FILE
  * (PORTICO_ETCD_CA), cert=FILE (PORTICO_ETCD_CERT), key=FILE (PORTICO_ETCD_KEY), user=NAME
  * (PORTICO_ETCD_USER), password from PORTICO_ETCD_PASSWORD only (never in a URL that shows
- * up in `ps`), timeout=MS (PORTICO_ETCD_TIMEOUT_MS).
+ * up in `ps`), timeout=MS (PORTICO_ETCD_TIMEOUT_MS), lease=SECONDS (PORTICO_ETCD_LEASE_TTL: how
+ * long an agent's instances outlive it).
  */
 export function parseEtcdLocation(location: string, env: NodeJS.ProcessEnv): EtcdLocation {
   const [beforeQuery = '', query = ''] = location.split('?', 2);
@@ -60,6 +65,14 @@ export function parseEtcdLocation(location: string, env: NodeJS.ProcessEnv): Etc
       `etcd timeout must be a positive number of ms, got "${timeoutText}"`,
     );
   }
+  const leaseText = opt('lease', 'PORTICO_ETCD_LEASE_TTL');
+  const leaseTtlSeconds = leaseText === undefined ? defaultLeaseTtlSeconds : Number(leaseText);
+  if (!Number.isInteger(leaseTtlSeconds) || leaseTtlSeconds < 2 || leaseTtlSeconds > 3600) {
+    throw new PorticoError(
+      'E_STORE_URL',
+      `etcd lease TTL must be whole seconds in 2–3600, got "${leaseText}"`,
+    );
+  }
   const username = opt('user', 'PORTICO_ETCD_USER');
   const password = env.PORTICO_ETCD_PASSWORD || undefined;
   return {
@@ -67,6 +80,7 @@ export function parseEtcdLocation(location: string, env: NodeJS.ProcessEnv): Etc
     prefix: path || '/portico',
     tls,
     timeoutMs,
+    leaseTtlSeconds,
     ...(caFile ? { caFile } : {}),
     ...(certFile ? { certFile } : {}),
     ...(keyFile ? { keyFile } : {}),

@@ -1,13 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import { type Etcd3, type IWatchResponse, Range, type Watcher } from 'etcd3';
 import type { StoreEvent } from '../store.js';
 import type { ChangeRecord } from './etcd-store.js';
 
 const maxBackoffMs = 2000;
 
+/** The keys one project's watch follows. */
+export interface WatchedKeys {
+  /** `<project>/changes`: one put per Portico write transaction. */
+  changes: string;
+  /** `<project>/instances/`: deletes here without a `changes` put are lease expiries. */
+  instances: string;
+}
+
 /**
  * Stream the events recorded in one `changes` key after revision `fromIndex`, until the signal
  * aborts. Each put of the key is one write transaction; its mod revision is the events' index.
+ * The watch covers the key range from `changes` to the end of `instances/` so it also sees
+ * instances that etcd deleted on its own when their host's lease expired: a revision with
+ * instance deletes and no `changes` put becomes `instance-delete` events (a transaction's
+ * events always arrive in one watch response, so a deregister is never reported twice).
  * We track the last revision delivered ourselves and, after a disconnect, start a new etcd watch
  * from that revision + 1: the library's own resume point follows the response header, which can
  * run ahead of events still being replayed. If etcd has compacted the revisions we need, we
@@ -16,7 +28,7 @@ const maxBackoffMs = 2000;
  */
 export async function* watchChanges(
   client: Etcd3,
-  key: string,
+  keys: WatchedKeys,
   fromIndex: number,
   signal: AbortSignal,
 ): AsyncIterable<StoreEvent> {
@@ -36,16 +48,15 @@ export async function* watchChanges(
     delete state.broken;
     const watcher: Watcher = client
       .watch()
-      .key(key)
+      .inRange(new Range(keys.changes, prefixEnd(keys.instances)))
       .startRevision(String(last + 1))
       .watcher();
-    watcher.on('put', (kv: IKeyValue) => {
-      const index = Number(kv.mod_revision);
-      if (index <= last) return;
-      last = index;
+    watcher.on('data', (res: IWatchResponse) => {
+      const delivered = eventsOf(res, keys, last);
+      if (delivered.length === 0) return;
+      last = delivered[delivered.length - 1]!.index;
       failures = 0;
-      const record = JSON.parse(kv.value.toString()) as ChangeRecord;
-      for (const e of record.events) queue.push({ ...e, index, at: record.at });
+      queue.push(...delivered);
       notify();
     });
     watcher.on('connected', () => {
@@ -89,7 +100,7 @@ export async function* watchChanges(
       // The revisions we need are gone: continue from now (a consumer re-lists after a gap, as
       // it does at start). Retrying from an older revision would be refused again.
       const res = await client
-        .get(key)
+        .get(keys.changes)
         .exec()
         .catch(() => undefined);
       if (res) last = Math.max(last, Number(res.header.revision));
@@ -102,4 +113,36 @@ export async function* watchChanges(
     }
   }
   signal.removeEventListener('abort', notify);
+}
+
+/** The first key after every key that starts with `prefix`. */
+function prefixEnd(prefix: string): Buffer {
+  const end = Buffer.from(prefix);
+  end[end.length - 1]! += 1;
+  return end;
+}
+
+/** The store events of one watch response after revision `after`, in revision order. */
+function eventsOf(res: IWatchResponse, keys: WatchedKeys, after: number): StoreEvent[] {
+  const byRevision = new Map<number, { record?: ChangeRecord; expired: string[] }>();
+  for (const e of res.events) {
+    const index = Number(e.kv.mod_revision);
+    if (index <= after) continue;
+    const entry = byRevision.get(index) ?? { expired: [] };
+    byRevision.set(index, entry);
+    const key = e.kv.key.toString();
+    if (e.type === 'Put' && key === keys.changes) {
+      entry.record = JSON.parse(e.kv.value.toString()) as ChangeRecord;
+    } else if (e.type === 'Delete' && key.startsWith(keys.instances)) {
+      entry.expired.push(decodeURIComponent(key.slice(keys.instances.length)));
+    }
+  }
+  const out: StoreEvent[] = [];
+  for (const [index, { record, expired }] of [...byRevision].sort(([a], [b]) => a - b)) {
+    if (record) for (const e of record.events) out.push({ ...e, index, at: record.at });
+    else
+      for (const instanceId of expired)
+        out.push({ kind: 'instance-delete', instanceId, index, at: Date.now() });
+  }
+  return out;
 }

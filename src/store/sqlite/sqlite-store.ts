@@ -1,7 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckState, Instance, Service } from '../../core/model.js';
 import { type Db, openDatabase } from '../../core/sqlite.js';
-import type { InstanceFilter, StatusChange, Store, StoreEvent, SyncResult, TtlRecord } from '../store.js';
+import type {
+  InstanceFilter,
+  SessionOptions,
+  StatusChange,
+  Store,
+  StoreEvent,
+  StoreSession,
+  SyncResult,
+  TtlRecord,
+} from '../store.js';
 import {
   type CheckStateRow,
   type InstanceRow,
@@ -275,6 +284,14 @@ export class SqliteStore implements Store {
         }
       }
     }
+  }
+
+  /**
+   * SQLite is one host's catalog: there is no lease to tie entries to, so the session's store
+   * is this store and the agent's instances stay until a sync or deregister removes them.
+   */
+  async openSession(options: SessionOptions): Promise<StoreSession> {
+    return { store: this, host: options.host, leased: false, ttlSeconds: 0, close: async () => {} };
   }
 
   async close(): Promise<void> {

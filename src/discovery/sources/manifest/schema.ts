@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsSchema } from '../../../agent/alerts/schema.js';
 import { checkInputSchema } from '../../../checks/define.js';
 import { policySchema } from '../../../policy/schema.js';
+import { storeConfigSchema } from '../../../store/config-schema.js';
 
 const name = z
   .string()
@@ -47,6 +48,8 @@ const secrets = z.strictObject({
  *   alerts:                        # `portico agent` alerting (src/agent/alerts/schema.ts)
  *     receivers: { ops: { type: webhook, url: https://hooks.example.com/portico } }
  *     rules: [{ kind: instance-down, for: 30s }]
+ *   store:                         # the catalog (src/store/config-schema.ts); --store wins
+ *     url: etcd://10.0.0.1:2379
  */
 export const manifestSchema = z.strictObject({
   version: z.literal(1).default(1),
@@ -55,6 +58,8 @@ export const manifestSchema = z.strictObject({
   policy: policySchema.optional(),
   /** `portico agent`'s alert rules and receivers (src/agent/alerts/schema.ts). */
   alerts: alertsSchema.optional(),
+  /** Which catalog this project uses (src/store/config-schema.ts). */
+  store: storeConfigSchema.optional(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;

@@ -1,0 +1,214 @@
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Campaign, Etcd3 } from 'etcd3';
+import type { Store, StoreSession } from '../store/index.js';
+import { clusterKeys, type Heartbeat } from './keys.js';
+import { Freshness, LastKnownStore } from './last-known.js';
+import { OwnChecksView } from './own-checks.js';
+
+export interface MemberOptions {
+  /** This host's name in the catalog (--node / PORTICO_NODE, else the hostname). */
+  host?: string | undefined;
+  /** Lease TTL in seconds (else the store's: etcd `lease=`, portico.yaml `store.lease`). */
+  ttlSeconds?: number | undefined;
+  project: () => string;
+  listen: () => string;
+  seenIndex: () => number;
+  warn: (message: string) => void;
+}
+
+/** A job only one agent of the project runs at a time (the elected one). */
+export type LeaderJob = (signal: AbortSignal) => Promise<void>;
+
+/** The etcd parts of an EtcdStore a member needs (duck-typed, so SQLite agents never load etcd3). */
+interface EtcdView {
+  client: Etcd3;
+  root: string;
+}
+
+function etcdOf(store: Store): EtcdView | undefined {
+  const s = store as Partial<EtcdView>;
+  return s.client && typeof s.root === 'string' ? (s as EtcdView) : undefined;
+}
+
+/**
+ * An agent as one host of the cluster: its session (instances under a lease that dies with it),
+ * a heartbeat key under the same lease (`portico cluster status`), the election for singleton
+ * jobs, and the last-known catalog it serves, marked stale, while etcd is unreachable.
+ * On SQLite there is one host: no lease, always the leader, never stale.
+ */
+export class ClusterMember {
+  readonly freshness = new Freshness();
+  private leader = false;
+  private campaign: Campaign | undefined;
+  private readonly stopping = new AbortController();
+  private readonly jobs: LeaderJob[] = [];
+  private jobsRunning: AbortController | undefined;
+  private loops: Promise<unknown>[] = [];
+
+  private constructor(
+    private readonly session: StoreSession,
+    private readonly options: MemberOptions,
+    private readonly etcd: EtcdView | undefined,
+  ) {}
+
+  static async join(base: Store, options: MemberOptions): Promise<ClusterMember> {
+    const host = options.host || process.env.PORTICO_NODE || hostname();
+    const session = await base.openSession({
+      host,
+      ...(options.ttlSeconds ? { ttlSeconds: options.ttlSeconds } : {}),
+      onLost: (e) =>
+        options.warn(`etcd lease of host ${host} lost (${e.message}); rejoining when etcd answers`),
+      onRestored: () => options.warn(`etcd lease of host ${host} granted again; instances written again`),
+    });
+    const member = new ClusterMember(session, options, etcdOf(base));
+    if (member.etcd) {
+      member.loops.push(member.heartbeats());
+      member.elect();
+    } else {
+      member.leader = true;
+    }
+    return member;
+  }
+
+  get host(): string {
+    return this.session.host;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  get stale(): boolean {
+    return this.freshness.stale;
+  }
+
+  /** The catalog of `namespace` as this host writes and reads it. */
+  view(namespace: string): Store {
+    const store = this.session.store;
+    return new LastKnownStore(
+      store.project === namespace ? store : store.inProject(namespace),
+      this.freshness,
+    );
+  }
+
+  /** The view the agent's checks run on: other hosts' agent-owned instances left to them. */
+  checksView(store: Store): Store {
+    return this.session.leased ? new OwnChecksView(store, this.host) : store;
+  }
+
+  /** Run `job` whenever this agent is the elected one; it is aborted when leadership ends. */
+  onLeadership(job: LeaderJob): void {
+    this.jobs.push(job);
+    if (this.leader && this.jobsRunning) void job(this.jobsRunning.signal).catch(() => undefined);
+  }
+
+  status() {
+    return {
+      host: this.host,
+      leased: this.session.leased,
+      ttlSeconds: this.session.ttlSeconds,
+      isLeader: this.leader,
+      stale: this.freshness.stale,
+      staleSince: this.freshness.staleSince ?? null,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    this.stopping.abort();
+    this.setLeader(false);
+    const campaign = this.campaign;
+    this.campaign = undefined;
+    if (campaign) await Promise.race([campaign.resign().catch(() => undefined), sleep(2000)]);
+    await Promise.allSettled(this.loops);
+    await this.session.close();
+  }
+
+  /**
+   * A heartbeat under the host's lease every second: it shows the host as alive (it goes with
+   * the lease), and its success or failure is how the agent learns it is cut off from etcd.
+   */
+  private async heartbeats(): Promise<void> {
+    const { client, root } = this.etcd!;
+    const signal = this.stopping.signal;
+    const leaseOf = (this.session as unknown as { leaseId?: () => string | undefined }).leaseId;
+    while (!signal.aborted) {
+      const lease = leaseOf?.call(this.session);
+      const beat: Heartbeat = {
+        host: this.host,
+        project: this.options.project(),
+        pid: process.pid,
+        listen: this.options.listen(),
+        at: Date.now(),
+        seenIndex: this.options.seenIndex(),
+        isLeader: this.leader,
+        stale: this.freshness.stale,
+        ttlSeconds: this.session.ttlSeconds,
+      };
+      try {
+        if (lease === undefined) throw new Error('lease lost');
+        const put = client
+          .put(clusterKeys.agent(root, this.host, beat.project))
+          .value(JSON.stringify(beat))
+          .lease(lease)
+          .exec();
+        // Bounded: a silent etcd (a partition) marks us stale in 2 s, not after the client's retries.
+        const cut = sleep(2000, 'timeout' as const, { signal }).catch(() => 'timeout' as const);
+        if ((await Promise.race([put, cut])) === 'timeout') {
+          put.catch(() => undefined);
+          throw new Error('heartbeat timed out');
+        }
+        this.freshness.ok();
+      } catch {
+        this.freshness.failed();
+      }
+      try {
+        await sleep(1000, undefined, { signal });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Campaign in the project's election; after an error (lease lost) campaign again. */
+  private elect(): void {
+    if (this.stopping.signal.aborted) return;
+    const { client, root } = this.etcd!;
+    const election = client
+      .namespace(clusterKeys.electionNamespace(root))
+      .election(this.options.project(), this.session.ttlSeconds);
+    const campaign = election.campaign(`${this.host} ${process.pid}`);
+    this.campaign = campaign;
+    campaign.on('elected', () => {
+      if (this.campaign === campaign) this.setLeader(true);
+    });
+    campaign.on('error', () => {
+      if (this.campaign !== campaign) return;
+      this.setLeader(false);
+      this.campaign = undefined;
+      void campaign.resign().catch(() => undefined);
+      this.loops.push(
+        sleep(1000, undefined, { signal: this.stopping.signal }).then(
+          () => this.elect(),
+          () => undefined,
+        ),
+      );
+    });
+  }
+
+  private setLeader(leader: boolean): void {
+    if (leader === this.leader) return;
+    this.leader = leader;
+    if (leader) {
+      this.jobsRunning = new AbortController();
+      for (const job of this.jobs)
+        void job(this.jobsRunning.signal).catch((e) =>
+          this.options.warn(`leader job: ${(e as Error).message}`),
+        );
+    } else {
+      this.jobsRunning?.abort();
+      this.jobsRunning = undefined;
+    }
+  }
+}
