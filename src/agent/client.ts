@@ -8,6 +8,8 @@ export interface AgentCatalog {
   pid: number;
   project: string;
   index: number;
+  /** The agent serves its last-known view: the store (etcd) does not answer it. */
+  stale?: boolean;
   instances: Instance[];
   states: CheckState[];
   ttl: TtlRecord[];
@@ -73,6 +75,15 @@ export async function catalogFromAgent(
   const agent = findAgent(ctx.env, project, opts.store ?? ctx.env.PORTICO_STORE);
   if (!agent) return undefined;
   const catalog = await fetchCatalog(agent, filter);
+  if (catalog?.stale) {
+    // Last-known state is the agent's to show (marked stale in its API); a command that reports
+    // on the catalog never passes it off as current: it reads the store itself, and fails
+    // with E_STORE_UNAVAILABLE when that is down too.
+    ctx.out.note(
+      `agent at ${agent.listen} (pid ${agent.pid}) serves last-known state (its store does not answer); reading the catalog here`,
+    );
+    return undefined;
+  }
   if (catalog) ctx.out.note(`from agent at ${agent.listen} (pid ${agent.pid})`);
   else
     ctx.out.note(

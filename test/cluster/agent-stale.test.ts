@@ -99,6 +99,7 @@ describeWith(['etcd'], 'agent on etcd while etcd is down', () => {
     // A one-shot command has no last-known state: coded error, exit 2.
     const oneShot = await runPortico(['-C', dir, 'discovery', 'list'], { env: { PORTICO_STORE: '' } });
     expect(oneShot.code).toBe(2);
+    expect(oneShot.stderr).toMatch(/E_STORE_UNAVAILABLE/);
     expect(oneShot.stderr).toContain('E_STORE_UNAVAILABLE');
 
     await etcd!.resume();

@@ -13,7 +13,7 @@ export const catalogRoute = route({
   id: 'getCatalog',
   summary: 'The catalog as the store holds it (for the CLI answering from a running agent).',
   query: catalogQuery,
-  response: { status: 200, description: '`{pid, project, index, instances, states, ttl}`' },
+  response: { status: 200, description: '`{pid, project, index, stale, instances, states, ttl}`' },
   handler: async (agent, { query }) => {
     const store = agent.store();
     const { service, source } = query;
@@ -23,6 +23,8 @@ export const catalogRoute = route({
       store.checkStates(),
       store.ttlReports(),
     ]);
-    return { pid: process.pid, project: agent.project(), index, instances, states, ttl };
+    // stale: the store did not answer and this is the agent's last-known view of it.
+    const stale = agent.cluster?.().stale ?? false;
+    return { pid: process.pid, project: agent.project(), index, stale, instances, states, ttl };
   },
 });

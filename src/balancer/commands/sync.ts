@@ -65,9 +65,10 @@ async function watch(
   const debounceMs = opts.debounce
     ? parseDuration(opts.debounce, '--debounce')
     : (defaultDebounceMs[target] ?? 200);
-  const { openStore } = await import('../../store/index.js');
-  const { currentProjectName, selectorFor } = await import('../../project/index.js');
-  const store = await openStore(opts.store, ctx.env, await currentProjectName(selectorFor(ctx)));
+  const { openProjectCatalog } = await import('../../store/for-project.js');
+  const { selectorFor } = await import('../../project/index.js');
+  // --store > PORTICO_STORE > portico.yaml's store: > the default catalog, like every command.
+  const store = await openProjectCatalog(selectorFor(ctx), opts.store, ctx.env);
   let passes = 0;
   let problems = 0;
   let last: (SyncResult & { target: string }) | undefined;

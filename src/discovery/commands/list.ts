@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { CheckState, Instance } from '../../core/model.js';
-import { openStore, type Store } from '../../store/index.js';
+import { type ManifestStore, manifestStoreOf, openStore, type Store } from '../../store/index.js';
 import { instanceStatus } from '../status.js';
 import { printInstances } from './print.js';
 import { loadProjectOf } from './project-store.js';
@@ -27,7 +27,7 @@ interface Listed {
  * answers (fresh data, same document); `--no-agent` reads the store here.
  */
 export async function listCommand(ctx: CommandContext, opts: ListOptions): Promise<number> {
-  const { namespace } = await loadProjectOf(ctx, {});
+  const { namespace, project } = await loadProjectOf(ctx, {});
   const filter = {
     ...(opts.service ? { service: opts.service } : {}),
     ...(opts.source ? { source: opts.source } : {}),
@@ -39,7 +39,7 @@ export async function listCommand(ctx: CommandContext, opts: ListOptions): Promi
         index: remote.index,
         listed: [{ project: namespace, instances: remote.instances, states: remote.states }],
       }
-    : await readLocally(ctx, opts, namespace);
+    : await readLocally(ctx, opts, namespace, manifestStoreOf(project));
   const rows = listed.flatMap((l) =>
     l.instances.map((i) => ({
       ...(opts.allProjects ? { project: l.project } : {}),
@@ -71,8 +71,9 @@ async function readLocally(
   ctx: CommandContext,
   opts: ListOptions,
   namespace: string,
+  fromManifest: ManifestStore | undefined,
 ): Promise<{ index: number; listed: Listed[] }> {
-  const store = await openStore(opts.store, ctx.env, namespace);
+  const store = await openStore(opts.store, ctx.env, namespace, fromManifest);
   try {
     const projects = opts.allProjects ? await store.listProjects() : [namespace];
     const listed: Listed[] = [];
