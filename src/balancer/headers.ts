@@ -92,7 +92,8 @@ export function clientResponseHeaders(raw: Buffer[] | string[], extra?: [string,
     const lower = name.toLowerCase();
     if (lower === 'connection') named = tokens(raw[i + 1]!.toString());
     if (hopByHop.has(lower)) continue;
-    out.push(name, raw[i + 1]!.toString('latin1' as never));
+    const value = raw[i + 1]!;
+    out.push(name, typeof value === 'string' ? value : value.toString('latin1'));
   }
   if (named) {
     for (let i = out.length - 2; i >= 0; i -= 2) if (named.has(out[i]!.toLowerCase())) out.splice(i, 2);
