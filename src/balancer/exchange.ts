@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { AccessLogger } from './access-log.js';
+import { type AccessLogger, nowIso } from './access-log.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import type { BalancerSpec, RouteSpec } from './model.js';
 import type { UpstreamPool } from './pool.js';
@@ -70,7 +70,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.bodyless = te === undefined && (cl === undefined || cl === '0');
     this.hashKey = route.spec.hashOn ? hashKeyOf(route.spec.hashOn, req, clientIp) : undefined;
     this.timer = setTimeout(() => this.controller?.abort(new TotalTimeout()), ctx.spec.timeouts.totalMs);
-    res.once('close', this.onClientClose);
+    res.on('close', this.onClientClose); // removed in finish()
   }
 
   start(): void {
@@ -141,13 +141,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     this.status = status;
     const header = this.ctx.spec.upstreamHeader;
-    // The raw list keeps the upstream's header names and order as sent; the parsed object is
-    // the fallback for a dispatcher that does not expose it.
-    const raw = controller.rawHeaders;
-    this.res.writeHead(
-      status,
-      clientResponseHeaders(Array.isArray(raw) ? raw : flatten(headers), header ? [header, u.id] : undefined),
-    );
+    this.res.writeHead(status, clientResponseHeaders(headers, header ? [header, u.id] : undefined));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -264,7 +258,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const log = this.ctx.accessLog;
     if (log) {
       log({
-        time: new Date().toISOString(),
+        time: nowIso(),
         route: this.route.spec.name,
         method: this.req.method ?? '',
         path: this.req.url ?? '',
@@ -277,17 +271,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
       });
     }
   }
-}
-
-/** Parsed headers back to the flat [name, value, …] list (repeated headers as repeated pairs). */
-function flatten(headers: IncomingHttpHeaders): string[] {
-  const out: string[] = [];
-  for (const name in headers) {
-    const v = headers[name];
-    if (Array.isArray(v)) for (const x of v) out.push(name, x);
-    else if (v !== undefined) out.push(name, v);
-  }
-  return out;
 }
 
 function classify(err: Error & { code?: string }): Failure {
