@@ -56,7 +56,9 @@ async function start(m: Extract<ToWorker, { portico: 'start' }>): Promise<void> 
       accessLogSink: (text) => send({ portico: 'log', text }),
     });
     b.applyHealthVerdicts(m.verdicts);
-    // The primary's AggregatorRegistry asks every worker for its registry and sums them.
+    // The primary's AggregatorRegistry asks every worker for its registry and sums them;
+    // constructing one here is what makes prom-client answer those requests in a worker.
+    new AggregatorRegistry();
     AggregatorRegistry.setRegistries([b.metrics]);
     await b.start();
     balancer = b;
