@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { type AccessLogger, nowIso } from './access-log.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { clientResponseHeaders, clientResponseHeadersFromParsed, upstreamRequestHeaders } from './headers.js';
 import type { BalancerSpec, RouteSpec } from './model.js';
 import type { UpstreamPool } from './pool.js';
 import type { RetryBudget } from './retry-budget.js';
@@ -141,7 +141,15 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     this.status = status;
     const header = this.ctx.spec.upstreamHeader;
-    this.res.writeHead(status, clientResponseHeaders(headers, header ? [header, u.id] : undefined));
+    const extra: [string, string] | undefined = header ? [header, u.id] : undefined;
+    // The raw list keeps the upstream's header names as spelled and in order, as before.
+    const raw = controller.rawHeaders;
+    this.res.writeHead(
+      status,
+      Array.isArray(raw)
+        ? clientResponseHeaders(raw, extra)
+        : clientResponseHeadersFromParsed(headers, extra),
+    );
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

@@ -100,11 +100,30 @@ function forwardedElement(clientIp: string, proto: string, host: string | undefi
 }
 
 /**
- * Response headers for the client, from the headers undici parsed (names lowercased, repeated
- * headers as arrays): hop-by-hop ones and those the Connection header names are dropped.
- * Working from the parsed object, not the raw list, converts each header once, not twice.
+ * Response headers for the client, from the upstream's raw [name, value, …] list (undici's
+ * `controller.rawHeaders`: names as the upstream spelled them, in its order): hop-by-hop ones
+ * and those the Connection header names are dropped.
  */
-export function clientResponseHeaders(
+export function clientResponseHeaders(raw: Buffer[] | string[], extra?: [string, string]): string[] {
+  const out: string[] = [];
+  let named: ReadonlySet<string> = noTokens;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString();
+    const lower = name.toLowerCase();
+    const value = raw[i + 1]!;
+    if (lower === 'connection') named = tokens(value.toString());
+    if (hopByHop.has(lower)) continue;
+    out.push(name, typeof value === 'string' ? value : value.toString('latin1'));
+  }
+  if (named.size > 0) {
+    for (let i = out.length - 2; i >= 0; i -= 2) if (named.has(out[i]!.toLowerCase())) out.splice(i, 2);
+  }
+  if (extra) out.push(extra[0], extra[1]);
+  return out;
+}
+
+/** The same from undici's parsed headers (lowercased names), for a dispatcher without raw ones. */
+export function clientResponseHeadersFromParsed(
   headers: IncomingHttpHeaders,
   extra?: [string, string],
 ): Array<string | string[]> {
@@ -112,7 +131,7 @@ export function clientResponseHeaders(
   const connection = headers.connection;
   const named = connection === undefined ? noTokens : tokens(String(connection));
   for (const name in headers) {
-    if (hopByHop.has(name) || (named.size > 0 && named.has(name))) continue;
+    if (hopByHop.has(name) || named.has(name)) continue;
     const value = headers[name];
     if (value !== undefined) out.push(name, value);
   }
