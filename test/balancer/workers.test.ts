@@ -89,6 +89,8 @@ describe('lb serve --workers 2', () => {
     const byUpstream = st.routes[0]!.upstreams.map((u) => u.requests);
     expect(byUpstream.reduce((x, y) => x + y, 0)).toBe(400);
     expect(st.workers.reduce((n, w) => n + w.requests, 0)).toBe(400);
+    const human = await runPortico(['lb', 'status', '--admin', `127.0.0.1:${s.admin}`]);
+    expect(human.stdout).toMatch(/workers: 2 \(pid \d+: \d+ requests; pid \d+: \d+ requests\)/);
     // /metrics is the sum over the workers, not one worker's share.
     expect(await metric(s, /^portico_lb_requests_total\{[^}]*code="2xx"[^}]*\} (\d+)$/)).toBe(400);
 

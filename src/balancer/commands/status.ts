@@ -1,6 +1,7 @@
 import type { CommandContext } from '../../core/command-context.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { BalancerStatus } from '../status.js';
+import type { WorkerSummary } from '../workers/merge-status.js';
 import { type AdminClientOptions, clientToken, fetchStatus } from './admin-client.js';
 
 type Row = BalancerStatus['routes'][number]['upstreams'][number] & { route: string; panic: boolean };
@@ -15,7 +16,10 @@ function stateOf(r: Row): string {
 
 /** `portico lb status`: every route's upstreams, health, ejections and traffic share. */
 export async function statusCommand(ctx: CommandContext, opts: AdminClientOptions): Promise<number> {
-  const status = await fetchStatus(opts.admin, clientToken(opts, ctx.env, ctx.cwd));
+  const status: BalancerStatus & { workers?: WorkerSummary[] } = await fetchStatus(
+    opts.admin,
+    clientToken(opts, ctx.env, ctx.cwd),
+  );
   const routes = [...status.routes, ...status.tcp];
   const rows: Row[] = routes.flatMap((r) =>
     r.upstreams.map((u) => ({ ...u, route: r.name, panic: r.panic })),
@@ -27,6 +31,11 @@ export async function statusCommand(ctx: CommandContext, opts: AdminClientOption
     ctx.out.line(
       `listening: ${[status.listen.http, status.listen.https, ...Object.values(status.listen.tcp)].filter(Boolean).join(', ')}  (since ${status.startedAt})`,
     );
+    // `lb serve --workers N`: the figures below are summed over these processes.
+    if (status.workers)
+      ctx.out.line(
+        `workers: ${status.workers.length} (${status.workers.map((w) => `pid ${w.pid}: ${w.requests} requests${w.restarts ? `, restarted ${w.restarts}x` : ''}`).join('; ')})`,
+      );
     ctx.out.table(
       [
         { header: 'ROUTE', value: (r: Row) => r.route },

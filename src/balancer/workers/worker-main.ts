@@ -47,6 +47,12 @@ process.on('message', (raw: unknown) => {
   }
 });
 
+// The primary's AggregatorRegistry asks every worker for its registry and sums them;
+// constructing one is what makes prom-client answer those requests in a worker. Nothing to
+// report until the balancer exists (an answer at once, not a 5 s timeout at the primary).
+new AggregatorRegistry();
+AggregatorRegistry.setRegistries([]);
+
 send({ portico: 'hello' });
 
 async function start(m: Extract<ToWorker, { portico: 'start' }>): Promise<void> {
@@ -56,9 +62,6 @@ async function start(m: Extract<ToWorker, { portico: 'start' }>): Promise<void> 
       accessLogSink: (text) => send({ portico: 'log', text }),
     });
     b.applyHealthVerdicts(m.verdicts);
-    // The primary's AggregatorRegistry asks every worker for its registry and sums them;
-    // constructing one here is what makes prom-client answer those requests in a worker.
-    new AggregatorRegistry();
     AggregatorRegistry.setRegistries([b.metrics]);
     await b.start();
     balancer = b;
