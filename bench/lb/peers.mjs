@@ -46,11 +46,11 @@ http { access_log off; ${tempPaths(dir)} keepalive_requests 1000000;
   };
 }
 
-export async function nginxProxy(dir, port, backends) {
+export async function nginxProxy(dir, port, backends, workers = 1) {
   const conf = join(dir, 'proxy-nginx.conf');
   writeFileSync(
     conf,
-    `worker_processes 1; pid ${dir}/proxy-nginx.pid; error_log ${dir}/proxy-nginx.err; events { worker_connections 4096; }
+    `worker_processes ${workers}; pid ${dir}/proxy-nginx.pid; error_log ${dir}/proxy-nginx.err; events { worker_connections 4096; }
 http { access_log off; ${tempPaths(dir)}
   upstream be { ${backends.map((b) => `server 127.0.0.1:${b} max_fails=1 fail_timeout=5s;`).join(' ')} keepalive 64; }
   server { listen 127.0.0.1:${port}; location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection "";
@@ -65,12 +65,12 @@ http { access_log off; ${tempPaths(dir)}
   };
 }
 
-export async function haproxy(dir, port, backends) {
+export async function haproxy(dir, port, backends, threads = 1) {
   const conf = join(dir, 'haproxy.cfg');
   writeFileSync(
     conf,
     `global
-  nbthread 1
+  nbthread ${threads}
   maxconn 4096
 defaults
   mode http
@@ -132,11 +132,15 @@ export async function nodeHttpProxy(port, backends) {
   return { pid: () => child.pid, stop: () => child.kill('SIGTERM') };
 }
 
-export async function portico(dir, port, backends, adminPort, extra = []) {
+/**
+ * `portico lb serve` on `port`. `extra` adds flags (`--workers 2`); `options.cli` runs another
+ * build (a baseline dist/cli/main.js) and `options.env` adds variables.
+ */
+export async function portico(dir, port, backends, adminPort, extra = [], options = {}) {
   const child = spawn(
     process.execPath,
     [
-      cli,
+      options.cli ?? cli,
       'lb',
       'serve',
       '--listen',
@@ -153,7 +157,7 @@ export async function portico(dir, port, backends, adminPort, extra = []) {
       '2s',
       ...extra,
     ],
-    { stdio: 'ignore', env: { ...process.env, PORTICO_HOME: dir } },
+    { stdio: 'ignore', env: { ...process.env, PORTICO_HOME: dir, ...options.env } },
   );
   await waitPort(port);
   await waitPort(adminPort);

@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 
 export interface AdminHandlers {
+  /** The /status document (a promise when it is gathered from worker processes). */
   status: () => unknown;
-  metrics: Registry;
+  /** A registry, or anything that renders like one (the cluster aggregator of `--workers`). */
+  metrics: { metrics(): Promise<string>; readonly contentType: string };
   token?: string;
 }
 
@@ -36,8 +37,18 @@ export function createAdminServer(handlers: AdminHandlers): Server {
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return send(200, 'text/plain', 'ok\n');
-    if (path === '/status')
-      return send(200, 'application/json', `${JSON.stringify(handlers.status(), null, 2)}\n`);
+    if (path === '/status') {
+      Promise.resolve(handlers.status()).then(
+        (doc) => send(200, 'application/json', `${JSON.stringify(doc, null, 2)}\n`),
+        (error: Error) =>
+          send(
+            500,
+            'application/json',
+            JSON.stringify({ error: { code: 'status_failed', message: error.message } }),
+          ),
+      );
+      return;
+    }
     if (path === '/metrics') {
       handlers.metrics.metrics().then(
         (text) => send(200, handlers.metrics.contentType, text),

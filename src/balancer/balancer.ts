@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 import { formatHostPort } from '../core/address.js';
 import { PorticoError } from '../core/errors.js';
-import { type AccessLogger, createAccessLog } from './access-log.js';
+import { type AccessLogger, type AccessLogSink, createAccessLog } from './access-log.js';
 import { createAdminServer } from './admin.js';
 import { Exchange, type ExchangeContext, type HttpRoute } from './exchange.js';
 import { ActiveHealthChecks } from './health.js';
@@ -64,10 +64,14 @@ export class Balancer {
   constructor(
     public spec: BalancerSpec,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    options: BalancerOptions = {},
   ) {
     this.isTrusted = trustedPeers(spec.trustedProxies);
-    this.accessLog = createAccessLog(spec.accessLog);
-    this.health = new ActiveHealthChecks(env);
+    this.accessLog = createAccessLog(spec.accessLog, options.accessLogSink);
+    this.health = new ActiveHealthChecks(env, {
+      ...(options.remoteHealth ? { remote: true } : {}),
+      ...(options.onHealthVerdict ? { onVerdict: options.onHealthVerdict } : {}),
+    });
     for (const r of spec.routes) this.addRoute(r);
     for (const t of spec.tcp) {
       const pool = this.newPool(t.name, t.algorithm, t.upstreams, false);
@@ -121,6 +125,24 @@ export class Balancer {
     if (!pool) throw new PorticoError('E_LB_CONFIG', `no route named ${routeName}`);
     pool.setUpstreams(upstreams);
     this.health.sync();
+  }
+
+  /** Active health verdicts from the process that runs the checks (`remoteHealth`). */
+  applyHealthVerdicts(verdicts: Array<[string, boolean]>): void {
+    for (const [key, healthy] of verdicts) this.health.apply(key, healthy);
+  }
+
+  /** Every active health verdict so far, by `route\0upstream`. */
+  healthVerdicts(): Array<[string, boolean]> {
+    return this.health.snapshot();
+  }
+
+  /**
+   * Run the control work only, listening on nothing: active health checks (and, with the
+   * catalog follower, membership). The primary of `lb serve --workers` runs one so.
+   */
+  startControl(): void {
+    this.health.start();
   }
 
   routeNames(): string[] {
@@ -186,6 +208,7 @@ export class Balancer {
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     const pools = [...[...this.routes.values()].map((r) => r.pool), ...this.tcpPools.values()];
     await Promise.all(pools.flatMap((p) => p.upstreams.map((u) => u.dispatcher?.destroy().catch(() => {}))));
+    this.accessLog?.flush();
   }
 
   /**
@@ -383,7 +406,7 @@ export class Balancer {
     this.httpServers.push(server);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.inflight.add(res);
-      res.once('close', () => {
+      res.on('close', () => {
         this.inflight.delete(res);
         if (this.draining) {
           this.finishedWhileDraining++;
@@ -484,6 +507,15 @@ export class Balancer {
       server.listen(port, host, () => resolve(server.address() as AddressInfo));
     });
   }
+}
+
+export interface BalancerOptions {
+  /** Active health verdicts come from `applyHealthVerdicts`; this process probes nothing. */
+  remoteHealth?: boolean;
+  /** Each settled active health transition (the primary passes them on to its workers). */
+  onHealthVerdict?: (key: string, healthy: boolean) => void;
+  /** Where access log lines go instead of the configured stream (a worker: to its primary). */
+  accessLogSink?: AccessLogSink;
 }
 
 export interface DrainReport {

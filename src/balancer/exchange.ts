@@ -1,6 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AccessLogger } from './access-log.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { type AccessLogger, nowIso } from './access-log.js';
+import { clientResponseHeaders, clientResponseHeadersFromParsed, upstreamRequestHeaders } from './headers.js';
 import type { BalancerSpec, RouteSpec } from './model.js';
 import type { UpstreamPool } from './pool.js';
 import type { RetryBudget } from './retry-budget.js';
@@ -32,15 +33,15 @@ type Failure = 'connect' | 'timeout' | 'protocol';
  * One client request through the balancer: pick an upstream, stream the request to it and the
  * response back (with backpressure both ways), and on failure decide between another upstream
  * (idempotent, body-less requests within the retry budget), 502 (refused, reset, bad answer)
- * and 504 (no answer in time). Implements undici's dispatch handler, so no per-request stream
- * or promise objects are created on the happy path.
+ * and 504 (no answer in time). Implements undici's dispatch handler (the controller API of
+ * undici 7), so no per-request stream or promise objects are created on the happy path.
  */
-export class Exchange {
+export class Exchange implements Dispatcher.DispatchHandler {
   private upstream: Upstream | undefined;
   private excluded: Set<Upstream> | undefined;
   private attempts = 0;
-  private abortDispatch: ((err?: Error) => void) | undefined;
-  private resume: (() => void) | undefined;
+  /** The current attempt's controller: abort (retry, timeout, client gone), pause/resume. */
+  private controller: Dispatcher.DispatchController | undefined;
   private attemptStart = 0;
   private status = 0;
   private clientGone = false;
@@ -68,8 +69,8 @@ export class Exchange {
     const cl = req.headers['content-length'];
     this.bodyless = te === undefined && (cl === undefined || cl === '0');
     this.hashKey = route.spec.hashOn ? hashKeyOf(route.spec.hashOn, req, clientIp) : undefined;
-    this.timer = setTimeout(() => this.abortDispatch?.(new TotalTimeout()), ctx.spec.timeouts.totalMs);
-    res.once('close', this.onClientClose);
+    this.timer = setTimeout(() => this.controller?.abort(new TotalTimeout()), ctx.spec.timeouts.totalMs);
+    res.on('close', this.onClientClose); // removed in finish()
   }
 
   start(): void {
@@ -103,49 +104,66 @@ export class Exchange {
     u.active++;
     u.requests++;
     this.attemptStart = performance.now();
-    this.abortDispatch = undefined;
+    this.controller = undefined;
+    const timeouts = this.ctx.spec.timeouts;
     u.dispatcher!.dispatch(
       {
         path: this.path,
-        method: this.req.method as never,
+        // Node's parser only lets known methods through; undici takes any token as well.
+        method: this.req.method as Dispatcher.HttpMethod,
         headers: this.headers,
         body: this.bodyless ? null : this.req,
-        headersTimeout: this.ctx.spec.timeouts.headersMs,
-        bodyTimeout: this.ctx.spec.timeouts.idleMs,
+        headersTimeout: timeouts.headersMs,
+        bodyTimeout: timeouts.idleMs,
       },
-      this as never,
+      this,
     );
   }
 
-  // undici dispatch handler (its native, raw-header interface)
+  // undici dispatch handler
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortDispatch = abort;
-    if (this.clientGone) abort(new ClientGone());
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientGone) controller.abort(new ClientGone());
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
-    if (status < 200) return true; // 1xx: Node already answered Expect: 100-continue
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (status < 200) return; // 1xx: Node already answered Expect: 100-continue
     const u = this.upstream!;
     if ((status === 502 || status === 503) && this.canRetry()) {
       this.route.pool.recordFailure(u, Date.now());
-      this.abortDispatch?.(new RetryOnAnother());
-      return false;
+      controller.abort(new RetryOnAnother());
+      return;
     }
     this.status = status;
-    this.resume = resume;
     const header = this.ctx.spec.upstreamHeader;
-    this.res.writeHead(status, clientResponseHeaders(raw, header ? [header, u.id] : undefined));
-    return true;
+    const extra: [string, string] | undefined = header ? [header, u.id] : undefined;
+    // The raw list keeps the upstream's header names as spelled and in order, as before.
+    const raw = controller.rawHeaders;
+    this.res.writeHead(
+      status,
+      Array.isArray(raw)
+        ? clientResponseHeaders(raw, extra)
+        : clientResponseHeadersFromParsed(headers, extra),
+    );
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.res.write(chunk)) return true;
-    this.res.once('drain', this.resume!);
-    return false;
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.res.write(chunk)) return;
+    // Backpressure: stop reading the upstream until the client has taken what we wrote.
+    controller.pause();
+    this.res.once('drain', this.resumeUpstream);
   }
 
-  onComplete(): void {
+  private readonly resumeUpstream = (): void => {
+    this.controller?.resume();
+  };
+
+  onResponseEnd(): void {
     this.res.end();
     const u = this.upstream!;
     u.observe(performance.now() - this.attemptStart, this.status);
@@ -156,7 +174,7 @@ export class Exchange {
     this.finish();
   }
 
-  onError(err: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     const u = this.upstream;
     this.releaseUpstream();
     if (err instanceof RetryOnAnother) {
@@ -223,7 +241,7 @@ export class Exchange {
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
     this.clientGone = true;
-    this.abortDispatch?.(new ClientGone());
+    this.controller?.abort(new ClientGone());
   };
 
   private fail(status: number, code: string, message: string): void {
@@ -248,7 +266,7 @@ export class Exchange {
     const log = this.ctx.accessLog;
     if (log) {
       log({
-        time: new Date().toISOString(),
+        time: nowIso(),
         route: this.route.spec.name,
         method: this.req.method ?? '',
         path: this.req.url ?? '',

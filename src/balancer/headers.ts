@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
 /**
  * Header rules of a correct HTTP/1.1 proxy (RFC 9110 §7.6.1): hop-by-hop headers, and any
  * header the Connection header names, stop here. X-Forwarded-*, Forwarded (RFC 7239) and
@@ -67,11 +69,25 @@ export function upstreamRequestHeaders(raw: string[], facts: ForwardingFacts): s
   out.push('x-forwarded-for', xff ? `${xff}, ${facts.clientIp}` : facts.clientIp);
   out.push('x-forwarded-proto', proto ?? facts.proto);
   if (forwardedHost ?? host) out.push('x-forwarded-host', (forwardedHost ?? host)!);
-  const element = forwardedElement(facts.clientIp, facts.proto, host);
+  const element = forwardedElementCached(facts.clientIp, facts.proto, host);
   out.push('forwarded', forwarded ? `${forwarded}, ${element}` : element);
   // The client as the first trusted hop saw it; otherwise the peer of this socket.
   out.push('x-real-ip', realIp ?? facts.clientIp);
   return out;
+}
+
+/**
+ * The element for the last (client, proto, host) seen: keep-alive clients send the same ones
+ * request after request, and building it costs an array, a regex test and a join.
+ */
+let lastElement = { clientIp: '', proto: '', host: undefined as string | undefined, value: '' };
+function forwardedElementCached(clientIp: string, proto: string, host: string | undefined): string {
+  const last = lastElement;
+  if (last.value !== '' && last.clientIp === clientIp && last.proto === proto && last.host === host)
+    return last.value;
+  const value = forwardedElement(clientIp, proto, host);
+  lastElement = { clientIp, proto, host, value };
+  return value;
 }
 
 /** One RFC 7239 element for this hop: IPv6 addresses are bracketed and quoted, hosts quoted if needed. */
@@ -83,19 +99,41 @@ function forwardedElement(clientIp: string, proto: string, host: string | undefi
   return parts.join(';');
 }
 
-/** Response headers for the client, from undici's raw Buffer list. */
+/**
+ * Response headers for the client, from the upstream's raw [name, value, …] list (undici's
+ * `controller.rawHeaders`: names as the upstream spelled them, in its order): hop-by-hop ones
+ * and those the Connection header names are dropped.
+ */
 export function clientResponseHeaders(raw: Buffer[] | string[], extra?: [string, string]): string[] {
   const out: string[] = [];
-  let named: Set<string> | undefined;
+  let named: ReadonlySet<string> = noTokens;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString();
     const lower = name.toLowerCase();
-    if (lower === 'connection') named = tokens(raw[i + 1]!.toString());
+    const value = raw[i + 1]!;
+    if (lower === 'connection') named = tokens(value.toString());
     if (hopByHop.has(lower)) continue;
-    out.push(name, raw[i + 1]!.toString('latin1' as never));
+    out.push(name, typeof value === 'string' ? value : value.toString('latin1'));
   }
-  if (named) {
+  if (named.size > 0) {
     for (let i = out.length - 2; i >= 0; i -= 2) if (named.has(out[i]!.toLowerCase())) out.splice(i, 2);
+  }
+  if (extra) out.push(extra[0], extra[1]);
+  return out;
+}
+
+/** The same from undici's parsed headers (lowercased names), for a dispatcher without raw ones. */
+export function clientResponseHeadersFromParsed(
+  headers: IncomingHttpHeaders,
+  extra?: [string, string],
+): Array<string | string[]> {
+  const out: Array<string | string[]> = [];
+  const connection = headers.connection;
+  const named = connection === undefined ? noTokens : tokens(String(connection));
+  for (const name in headers) {
+    if (hopByHop.has(name) || named.has(name)) continue;
+    const value = headers[name];
+    if (value !== undefined) out.push(name, value);
   }
   if (extra) out.push(extra[0], extra[1]);
   return out;
@@ -112,7 +150,12 @@ function connectionTokens(raw: string[]): Set<string> | undefined {
   return set;
 }
 
-function tokens(value: string): Set<string> {
+const noTokens: ReadonlySet<string> = new Set();
+
+function tokens(value: string): ReadonlySet<string> {
+  // What nearly every upstream sends: nothing named beyond the hop-by-hop set.
+  if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Close')
+    return noTokens;
   return new Set(
     value
       .split(',')

@@ -8,6 +8,16 @@ interface Watched {
   health: ActiveHealth;
 }
 
+export interface HealthOptions {
+  /**
+   * Verdicts come from elsewhere (`apply`): nothing is probed here. A worker process of
+   * `lb serve --workers` runs so, its primary running the one checker for all of them.
+   */
+  remote?: boolean;
+  /** Called on every settled transition, with the verdict key (`pool\0upstream`). */
+  onVerdict?: (key: string, healthy: boolean) => void;
+}
+
 /**
  * Active health checks for every pool that asks for them, run by the same Scheduler and
  * probes as `portico discovery` (HTTP GET of a path, or a TCP connect), with rise/fall. A
@@ -16,18 +26,36 @@ interface Watched {
 export class ActiveHealthChecks {
   private readonly scheduler: Scheduler;
   private readonly watched = new Map<string, Watched>();
+  /** The last verdict per `pool\0upstream`, re-applied when membership changes. */
+  private readonly verdicts = new Map<string, boolean>();
 
-  constructor(env: NodeJS.ProcessEnv) {
+  constructor(
+    env: NodeJS.ProcessEnv,
+    private readonly options: HealthOptions = {},
+  ) {
     this.scheduler = new Scheduler({
       env,
       concurrency: 64,
       onTransition: (state) => {
-        const [poolName] = state.instanceId.split('\u0000');
-        const w = this.watched.get(poolName!);
-        const u = w?.pool.upstreams.find((x) => `${poolName}\u0000${x.id}` === state.instanceId);
-        if (w && u) w.pool.setActiveHealth(u, state.status !== 'critical', Date.now());
+        const healthy = state.status !== 'critical';
+        this.apply(state.instanceId, healthy);
+        this.options.onVerdict?.(state.instanceId, healthy);
       },
     });
+  }
+
+  /** Take a verdict (from the scheduler here, or from the process that runs the checks). */
+  apply(key: string, healthy: boolean): void {
+    this.verdicts.set(key, healthy);
+    const [poolName] = key.split('\u0000');
+    const w = this.watched.get(poolName!);
+    const u = w?.pool.upstreams.find((x) => `${poolName}\u0000${x.id}` === key);
+    if (w && u) w.pool.setActiveHealth(u, healthy, Date.now());
+  }
+
+  /** Every verdict so far (what a newly started worker needs to begin with). */
+  snapshot(): Array<[string, boolean]> {
+    return [...this.verdicts];
   }
 
   watch(pool: UpstreamPool, health: ActiveHealth | undefined): void {
@@ -71,14 +99,20 @@ export class ActiveHealthChecks {
             rise: health.rise,
             fall: health.fall,
           };
-      for (const u of pool.upstreams)
-        targets.push({ instanceId: `${name}\u0000${u.id}`, address: u.address, port: u.port, check });
+      for (const u of pool.upstreams) {
+        const instanceId = `${name}\u0000${u.id}`;
+        targets.push({ instanceId, address: u.address, port: u.port, check });
+        // A verdict that arrived before the upstream did (a remote checker is ahead of us).
+        const known = this.verdicts.get(instanceId);
+        if (this.options.remote && known !== undefined && known !== u.activeHealthy)
+          pool.setActiveHealth(u, known, Date.now());
+      }
     }
-    this.scheduler.set(targets);
+    if (!this.options.remote) this.scheduler.set(targets);
   }
 
   start(): void {
-    this.scheduler.start();
+    if (!this.options.remote) this.scheduler.start();
   }
 
   stop(): void {

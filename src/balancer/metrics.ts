@@ -21,11 +21,14 @@ export function createMetrics(pools: () => Array<{ route: string; pool: Upstream
     help: string,
     type: 'counter' | 'gauge' | 'histogram',
     values: () => Value[],
+    // How `lb serve --workers` combines the workers' values (prom-client's cluster aggregator).
+    aggregator: 'sum' | 'min' | 'max' = 'sum',
   ) => ({
     name,
     help,
     type,
-    get: async () => ({ name, help, type, values: values(), aggregator: 'sum' as const }),
+    aggregator,
+    get: async () => ({ name, help, type, values: values(), aggregator }),
   });
   const add = (m: ReturnType<typeof metric>): void => registry.registerMetric(m as never);
 
@@ -70,10 +73,18 @@ export function createMetrics(pools: () => Array<{ route: string; pool: Upstream
     ),
   );
   add(
-    metric('portico_lb_upstream_healthy', '1 when the upstream is in rotation.', 'gauge', () => {
-      const now = Date.now();
-      return each((route, _p, u) => [{ labels: { route, upstream: u.id }, value: u.available(now) ? 1 : 0 }]);
-    }),
+    metric(
+      'portico_lb_upstream_healthy',
+      '1 when the upstream is in rotation.',
+      'gauge',
+      () => {
+        const now = Date.now();
+        return each((route, _p, u) => [
+          { labels: { route, upstream: u.id }, value: u.available(now) ? 1 : 0 },
+        ]);
+      },
+      'min',
+    ), // in rotation in every worker
   );
   add(
     metric('portico_lb_upstream_active', 'In-flight requests or open connections.', 'gauge', () =>
@@ -94,6 +105,7 @@ export function createMetrics(pools: () => Array<{ route: string; pool: Upstream
               ? 1
               : 0,
         })),
+      'max',
     ),
   );
   add(

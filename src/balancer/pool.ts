@@ -1,5 +1,5 @@
 import type { Algorithm, CircuitPolicy, OutlierPolicy, UpstreamSpec } from './model.js';
-import { type Picker, pickers } from './pickers/index.js';
+import { type PickContext, type Picker, pickers } from './pickers/index.js';
 import { Upstream } from './upstream.js';
 
 export interface PoolPolicies {
@@ -24,6 +24,8 @@ export class UpstreamPool {
   ejectionsTotal = 0;
   /** Last selection ran in panic mode (too few healthy upstreams). */
   panic = false;
+  private readonly candidates: Upstream[] = [];
+  private readonly pickContext: PickContext = { now: 0, slowStartMs: 0, hashKey: undefined };
 
   constructor(
     readonly name: string,
@@ -70,7 +72,9 @@ export class UpstreamPool {
     for (const u of all) if (u.available(now)) healthy++;
     this.panic = all.length > 0 && (healthy * 100) / all.length < this.policies.outlier.panicThresholdPercent;
     const max = this.policies.circuit.maxConcurrent;
-    const candidates: Upstream[] = [];
+    // Reused on every request (select is synchronous and pickers keep no reference to it).
+    const candidates = this.candidates;
+    candidates.length = 0;
     let full = 0;
     for (const u of all) {
       if (excluded?.has(u)) continue;
@@ -82,11 +86,13 @@ export class UpstreamPool {
       candidates.push(u);
     }
     if (candidates.length === 0) return full > 0 ? 'all-full' : 'none-available';
-    const ctx =
-      hashKey === undefined
-        ? { now, slowStartMs: this.policies.slowStartMs }
-        : { now, slowStartMs: this.policies.slowStartMs, hashKey };
-    return this.picker.pick(candidates, ctx) ?? 'none-available';
+    const ctx = this.pickContext;
+    ctx.now = now;
+    ctx.slowStartMs = this.policies.slowStartMs;
+    ctx.hashKey = hashKey;
+    const picked = this.picker.pick(candidates, ctx) ?? 'none-available';
+    candidates.length = 0;
+    return picked;
   }
 
   /** Wait for a slot when every upstream is full; false (fast 503) when the queue is full too. */

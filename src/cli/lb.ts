@@ -20,6 +20,8 @@ Examples:
   portico lb serve --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002 --health-path /health
   portico lb serve --catalog                      route <service>.localhost to the catalog's instances
   portico lb serve --config portico-lb.yaml       routes by host and path, TCP listeners, TLS
+  portico lb serve --config portico-lb.yaml --workers auto
+                                                  one worker process per CPU on the same sockets
   portico lb status                               upstreams, health, slow start, panic, ejections,
                                                   traffic share (last 60 s and since start)
   portico lb test default -n 2000 -c 20           bounded load; distribution vs expected share ±5%
@@ -68,6 +70,10 @@ Examples:
     )
     .option('--access-log <target>', 'JSON access log: stderr, stdout or a file path')
     .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
+    .option(
+      '--workers <n|auto>',
+      'worker processes sharing the listeners (auto: one per CPU); one health checker, admin and access log for all (default 1)',
+    )
     .action(
       action(async (ctx, opts) => (await import('../balancer/commands/serve.js')).serveCommand(ctx, opts)),
     );

@@ -1,6 +1,10 @@
+import { availableParallelism } from 'node:os';
 import type { CommandContext } from '../../core/command-context.js';
+import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { Balancer, type DrainReport, type ReloadReport } from '../balancer.js';
+import type { ManifestStore } from '../../store/select.js';
+import { Balancer, type BalancerAddresses, type DrainReport, type ReloadReport } from '../balancer.js';
+import type { BalancerSpec } from '../model.js';
 import { type ServeOptions, specFromOptions } from './spec-from-options.js';
 
 /**
@@ -8,16 +12,35 @@ import { type ServeOptions, specFromOptions } from './spec-from-options.js';
  * requests in flight finish up to the drain timeout) and say what was drained. SIGHUP reloads
  * `--config` without dropping connections; a config that does not load keeps the running one.
  */
-export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Promise<number> {
+export async function serveCommand(ctx: CommandContext, opts: ServeCommandOptions): Promise<number> {
+  const workers = parseWorkers(opts.workers);
   const spec = specFromOptions(opts, ctx.env, ctx.cwd);
   const needsCatalog = spec.catalog || spec.routes.some((r) => r.service) || spec.tcp.some((t) => t.service);
-  let store: Awaited<ReturnType<typeof import('../../store/index.js').openStore>> | undefined;
+  let catalogAt: CatalogLocation | undefined;
   if (needsCatalog) {
     // The catalog namespace of the project the balancer runs for (-C, --project, or this
     // folder's), resolved before anything listens: a broken project file starts nothing.
-    const { openProjectCatalog } = await import('../../store/for-project.js');
-    const { selectorFor } = await import('../../project/index.js');
-    store = await openProjectCatalog(selectorFor(ctx), opts.store, ctx.env);
+    const { loadProject, namespaceOf, selectorFor } = await import('../../project/index.js');
+    const { manifestStoreOf } = await import('../../store/index.js');
+    const selector = selectorFor(ctx);
+    const project = await loadProject(selector);
+    // --store > PORTICO_STORE > portico.yaml's store: > the default catalog, like every command;
+    // plain data, so workers open the same catalog.
+    const manifest = manifestStoreOf(project);
+    catalogAt = {
+      url: opts.store,
+      project: namespaceOf(selector, project),
+      ...(manifest ? { manifest } : {}),
+    };
+  }
+  if (workers > 1) {
+    const { serveWithWorkers } = await import('../workers/primary.js');
+    return await serveWithWorkers(ctx, opts, spec, workers, catalogAt);
+  }
+  let store: Awaited<ReturnType<typeof import('../../store/index.js').openStore>> | undefined;
+  if (catalogAt) {
+    const { openStore } = await import('../../store/index.js');
+    store = await openStore(catalogAt.url, ctx.env, catalogAt.project, catalogAt.manifest);
   }
   const balancer = new Balancer(spec, ctx.env);
   let addresses: Awaited<ReturnType<Balancer['start']>>;
@@ -35,54 +58,15 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
       ctx.out.warn(`catalog: ${(e as Error).message}`),
     );
   }
-  const doc = {
-    http: addresses.http ? `http://${addresses.http.address}:${addresses.http.port}` : null,
-    https: addresses.https ? `https://${addresses.https.address}:${addresses.https.port}` : null,
-    admin: addresses.admin ? `http://${addresses.admin.address}:${addresses.admin.port}` : null,
-    tcp: Object.fromEntries(Object.entries(addresses.tcp).map(([k, a]) => [k, `${a.address}:${a.port}`])),
-    routes: spec.routes.map((r) => ({
-      name: r.name,
-      upstreams: r.upstreams.map((u) => u.id),
-      algorithm: r.algorithm,
-    })),
-    drainTimeoutMs: spec.drainTimeoutMs,
-  };
-  // A long-running command: the "result" is printed once at start, then it serves.
-  ctx.out.result(doc, () => {
-    const { c } = ctx.out;
-    if (doc.http) ctx.out.line(`${c.green('●')} HTTP  ${doc.http}`);
-    if (doc.https) ctx.out.line(`${c.green('●')} HTTPS ${doc.https}`);
-    for (const [name, a] of Object.entries(doc.tcp)) ctx.out.line(`${c.green('●')} TCP   ${a} (${name})`);
-    if (doc.admin) ctx.out.line(`${c.dim('admin')} ${doc.admin}/status  ${doc.admin}/metrics`);
-    for (const r of doc.routes)
-      ctx.out.line(
-        `${c.dim('route')} ${r.name}: ${r.upstreams.join(', ') || '(from the catalog)'} [${r.algorithm}]`,
-      );
-    ctx.out.line(
-      c.dim(`Ctrl-C to stop${opts.config ? `; kill -HUP ${process.pid} reloads ${opts.config}` : ''}`),
-    );
-  });
+  announce(ctx, opts, spec, addresses);
 
-  const onHangup = (): void => reload(ctx, opts, balancer);
+  const onHangup = (): void => reload(ctx, opts, (next) => balancer.reload(next));
   process.on('SIGHUP', onHangup);
-  // Started by the launcher that set heap flags (cli/heap-flags.ts): if it dies without passing
-  // a signal on (SIGKILL), stop as if told to rather than serve on, orphaned.
-  const launcherGone = new Promise<void>((resolve) => {
-    if (process.channel) process.once('disconnect', () => resolve());
-  });
-  await Promise.race([
-    launcherGone,
-    new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) resolve();
-      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    }),
-  ]);
+  await stopRequested(ctx);
   process.off('SIGHUP', onHangup);
-  const report = await balancer.drain(spec.drainTimeoutMs, (inFlight) => {
-    const line = `stopping: no new connections; waiting up to ${formatMs(spec.drainTimeoutMs)} for ${inFlight} in-flight request${inFlight === 1 ? '' : 's'} (Ctrl-C again to stop at once)`;
-    if (ctx.out.json) ctx.out.note(line);
-    else ctx.out.line(ctx.out.c.dim(line));
-  });
+  const report = await balancer.drain(spec.drainTimeoutMs, (inFlight) =>
+    stoppingLine(ctx, spec.drainTimeoutMs, inFlight),
+  );
   stopCatalog.abort();
   await catalog;
   await store?.close();
@@ -94,6 +78,99 @@ export async function serveCommand(ctx: CommandContext, opts: ServeOptions): Pro
   if (ctx.out.json) ctx.out.note(line);
   else ctx.out.line(line);
   return ExitCode.Ok;
+}
+
+/** Where the catalog is, for a balancer that follows it. */
+export interface CatalogLocation {
+  url: string | undefined;
+  project: string;
+  /** portico.yaml's `store:` (with its folder), when the project names its catalog. */
+  manifest?: ManifestStore;
+}
+
+export interface ServeCommandOptions extends ServeOptions {
+  /** Worker processes: a count, or `auto` (one per available CPU). */
+  workers?: string;
+}
+
+/** `--workers N|auto` → N (1 = one process, the default). */
+export function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > maxWorkers)
+    throw new PorticoError(
+      'E_USAGE',
+      `--workers must be a number from 1 to ${maxWorkers}, or auto (got ${value})`,
+      {
+        hint: `auto starts one worker per available CPU (${availableParallelism()} here).`,
+      },
+    );
+  return n;
+}
+
+const maxWorkers = 256;
+
+/** The result document, printed once at start (then the balancer serves). */
+export function announce(
+  ctx: CommandContext,
+  opts: ServeOptions,
+  spec: BalancerSpec,
+  addresses: BalancerAddresses,
+  workers?: number[],
+): void {
+  const doc = {
+    http: addresses.http ? `http://${addresses.http.address}:${addresses.http.port}` : null,
+    https: addresses.https ? `https://${addresses.https.address}:${addresses.https.port}` : null,
+    admin: addresses.admin ? `http://${addresses.admin.address}:${addresses.admin.port}` : null,
+    tcp: Object.fromEntries(Object.entries(addresses.tcp).map(([k, a]) => [k, `${a.address}:${a.port}`])),
+    routes: spec.routes.map((r) => ({
+      name: r.name,
+      upstreams: r.upstreams.map((u) => u.id),
+      algorithm: r.algorithm,
+    })),
+    drainTimeoutMs: spec.drainTimeoutMs,
+    ...(workers ? { workers } : {}),
+  };
+  ctx.out.result(doc, () => {
+    const { c } = ctx.out;
+    if (doc.http) ctx.out.line(`${c.green('●')} HTTP  ${doc.http}`);
+    if (doc.https) ctx.out.line(`${c.green('●')} HTTPS ${doc.https}`);
+    for (const [name, a] of Object.entries(doc.tcp)) ctx.out.line(`${c.green('●')} TCP   ${a} (${name})`);
+    if (doc.admin) ctx.out.line(`${c.dim('admin')} ${doc.admin}/status  ${doc.admin}/metrics`);
+    for (const r of doc.routes)
+      ctx.out.line(
+        `${c.dim('route')} ${r.name}: ${r.upstreams.join(', ') || '(from the catalog)'} [${r.algorithm}]`,
+      );
+    if (workers) ctx.out.line(`${c.dim('workers')} ${workers.length} (pids ${workers.join(', ')})`);
+    ctx.out.line(
+      c.dim(`Ctrl-C to stop${opts.config ? `; kill -HUP ${process.pid} reloads ${opts.config}` : ''}`),
+    );
+  });
+}
+
+/**
+ * Resolves on Ctrl-C / SIGTERM (the command's signal), or when the launcher that set heap flags
+ * (cli/heap-flags.ts) dies without passing a signal on (SIGKILL): stop then rather than serve
+ * on, orphaned.
+ */
+export async function stopRequested(ctx: CommandContext): Promise<void> {
+  const launcherGone = new Promise<void>((resolve) => {
+    if (process.channel) process.once('disconnect', () => resolve());
+  });
+  await Promise.race([
+    launcherGone,
+    new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    }),
+  ]);
+}
+
+export function stoppingLine(ctx: CommandContext, drainTimeoutMs: number, inFlight: number): void {
+  const line = `stopping: no new connections; waiting up to ${formatMs(drainTimeoutMs)} for ${inFlight} in-flight request${inFlight === 1 ? '' : 's'} (Ctrl-C again to stop at once)`;
+  if (ctx.out.json) ctx.out.note(line);
+  else ctx.out.line(ctx.out.c.dim(line));
 }
 
 function formatMs(ms: number): string {
@@ -110,14 +187,19 @@ export function drainLine(r: DrainReport): string {
   return `drained ${requests} in ${r.ms} ms; ${r.cut} cut${r.cut > 0 ? ' at the drain timeout' : ''}${tunnels}`;
 }
 
-function reload(ctx: CommandContext, opts: ServeOptions, balancer: Balancer): void {
+/** SIGHUP: re-read --config and apply it with `apply`; a file that does not load changes nothing. */
+export function reload(
+  ctx: CommandContext,
+  opts: ServeOptions,
+  apply: (next: BalancerSpec) => ReloadReport,
+): void {
   if (!opts.config) {
     ctx.out.warn('SIGHUP: nothing to reload (started without --config); still serving');
     return;
   }
   let report: ReloadReport;
   try {
-    report = balancer.reload(specFromOptions(opts, ctx.env, ctx.cwd));
+    report = apply(specFromOptions(opts, ctx.env, ctx.cwd));
   } catch (error) {
     const e = error as Error & { code?: string };
     ctx.out.warn(

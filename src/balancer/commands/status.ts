@@ -2,6 +2,7 @@ import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { BalancerStatus } from '../status.js';
+import type { WorkerSummary } from '../workers/merge-status.js';
 import { type AdminClientOptions, clientToken, fetchStatus } from './admin-client.js';
 
 type Row = BalancerStatus['routes'][number]['upstreams'][number] & { route: string; panic: boolean };
@@ -47,7 +48,10 @@ async function adminFor(ctx: CommandContext, opts: StatusOptions): Promise<strin
 /** `portico lb status`: every route's upstreams, health, ejections and traffic share. */
 export async function statusCommand(ctx: CommandContext, opts: StatusOptions): Promise<number> {
   const admin = await adminFor(ctx, opts);
-  const status = await fetchStatus(admin, clientToken({ ...opts, admin }, ctx.env, ctx.cwd));
+  const status: BalancerStatus & { workers?: WorkerSummary[] } = await fetchStatus(
+    admin,
+    clientToken({ ...opts, admin }, ctx.env, ctx.cwd),
+  );
   const routes = [...status.routes, ...status.tcp];
   const rows: Row[] = routes.flatMap((r) =>
     r.upstreams.map((u) => ({ ...u, route: r.name, panic: r.panic })),
@@ -59,6 +63,11 @@ export async function statusCommand(ctx: CommandContext, opts: StatusOptions): P
     ctx.out.line(
       `listening: ${[status.listen.http, status.listen.https, ...Object.values(status.listen.tcp)].filter(Boolean).join(', ')}  (since ${status.startedAt})`,
     );
+    // `lb serve --workers N`: the figures below are summed over these processes.
+    if (status.workers)
+      ctx.out.line(
+        `workers: ${status.workers.length} (${status.workers.map((w) => `pid ${w.pid}: ${w.requests} requests${w.restarts ? `, restarted ${w.restarts}x` : ''}`).join('; ')})`,
+      );
     ctx.out.table(
       [
         { header: 'ROUTE', value: (r: Row) => r.route },

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// Scaling with workers: Portico (lb serve --workers N) against nginx (worker_processes N) and
+// HAProxy (nbthread N), N = 1 then 2, on the same two nginx backends in the same run. wrk req/s
+// as a ratio to nginx at the same N, p50/p99, and the resident memory of each balancer: the
+// peak of all its processes together, and that divided by N. Portico with 2 workers also runs
+// with the kernel distributing connections (NODE_CLUSTER_SCHED_POLICY=none) for comparison with
+// cluster's round-robin. BENCH_BASE_CLI=<another build's dist/cli/main.js> adds that build at
+// N = 1 (before/after a change, same run).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { haproxy, nginxBackend, nginxProxy, portico } from '../lb/peers.mjs';
+import { writeResult } from '../lib/measure.mjs';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const counts = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
+const only = process.env.BENCH_ONLY?.split(',');
+const baseCli = process.env.BENCH_BASE_CLI;
+const dir = mkdtempSync(join(tmpdir(), 'portico-bench-lb-scale-'));
+// Its own ports (BENCH_PORT_BASE moves them), so it can run beside the other lb benchmark.
+const base = Number(process.env.BENCH_PORT_BASE ?? 19700);
+const ports = { b1: base + 1, b2: base + 2, proxy: base + 80, admin: base + 90 };
+const run = promisify(execFile);
+
+async function wrk(secs) {
+  const { stdout: out } = await run(
+    'wrk',
+    ['-t2', `-c${connections}`, `-d${secs}s`, '--latency', `http://127.0.0.1:${ports.proxy}/`],
+    { encoding: 'utf8' },
+  );
+  const ms = (text) => {
+    const m = /([\d.]+)(us|ms|s)\b/.exec(text);
+    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : Number.NaN;
+  };
+  const pct = (p) => ms(new RegExp(`\\s${p}%\\s+(\\S+)`).exec(out)?.[1] ?? '');
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
+    p50: pct(50),
+    p99: pct(99),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? '',
+  };
+}
+
+function childrenOf(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+function rssKB(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** RSS of a process and all its descendants, MB. */
+function treeMB(pid) {
+  const all = [pid];
+  for (let i = 0; i < all.length && all.length < 1000; i++) all.push(...childrenOf(all[i]));
+  return all.reduce((n, p) => n + rssKB(p), 0) / 1024;
+}
+
+/**
+ * Each peer: start it, and the pid whose process tree is the balancer. Portico's `lb serve`
+ * re-runs itself with V8 heap flags; the launcher only waits, so its tree is measured from the
+ * launcher's child (the primary and its workers).
+ */
+const peers = (n) => ({
+  nginx: async () => {
+    const p = await nginxProxy(dir, ports.proxy, [ports.b1, ports.b2], n);
+    return { stop: p.stop, pid: p.pid, tree: p.pid };
+  },
+  haproxy: async () => {
+    const p = await haproxy(dir, ports.proxy, [ports.b1, ports.b2], n);
+    return { stop: p.stop, pid: p.pid, tree: p.pid };
+  },
+  portico: async () => porticoPeer(n),
+  ...(n === 2
+    ? { 'portico (sched none)': async () => porticoPeer(n, { NODE_CLUSTER_SCHED_POLICY: 'none' }) }
+    : {}),
+  ...(n === 1 && baseCli ? { 'portico (baseline build)': async () => porticoPeer(n, {}, baseCli) } : {}),
+});
+
+async function porticoPeer(n, env = {}, cli = undefined) {
+  // No --workers flag for one: the default, and what a baseline build from before it takes.
+  const flags = n > 1 ? ['--workers', String(n)] : [];
+  const p = await portico(dir, ports.proxy, [ports.b1, ports.b2], ports.admin, flags, {
+    env,
+    ...(cli ? { cli } : {}),
+  });
+  return { stop: p.stop, pid: p.pid, tree: () => childrenOf(p.pid())[0] ?? p.pid() };
+}
+
+async function stopAndWait(peer) {
+  const pid = peer.pid();
+  peer.stop();
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  process.kill(pid, 'SIGKILL');
+}
+
+const backends = [];
+const rows = [];
+// Other load on the machine skews every figure (ratios less so): recorded with the results.
+const loadBefore = loadavg()[0];
+try {
+  backends.push(await nginxBackend(dir, 'b1', ports.b1), await nginxBackend(dir, 'b2', ports.b2));
+  for (const n of counts) {
+    for (const [name, start] of Object.entries(peers(n))) {
+      if (only && !only.some((o) => name.startsWith(o))) continue;
+      const peer = await start();
+      await wrk(2); // warm-up (JIT, connection pools)
+      let peak = 0;
+      const sampler = setInterval(() => {
+        const t = typeof peer.tree === 'function' ? peer.tree() : peer.tree;
+        peak = Math.max(peak, treeMB(t));
+      }, 250);
+      const r = await wrk(seconds);
+      clearInterval(sampler);
+      rows.push({ name, n, ...r, rssMB: Math.round(peak), rssPerWorkerMB: Math.round(peak / n) });
+      console.error(`${name} ×${n}: ${r.rps} req/s, p99 ${r.p99} ms, RSS ${Math.round(peak)} MB`);
+      await stopAndWait(peer);
+    }
+  }
+} finally {
+  for (const b of backends) await stopAndWait(b).catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const nginxAt = (n) => rows.find((r) => r.name === 'nginx' && r.n === n)?.rps;
+const porticoAt = (n) => rows.find((r) => r.name === 'portico' && r.n === n)?.rps;
+const md = [
+  `# load balancers by worker count — wrk -t2 -c${connections} -d${seconds}s, two nginx backends (${new Date().toISOString()})`,
+  '',
+  '| balancer | workers/threads | req/s | vs nginx (same N) | p50 | p99 | non-2xx | RSS total | RSS per worker |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.n} | ${Math.round(r.rps)} | ${nginxAt(r.n) ? (r.rps / nginxAt(r.n)).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} | ${r.rssMB} MB | ${r.rssPerWorkerMB} MB |`,
+  ),
+  '',
+  porticoAt(1) && porticoAt(2)
+    ? `Portico 2 workers / 1 worker: ${(porticoAt(2) / porticoAt(1)).toFixed(2)}x; nginx: ${(nginxAt(2) / nginxAt(1)).toFixed(2)}x.`
+    : '',
+  'nginx and HAProxy workers/threads = N; Portico = `lb serve --workers N` (RSS includes the primary: health checks, admin, access log).',
+  `The backends and wrk run on the same machine (${cpus().length} CPUs): N = 2 competes with them. Load average (1 min) at start: ${loadBefore.toFixed(1)}, at end: ${loadavg()[0].toFixed(1)}.`,
+].join('\n');
+console.log(md);
+writeResult('lb-scale', { seconds, connections, loadBefore, loadAfter: loadavg()[0], rows }, md);
