@@ -122,6 +122,23 @@ async function hold(): Promise<number> {
   return h.port;
 }
 
+/**
+ * Two consecutive ports, both held: a range whose second port is left free could be taken by any
+ * other process (another test file) between the setup and the check, changing the conflicts.
+ */
+async function holdRange(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = await holdPort('127.0.0.1');
+    const second = await holdPort('127.0.0.1', first.port + 1).catch(() => undefined);
+    if (second) {
+      held.push(first, second);
+      return first.port;
+    }
+    await first.stop();
+  }
+  throw new Error('no two consecutive free ports found on 127.0.0.1');
+}
+
 /** Copy a case, fill its @PLACEHOLDERS@, optionally with CRLF line endings; returns the files' texts. */
 function setup(name: string, values: Record<string, string | number>, crlf = false) {
   const dir = tempDir();
@@ -266,7 +283,7 @@ describe('portico ports fix: converges and touches nothing else', () => {
   });
 
   it('a conflict it cannot fix: exit 1 with the reason, and --write writes only the converging part', async () => {
-    const [cache, range, hostNet] = [await hold(), await hold(), await hold()];
+    const [cache, range, hostNet] = [await hold(), await holdRange(), await hold()];
     const c = setup('unfixable', { CACHE: cache, RANGE: `${range}-${range + 1}`, HOSTNET: hostNet });
 
     const dry = await runPortico(['ports', 'fix', '--json'], { cwd: c.dir, env: c.env });

@@ -86,10 +86,14 @@ export async function fixCommand(
         if (diffs.length > 0) ctx.out.line(`\n${diffs.map((d) => colorDiff(d, c)).join('\n')}`);
         for (const w of written)
           ctx.out.line(`${c.green('wrote')} ${w.file}${w.backup ? ` (backup: ${w.backup})` : ''}`);
-        const byHand = plan.proposals.filter((p) => p.status !== 'converges').length;
+        // One change by hand per compose entry: both ports of a conflicting range are one move.
+        const byHand = new Set(
+          plan.proposals.filter((p) => p.status !== 'converges').map((p) => `${p.mapping}\u0000${p.manual}`),
+        ).size;
+        const fixes = plan.proposals.filter((p) => p.status === 'converges').length + byHand;
         if (opts.write && byHand > 0)
           ctx.out.line(
-            `${written.length > 0 ? `wrote ${result.applied.length} of ${plan.proposals.length} fixes` : 'nothing written'}; ${byHand} need${byHand === 1 ? 's' : ''} a change by hand (see above)`,
+            `${written.length > 0 ? `wrote ${result.applied.length} of ${fixes} fixes` : 'nothing written'}; ${byHand} need${byHand === 1 ? 's' : ''} a change by hand (see above)`,
           );
         const when = opts.write ? 'now' : 'after these edits';
         if (converged) {
