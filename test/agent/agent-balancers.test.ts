@@ -158,6 +158,28 @@ describe('portico agent runs the balancers declared in portico.yaml', () => {
     expect(await get(lbPort, 'web.localhost')).toBe('200 c');
   });
 
+  it('on SIGHUP stops a balancer removed from portico.yaml and starts a new one', async () => {
+    writeFileSync(join(project, 'lb', 'portico-lb.yaml'), lbConfig(lbPort, adminPort, true));
+    writeFileSync(join(project, 'portico.yaml'), 'balancers: []\n');
+    agent.child.kill('SIGHUP');
+    await waitFor(async () => ((await portClosed(lbPort)) ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'the removed balancer to stop',
+    });
+    expect((await api(`${agent.url}/api/v1/agent`)).body.balancers).toEqual([]);
+    writeFileSync(join(project, 'portico.yaml'), manifest.replace('name: edge', 'name: edge2'));
+    agent.child.kill('SIGHUP');
+    await waitFor(async () => ((await portClosed(lbPort)) ? undefined : true), {
+      timeoutMs: 20_000,
+      what: 'the new balancer to listen',
+    });
+    expect(agent.stderr()).toContain('balancer edge2: started');
+    await waitFor(async () => ((await get(lbPort, 'web.localhost')) === '200 c' ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'the new balancer to follow the catalog',
+    });
+  });
+
   it('drains and closes the balancer on SIGTERM', async () => {
     expect(await portClosed(lbPort)).toBe(false);
     expect(await agent.stop()).toBe(0);
