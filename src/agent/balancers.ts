@@ -1,6 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { Balancer, type BalancerAddresses } from '../balancer/balancer.js';
-import { followCatalog } from '../balancer/catalog.js';
+import type { Balancer, BalancerAddresses } from '../balancer/balancer.js';
 import { balancerConfigSchema } from '../balancer/config/schema.js';
 import { configToSpec } from '../balancer/config/to-spec.js';
 import type { BalancerSpec } from '../balancer/model.js';
@@ -130,7 +129,15 @@ export class EmbeddedBalancers {
         }
         continue;
       }
-      const report = current.balancer.reload(spec);
+      let report: ReturnType<Balancer['reload']>;
+      try {
+        report = current.balancer.reload(spec);
+      } catch (error) {
+        this.warn(
+          `balancer ${declaration.name}: reload failed, still serving the previous configuration: ${describeError(error)}`,
+        );
+        continue;
+      }
       current.declaration = declaration;
       this.note(
         `balancer ${declaration.name}: reloaded ${declaration.config}: ${report.added.length} route(s) added, ${report.changed.length} changed, ${report.removed.length} removed`,
@@ -165,6 +172,11 @@ export class EmbeddedBalancers {
   }
 
   private async launch({ declaration, spec }: PreparedBalancer, store: Store): Promise<void> {
+    // Loaded only by an agent that runs a balancer: the others start without it.
+    const [{ Balancer }, { followCatalog }] = await Promise.all([
+      import('../balancer/balancer.js'),
+      import('../balancer/catalog.js'),
+    ]);
     const balancer = new Balancer(spec, this.env);
     let addresses: BalancerAddresses;
     try {
