@@ -104,7 +104,8 @@ describe('portico agent runs the balancers declared in portico.yaml', () => {
     const seen = await waitFor(
       async () => {
         const got = new Set(await answers(lbPort, 6));
-        return got.has('200 a') && got.has('200 b') ? got : undefined;
+        // Until the catalog reached the balancer, a batch may also hold a 503 (no upstream yet).
+        return got.size === 2 && got.has('200 a') && got.has('200 b') ? got : undefined;
       },
       { timeoutMs: 20_000, what: 'both instances to answer through the balancer' },
     );
@@ -173,7 +174,10 @@ describe('portico agent runs the balancers declared in portico.yaml', () => {
       timeoutMs: 20_000,
       what: 'the new balancer to listen',
     });
-    expect(agent.stderr()).toContain('balancer edge2: started');
+    await waitFor(() => (agent.stderr().includes('balancer edge2: started') ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'the start note',
+    });
     await waitFor(async () => ((await get(lbPort, 'web.localhost')) === '200 c' ? true : undefined), {
       timeoutMs: 20_000,
       what: 'the new balancer to follow the catalog',
