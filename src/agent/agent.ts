@@ -13,6 +13,7 @@ import type { AccessPolicy } from './access.js';
 import { Alerter, type PreparedAlerts, prepareAlerts } from './alerts/alerter.js';
 import { dashboardDataRoutes } from './api/dashboard-data.js';
 import { mountApi } from './api/mount.js';
+import { declaredBalancers, EmbeddedBalancers, prepareBalancers } from './balancers.js';
 import { joinCluster } from './cluster-join.js';
 import { type AgentContext, readCatalog } from './context.js';
 import { ChangeFeed } from './feed.js';
@@ -33,6 +34,8 @@ export interface AgentOptions {
   discover: boolean;
   env: NodeJS.ProcessEnv;
   warn: (message: string) => void;
+  /** Progress worth a line on stderr (an embedded balancer reloaded). */
+  note?: ((message: string) => void) | undefined;
   /** Admin endpoints (host:port) of Portico balancers the dashboard shows (--lb-admin). */
   balancers?: string[] | undefined;
   /** This host's name in the cluster (--node, else PORTICO_NODE, else the hostname). */
@@ -69,6 +72,8 @@ export class Agent {
   private bound!: HostPort;
   /** This agent as one host of the catalog: lease, heartbeat, election, stale state. */
   private member!: ClusterMember;
+  /** portico.yaml's `balancers:`, run in this process (src/agent/balancers.ts). */
+  readonly balancers: EmbeddedBalancers;
   readonly startedAt = Date.now();
   reloads = 0;
   lastReload: number | undefined;
@@ -77,11 +82,15 @@ export class Agent {
     private readonly options: AgentOptions,
     private readonly base: Store,
     private readonly server: Server,
-  ) {}
+  ) {
+    this.balancers = new EmbeddedBalancers(options.env, options.warn, options.note ?? (() => {}));
+  }
 
   static async start(options: AgentOptions): Promise<Agent> {
     const project = await loadProject(options.selector);
     const namespace = namespaceOf(options.selector, project);
+    // Balancer configs are read before anything opens or listens: a broken one starts nothing.
+    const balancers = prepareBalancers(declaredBalancers(project), options.env);
     const base = await openStore(options.store, options.env, namespace, manifestStoreOf(project));
     const server = createServer();
     const agent = new Agent(options, base, server);
@@ -131,13 +140,18 @@ export class Agent {
       cwd: () => options.selector.cwd,
       // The health report opens the catalog itself: point it at the agent's --store.
       env: options.store ? { ...options.env, PORTICO_STORE: options.store } : options.env,
-      balancers: options.balancers ?? [],
+      // A getter: the embedded balancers change on reload.
+      get balancers() {
+        return agent.watchedBalancers();
+      },
       signal: agent.stopping.signal,
     });
     dashboardRoutes(router);
     server.on('request', (req, res) => void router.handle(req, res));
     agent.feed.subscribe((event) => agent.events.publish('catalog', event));
     try {
+      // Before any source or check runs: a balancer that cannot listen leaves nothing behind.
+      await agent.balancers.start(balancers, agent.member.view(namespace));
       agent.cycle = await agent.begin(project, namespace);
     } catch (error) {
       await agent.stop();
@@ -171,8 +185,8 @@ export class Agent {
       startedAt: this.startedAt,
       reloads: this.reloads,
       lastReload: this.lastReload ?? null,
-      /** Admin endpoints of the balancers it watches (--lb-admin): where `lb status` looks. */
-      balancers: this.options.balancers ?? [],
+      /** Admin endpoints of the balancers it watches (--lb-admin, portico.yaml `balancers:`): where `lb status` looks. */
+      balancers: this.watchedBalancers(),
       isLeader: this.member.isLeader,
       stale: this.member.stale,
       cluster: this.member.status(),
@@ -193,14 +207,22 @@ export class Agent {
       this.cycle = await this.begin(previous.project, previous.namespace);
       throw error;
     }
+    await this.balancers.reload(declaredBalancers(project), this.member.view(this.cycle.namespace));
     this.reloads++;
     this.lastReload = Date.now();
+  }
+
+  /** Admin endpoints shown on the dashboard and by `lb status`: --lb-admin, then the embedded ones. */
+  watchedBalancers(): string[] {
+    return [...new Set([...(this.options.balancers ?? []), ...this.balancers.admins()])];
   }
 
   async stop(): Promise<void> {
     if (this.stopping.signal.aborted) return;
     this.stopping.abort();
     this.events.close();
+    // Drained while the catalog they follow is still open.
+    await this.balancers.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;

@@ -40,6 +40,8 @@ export function registerAgent(program: Command): void {
       `
 Listening beyond loopback requires a token (--token-env / --token-file) for every write:
 Authorization: Bearer <token>, or X-Consul-Token on the Consul paths.
+Balancers listed under balancers: in portico.yaml ({name, config: portico-lb.yaml}) run in the
+agent's process, follow its catalog, reload on SIGHUP and drain on SIGTERM.
 
 Examples:
   portico agent                                  this folder's project on 127.0.0.1:7780

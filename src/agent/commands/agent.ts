@@ -55,6 +55,7 @@ export async function agentCommand(ctx: CommandContext, opts: AgentCommandOption
     discover: opts.discover !== false,
     env: ctx.env,
     warn: (m) => ctx.out.warn(m),
+    note: (m) => ctx.out.note(m),
     ...(ctx.out.json ? { onTransition: (e) => ctx.out.writeStdout(`${JSON.stringify(e)}\n`) } : {}),
   });
   const url = `http://${agent.address}`;
@@ -87,6 +88,14 @@ export async function agentCommand(ctx: CommandContext, opts: AgentCommandOption
   const line = `portico agent: project ${agent.project} on ${url} (dashboard ${url}/, API ${url}/api/v1/, Consul ${url}/v1/, metrics ${url}/metrics); Ctrl-C to stop`;
   if (ctx.out.json) ctx.out.writeStderr(`${line}\n`);
   else ctx.out.line(line);
+  for (const b of agent.balancers.list()) {
+    const where = [b.http ? `http://${b.http}` : '', b.admin ? `admin http://${b.admin}` : '']
+      .filter(Boolean)
+      .join(', ');
+    const text = `  balancer ${b.name}: ${where || 'no HTTP listener'} (${b.config})`;
+    if (ctx.out.json) ctx.out.writeStderr(`${text}\n`);
+    else ctx.out.line(text);
+  }
   try {
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();

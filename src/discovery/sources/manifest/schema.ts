@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema } from '../../../agent/alerts/schema.js';
+import { balancersSchema } from '../../../agent/balancers-schema.js';
 import { checkInputSchema } from '../../../checks/define.js';
 import { policySchema } from '../../../policy/schema.js';
 import { storeConfigSchema } from '../../../store/config-schema.js';
@@ -50,6 +51,8 @@ const secrets = z.strictObject({
  *     rules: [{ kind: instance-down, for: 30s }]
  *   store:                         # the catalog (src/store/config-schema.ts); --store wins
  *     url: etcd://10.0.0.1:2379
+ *   balancers:                     # run by `portico agent` (src/agent/balancers-schema.ts)
+ *     - { name: edge, config: lb/portico-lb.yaml }
  */
 export const manifestSchema = z.strictObject({
   version: z.literal(1).default(1),
@@ -60,6 +63,8 @@ export const manifestSchema = z.strictObject({
   alerts: alertsSchema.optional(),
   /** Which catalog this project uses (src/store/config-schema.ts). */
   store: storeConfigSchema.optional(),
+  /** Embedded balancers `portico agent` runs (src/agent/balancers-schema.ts). */
+  balancers: balancersSchema.optional(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;
