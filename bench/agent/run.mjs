@@ -22,6 +22,7 @@ const watchers = Number(process.env.BENCH_WATCHERS ?? 100);
 const changes = Number(process.env.BENCH_CHANGES ?? 20);
 const cpuSeconds = Number(process.env.BENCH_CPU_SECONDS ?? 60);
 const loads = Number(process.env.BENCH_LOADS ?? 5);
+const baselineSeconds = Number(process.env.BENCH_CPU_BASELINE_SECONDS ?? 20);
 const project = 'bench';
 
 const cleanups = [];
@@ -89,6 +90,7 @@ function rssSampler(pid) {
   sample();
   const timer = setInterval(sample, 250);
   return {
+    peak: () => peak / 1024,
     stop() {
       clearInterval(timer);
       sample();
@@ -139,6 +141,27 @@ async function seedCatalog(home) {
   }
 }
 
+/** Service time without queueing: `count` sequential requests per endpoint, one connection. */
+async function sequentialReads(url, paths, count = 20) {
+  const pool = new Pool(url, { connections: 1, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const out = {};
+  try {
+    for (const p of paths) {
+      const l = [];
+      for (let i = 0; i < count; i++) {
+        const t = performance.now();
+        const r = await pool.request({ path: p.path, method: 'GET' });
+        await r.body.arrayBuffer();
+        l.push(performance.now() - t);
+      }
+      out[p.name] = { p50: quantile(l, 0.5), max: Math.max(...l) };
+    }
+  } finally {
+    await pool.destroy();
+  }
+  return out;
+}
+
 /** Open loop: request i is due at start + i/rate whatever the previous answers did. */
 async function pacedReads(url, paths) {
   const pool = new Pool(url, { connections: 64, headersTimeout: 30_000, bodyTimeout: 30_000 });
@@ -146,6 +169,8 @@ async function pacedReads(url, paths) {
   const latencies = new Map(paths.map((p) => [p.name, []]));
   let errors = 0;
   let maxLag = 0;
+  let lastDone = 0;
+  let gaveUp = false;
   const inflight = [];
   const start = performance.now();
   let next = 0;
@@ -161,11 +186,12 @@ async function pacedReads(url, paths) {
           .request({ path: p.path, method: 'GET' })
           .then(async (r) => {
             await r.body.arrayBuffer();
+            lastDone = performance.now();
             if (r.statusCode !== 200) errors++;
             else latencies.get(p.name).push(performance.now() - t);
           })
           .catch(() => {
-            errors++;
+            if (!gaveUp) errors++;
           }),
       );
       next++;
@@ -173,12 +199,25 @@ async function pacedReads(url, paths) {
     await sleep(1);
   }
   await Promise.race([Promise.all(inflight), sleep(30_000)]);
-  const seconds = (performance.now() - start) / 1000;
+  gaveUp = true; // what is still queued 30 s after the last send is counted as unanswered
+  const seconds = (lastDone - start) / 1000;
   await pool.destroy();
   const out = {};
   for (const [name, l] of latencies)
     out[name] = { n: l.length, p50: quantile(l, 0.5), p99: quantile(l, 0.99), max: Math.max(...l) };
-  return { perEndpoint: out, sent: next, errors, seconds, achievedRate: next / seconds, maxLagMs: maxLag };
+  // Answered per second, from the first send to the last answer (below the offered rate when the
+  // agent cannot keep up and the requests queue).
+  const answered = [...latencies.values()].reduce((n, l) => n + l.length, 0);
+  return {
+    perEndpoint: out,
+    sent: next,
+    answered,
+    errors,
+    unanswered: next - answered - errors,
+    seconds,
+    achievedRate: answered / seconds,
+    maxLagMs: maxLag,
+  };
 }
 
 // ---------------------------------------------------------------- 2. wake-up latency
@@ -236,16 +275,22 @@ function blockingQueries(url, service, count, index, onAnswer) {
   };
 }
 
-async function wakeups(url) {
+async function wakeups(url, sseCount, queryCount, rounds) {
   let pending; // { marker, sse: Map<i,t>, bq: Map<i,t> }
-  const sse = await sseClients(url, watchers, (i, chunk, t) => {
+  const sse = await sseClients(url, sseCount, (i, chunk, t) => {
     if (pending && !pending.sse.has(i) && chunk.includes(pending.marker)) pending.sse.set(i, t);
   });
   const first = await fetch(`${url}/v1/health/service/svc-0`, { signal: AbortSignal.timeout(10_000) });
   await first.arrayBuffer();
-  const bq = blockingQueries(url, 'svc-0', watchers, Number(first.headers.get('x-consul-index')), (i, t) => {
-    if (pending && !pending.bq.has(i)) pending.bq.set(i, t);
-  });
+  const bq = blockingQueries(
+    url,
+    'svc-0',
+    queryCount,
+    Number(first.headers.get('x-consul-index')),
+    (i, t) => {
+      if (pending && !pending.bq.has(i)) pending.bq.set(i, t);
+    },
+  );
   // Let every query reach the agent and park before the first change.
   await sleep(1000);
   const sseLat = [];
@@ -253,7 +298,7 @@ async function wakeups(url) {
   let beforeAck = 0;
   let missed = 0;
   try {
-    for (let k = 0; k < changes; k++) {
+    for (let k = 0; k < rounds; k++) {
       const id = `wake-${Math.floor(k / 2)}`;
       pending = { marker: id, sse: new Map(), bq: new Map() };
       if (k % 2 === 0)
@@ -266,13 +311,13 @@ async function wakeups(url) {
       else await postJson(`${url}/api/v1/instances/${encodeURIComponent(id)}`, undefined, 'DELETE');
       const ack = performance.now();
       const deadline = ack + 5000;
-      while ((pending.sse.size < watchers || pending.bq.size < watchers) && performance.now() < deadline)
+      while ((pending.sse.size < sseCount || pending.bq.size < queryCount) && performance.now() < deadline)
         await sleep(2);
-      for (const [map, into] of [
-        [pending.sse, sseLat],
-        [pending.bq, bqLat],
+      for (const [map, into, count] of [
+        [pending.sse, sseLat, sseCount],
+        [pending.bq, bqLat, queryCount],
       ]) {
-        missed += watchers - map.size;
+        missed += count - map.size;
         for (const t of map.values()) {
           if (t < ack) beforeAck++;
           into.push(Math.max(0, t - ack));
@@ -312,6 +357,16 @@ async function httpServices(count) {
   return { ports: servers.map((s) => s.address().port), hits: () => hits };
 }
 
+/** The agent's CPU over `seconds`, as % of one core. */
+async function cpuOver(pid, seconds) {
+  const cpu0 = cpuSecondsOf(pid);
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const cpu = cpuSecondsOf(pid) - cpu0;
+  const wall = (performance.now() - t0) / 1000;
+  return { percent: (cpu / wall) * 100, cpuSeconds: cpu, wallSeconds: wall };
+}
+
 async function idleCpu(url, pid, services) {
   for (const [i, port] of services.ports.entries())
     await postJson(`${url}/api/v1/instances`, {
@@ -326,12 +381,7 @@ async function idleCpu(url, pid, services) {
   while (services.hits() < services.ports.length && Date.now() < deadline) await sleep(200);
   await sleep(5000);
   const hits0 = services.hits();
-  const cpu0 = cpuSecondsOf(pid);
-  const t0 = performance.now();
-  await sleep(cpuSeconds * 1000);
-  const cpu = cpuSecondsOf(pid) - cpu0;
-  const wall = (performance.now() - t0) / 1000;
-  return { percent: (cpu / wall) * 100, cpuSeconds: cpu, wallSeconds: wall, checks: services.hits() - hits0 };
+  return { ...(await cpuOver(pid, cpuSeconds)), checks: services.hits() - hits0 };
 }
 
 // ---------------------------------------------------------------- 5. dashboard
@@ -440,25 +490,33 @@ try {
     `## 5,000-instance catalog (${instancesTotal} instances, ${result.catalogServices} services, seeded in ${result.seedSeconds.toFixed(1)} s)`,
   );
   say('');
-  const reads = await pacedReads(agentA.url, [
+  const endpoints = [
     { name: 'GET /api/v1/services', path: '/api/v1/services' },
     { name: 'GET /api/v1/instances?service=X', path: '/api/v1/instances?service=svc-7' },
     { name: 'GET /v1/health/service/X', path: '/v1/health/service/svc-7' },
     { name: 'GET /v1/catalog/services', path: '/v1/catalog/services' },
-  ]);
+  ];
+  const sequential = await sequentialReads(agentA.url, endpoints);
+  result.sequentialReads = sequential;
+  const reads = await pacedReads(agentA.url, endpoints);
   result.reads = reads;
   say(
-    `Reads, open loop at ${readRate} req/s for ${readSeconds} s: sent ${reads.sent} (${reads.achievedRate.toFixed(0)} req/s achieved), errors ${reads.errors}, max send lag ${ms(reads.maxLagMs)}`,
+    `Reads, open loop at ${readRate} req/s for ${readSeconds} s: sent ${reads.sent}, answered ${reads.answered} at ${reads.achievedRate.toFixed(0)} req/s (first send to last answer), errors ${reads.errors}, still queued 30 s after the last send ${reads.unanswered}, max send lag ${ms(reads.maxLagMs)}`,
   );
   say('');
-  say('| endpoint | n | p50 | p99 | max | target p99 < 5 ms |');
-  say('|---|---|---|---|---|---|');
+  say('| endpoint | n | p50 | p99 | max | target p99 < 5 ms | one at a time: p50 / max |');
+  say('|---|---|---|---|---|---|---|');
   for (const [name, r] of Object.entries(reads.perEndpoint))
-    say(`| ${name} | ${r.n} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${mark(r.p99 < 5)} |`);
+    say(
+      `| ${name} | ${r.n} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${mark(r.p99 < 5)} | ${ms(sequential[name].p50)} / ${ms(sequential[name].max)} |`,
+    );
   say('');
   t = performance.now();
-  const wake = await wakeups(agentA.url);
+  const wake = await wakeups(agentA.url, watchers, watchers, changes);
   result.wakeups = wake;
+  // The same with one SSE client and no blocking query: the floor of the write → event path.
+  const alone = await wakeups(agentA.url, 1, 0, Math.min(changes, 10));
+  result.wakeupsOneClient = alone;
   say(
     `Wake-up after a write's acknowledgement, ${watchers} SSE clients + ${watchers} blocking queries, ${changes} changes (missed ${wake.missed}, ${wake.beforeAck} receipts arrived before the ack, counted as 0):`,
   );
@@ -469,14 +527,16 @@ try {
     ['SSE /api/v1/events', wake.sse],
     ['Consul blocking query', wake.blocking],
     ['all', wake.all],
+    ['one SSE client alone (info)', alone.sse],
   ])
     say(`| ${name} | ${r.n} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${mark(r.p99 < 50)} |`);
   say('');
+  result.rssPeakLoadMb = rssA.peak();
   const loadsA = await firstLoads(agentA.url);
   result.dashboard5000 = loadsA;
   result.rssPeakMb = rssA.stop();
   say(
-    `Agent peak RSS (5,000 instances, through the reads, ${2 * watchers} watchers and the dashboard loads): ${result.rssPeakMb.toFixed(1)} MB — target < 150 MB: ${mark(result.rssPeakMb < 150)}`,
+    `Agent peak RSS (5,000 instances, through the reads and ${2 * watchers} watchers): ${result.rssPeakLoadMb.toFixed(1)} MB — target < 150 MB: ${mark(result.rssPeakLoadMb < 150)}; with the dashboard loads after: ${result.rssPeakMb.toFixed(1)} MB`,
   );
   say(
     `Dashboard first load with 5,000 instances: median ${ms(loadsA.median)} (in page ${ms(loadsA.inPageMedian)}) (info)`,
@@ -487,6 +547,9 @@ try {
   // 4–5: 50 real services checked every 10 s.
   const homeB = tmp('portico-bench-agent-home-');
   const agentB = await startAgent(homeB);
+  await sleep(3000); // past start-up
+  const empty = await cpuOver(agentB.pid, baselineSeconds);
+  result.idleCpuEmpty = empty;
   const http = await httpServices(50);
   const cpu = await idleCpu(agentB.url, agentB.pid, http);
   result.idleCpu = cpu;
@@ -494,6 +557,9 @@ try {
   say('');
   say(
     `Idle CPU over ${cpu.wallSeconds.toFixed(0)} s: ${cpu.percent.toFixed(2)}% of a core (${cpu.cpuSeconds.toFixed(2)} s CPU, ${cpu.checks} checks served) — target < 2%: ${mark(cpu.percent < 2)}`,
+  );
+  say(
+    `Same agent before the services were registered (empty catalog), over ${empty.wallSeconds.toFixed(0)} s: ${empty.percent.toFixed(2)}% of a core (info)`,
   );
   const loadsB = await firstLoads(agentB.url);
   result.dashboard = loadsB;
