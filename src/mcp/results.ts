@@ -3,7 +3,7 @@
  * agent wants to quote or compare, without running the checks a second time). Kept in memory for
  * the life of the server only: nothing is persisted.
  */
-export const rememberedTools = ['health', 'troubleshoot', 'discovery_health', 'policy'] as const;
+export const rememberedTools = ['health', 'troubleshoot', 'discovery_health', 'policy', 'report'] as const;
 export type RememberedTool = (typeof rememberedTools)[number];
 
 export interface Remembered {

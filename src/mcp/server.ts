@@ -7,6 +7,7 @@ import { registerDiscoveryTools } from './tools/discovery.js';
 import { registerLbTools } from './tools/lb.js';
 import { registerPolicyTool } from './tools/policy.js';
 import { registerPortsTools } from './tools/ports.js';
+import { registerReportTool } from './tools/report.js';
 
 const instructions = `Portico is a network toolkit for microservice projects (compose files, portico.yaml).
 Tools run the same code as the portico CLI and return its --json document as structured content.
@@ -23,6 +24,7 @@ export function createMcpServer(state: McpServerState): McpServer {
   registerDiagnoseTools(server, state);
   registerLbTools(server, state);
   registerPolicyTool(server, state);
+  registerReportTool(server, state);
   registerResources(server, state);
   return server;
 }

@@ -41,6 +41,7 @@ describe('portico mcp: read-only tools', () => {
       'lb_status',
       'lb_test',
       'policy',
+      'report',
     ])
       expect(names).toContain(tool);
     for (const write of ['ports_reserve', 'ports_release', 'ports_kill', 'ports_fix_write'])
@@ -104,6 +105,23 @@ describe('portico mcp: read-only tools', () => {
     const doc = r.structuredContent as { project: string; policy: string; rules: unknown[] };
     expect(doc).toMatchObject({ project: 'mcpconflict', policy: 'baseline' });
     expect(doc.rules.length).toBeGreaterThan(0);
+  });
+
+  it('report returns the assessment (topology, policy, recommendations) and keeps it as a resource', async () => {
+    const r = await mcp.call('report', { directory: conflictingProject(await freePort()) });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const doc = r.structuredContent as {
+      project: string;
+      topology: { services: Array<{ name: string }> };
+      recommendations: Array<{ where?: string }>;
+      summary: { errors: number };
+    };
+    expect(doc.project).toBe('mcpconflict');
+    expect(doc.topology.services.map((s) => s.name).sort()).toEqual(['api', 'web']);
+    expect(doc.recommendations.length).toBeGreaterThan(0);
+    expect(textOf(r)).toMatch(/^assessment: \d+ error\(s\)/);
+    const last = await mcp.client.readResource({ uri: 'portico://last/report' });
+    expect(JSON.stringify(last.contents)).toContain('mcpconflict');
   });
 
   it('a coded error becomes a tool error with code, message and hint, and the server keeps serving', async () => {
