@@ -15,7 +15,7 @@ import { dashboardDataRoutes } from './api/dashboard-data.js';
 import { mountApi } from './api/mount.js';
 import { declaredBalancers, EmbeddedBalancers, prepareBalancers } from './balancers.js';
 import { joinCluster } from './cluster-join.js';
-import { type AgentContext, readCatalog } from './context.js';
+import { type AgentContext, invalidateCatalog, readCatalog } from './context.js';
 import { ChangeFeed } from './feed.js';
 import { Router } from './http/router.js';
 import { EventHub } from './http/sse.js';
@@ -148,7 +148,11 @@ export class Agent {
     });
     dashboardRoutes(router);
     server.on('request', (req, res) => void router.handle(req, res));
-    agent.feed.subscribe((event) => agent.events.publish('catalog', event));
+    agent.feed.subscribe((event) => {
+      // A change the index may not count (an etcd lease expiry) still reaches the feed.
+      if (agent.cycle) invalidateCatalog(agent.cycle.store);
+      agent.events.publish('catalog', event);
+    });
     try {
       // Before any source or check runs: a balancer that cannot listen leaves nothing behind.
       await agent.balancers.start(balancers, agent.member.view(namespace));
@@ -259,6 +263,8 @@ export class Agent {
       signal: controller.signal,
       onError: options.warn,
       onEvent: (event) => {
+        // Recorded before this event: a state whose status did not change moves no index.
+        invalidateCatalog(store);
         this.events.publish('check', event);
         options.onTransition?.(event);
         this.alerter.poke();

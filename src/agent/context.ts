@@ -38,12 +38,63 @@ export interface InstanceView {
   states: CheckState[];
 }
 
-/** Every instance of the project with its check states, read once. */
+/** One store's catalog, read once per change: what every reader of the agent shares. */
+interface CachedCatalog {
+  /** Bumped by what the store's index does not count (a check's output, a lease expiry). */
+  generation: number;
+  key?: string;
+  views?: Promise<InstanceView[]>;
+}
+
+const cached = new WeakMap<Store, CachedCatalog>();
+
+function cacheOf(store: Store): CachedCatalog {
+  let entry = cached.get(store);
+  if (!entry) {
+    entry = { generation: 0 };
+    cached.set(store, entry);
+  }
+  return entry;
+}
+
+/**
+ * Something changed that the store's change index does not show — a check result whose status
+ * stayed the same (new output, new time), an instance removed by an expired etcd lease — so the
+ * next read must go to the store.
+ */
+export function invalidateCatalog(store: Store): void {
+  const entry = cacheOf(store);
+  entry.generation++;
+  entry.views = undefined;
+}
+
+/**
+ * Every instance of the project with its check states, sorted by service and id. Reads share one
+ * load of the catalog until the store's change index moves or the agent invalidates it: with
+ * thousands of instances a full read costs tens of milliseconds, and every API request, blocking
+ * query and dashboard view needs it. Never older than the index: a write through the store
+ * (register, deregister, a status change, a TTL report) moves the index before its caller hears
+ * back, so the next read sees it.
+ */
 export async function readCatalog(store: Store, service?: string): Promise<InstanceView[]> {
-  const [instances, states] = await Promise.all([
-    store.listInstances(service !== undefined ? { service } : undefined),
-    store.checkStates(),
-  ]);
+  const entry = cacheOf(store);
+  const key = `${await store.index()}:${entry.generation}`;
+  if (entry.key !== key || !entry.views) {
+    const views = loadCatalog(store);
+    entry.key = key;
+    entry.views = views;
+    // A failed read is not kept: the next reader tries the store again.
+    views.catch(() => {
+      if (entry.views === views) entry.views = undefined;
+    });
+  }
+  const views = await entry.views;
+  // Copies: readers sort and filter what they get, the cached list stays as loaded.
+  return service === undefined ? views.slice() : views.filter((v) => v.instance.service === service);
+}
+
+async function loadCatalog(store: Store): Promise<InstanceView[]> {
+  const [instances, states] = await Promise.all([store.listInstances(), store.checkStates()]);
   const byInstance = new Map<string, CheckState[]>();
   for (const s of states) {
     const list = byInstance.get(s.instanceId) ?? [];
