@@ -6,12 +6,11 @@
 // with the kernel distributing connections (NODE_CLUSTER_SCHED_POLICY=none) for comparison with
 // cluster's round-robin. BENCH_BASE_CLI=<another build's dist/cli/main.js> adds that build at
 // N = 1 (before/after a change, same run).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { haproxy, nginxBackend, nginxProxy, portico } from '../lb/peers.mjs';
+import { childPids, haproxy, nginxBackend, nginxProxy, portico, stopAndWait, wrk } from '../lb/peers.mjs';
 import { writeResult } from '../lib/measure.mjs';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -23,37 +22,6 @@ const dir = mkdtempSync(join(tmpdir(), 'portico-bench-lb-scale-'));
 // Its own ports (BENCH_PORT_BASE moves them), so it can run beside the other lb benchmark.
 const base = Number(process.env.BENCH_PORT_BASE ?? 19700);
 const ports = { b1: base + 1, b2: base + 2, proxy: base + 80, admin: base + 90 };
-const run = promisify(execFile);
-
-async function wrk(secs) {
-  const { stdout: out } = await run(
-    'wrk',
-    ['-t2', `-c${connections}`, `-d${secs}s`, '--latency', `http://127.0.0.1:${ports.proxy}/`],
-    { encoding: 'utf8' },
-  );
-  const ms = (text) => {
-    const m = /([\d.]+)(us|ms|s)\b/.exec(text);
-    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : Number.NaN;
-  };
-  const pct = (p) => ms(new RegExp(`\\s${p}%\\s+(\\S+)`).exec(out)?.[1] ?? '');
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
-    p50: pct(50),
-    p99: pct(99),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? '',
-  };
-}
-
-function childrenOf(pid) {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
-      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
 
 function rssKB(pid) {
   try {
@@ -66,7 +34,7 @@ function rssKB(pid) {
 /** RSS of a process and all its descendants, MB. */
 function treeMB(pid) {
   const all = [pid];
-  for (let i = 0; i < all.length && all.length < 1000; i++) all.push(...childrenOf(all[i]));
+  for (let i = 0; i < all.length && all.length < 1000; i++) all.push(...childPids(all[i]));
   return all.reduce((n, p) => n + rssKB(p), 0) / 1024;
 }
 
@@ -98,21 +66,7 @@ async function porticoPeer(n, env = {}, cli = undefined) {
     env,
     ...(cli ? { cli } : {}),
   });
-  return { stop: p.stop, pid: p.pid, tree: () => childrenOf(p.pid())[0] ?? p.pid() };
-}
-
-async function stopAndWait(peer) {
-  const pid = peer.pid();
-  peer.stop();
-  for (let i = 0; i < 200; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  process.kill(pid, 'SIGKILL');
+  return { stop: p.stop, pid: p.pid, tree: () => childPids(p.pid())[0] ?? p.pid() };
 }
 
 const backends = [];
@@ -125,13 +79,13 @@ try {
     for (const [name, start] of Object.entries(peers(n))) {
       if (only && !only.some((o) => name.startsWith(o))) continue;
       const peer = await start();
-      await wrk(2); // warm-up (JIT, connection pools)
+      await wrk(ports.proxy, { seconds: 2, connections }); // warm-up (JIT, connection pools)
       let peak = 0;
       const sampler = setInterval(() => {
         const t = typeof peer.tree === 'function' ? peer.tree() : peer.tree;
         peak = Math.max(peak, treeMB(t));
       }, 250);
-      const r = await wrk(seconds);
+      const r = await wrk(ports.proxy, { seconds, connections });
       clearInterval(sampler);
       rows.push({ name, n, ...r, rssMB: Math.round(peak), rssPerWorkerMB: Math.round(peak / n) });
       console.error(`${name} ×${n}: ${r.rps} req/s, p99 ${r.p99} ms, RSS ${Math.round(peak)} MB`);

@@ -1,8 +1,9 @@
 // Starting and stopping the servers the load-balancer benchmark compares (all on 127.0.0.1).
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { cli, root } from '../lib/measure.mjs';
 
 export async function waitPort(port, ms = 10_000) {
@@ -162,4 +163,56 @@ export async function portico(dir, port, backends, adminPort, extra = [], option
   await waitPort(port);
   await waitPort(adminPort);
   return { pid: () => child.pid, stop: () => child.kill('SIGTERM') };
+}
+
+const run = promisify(execFile);
+
+/**
+ * wrk against 127.0.0.1:port in a child process, awaited (not blocking), so memory sampling goes
+ * on during the load: requests/s, p50/p99 in ms, non-2xx/3xx answers and socket errors.
+ */
+export async function wrk(port, { seconds, connections = 50 }) {
+  const { stdout: out } = await run(
+    'wrk',
+    ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`],
+    { encoding: 'utf8' },
+  );
+  const ms = (text) => {
+    const m = /([\d.]+)(us|ms|s)\b/.exec(text);
+    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : Number.NaN;
+  };
+  const pct = (p) => ms(new RegExp(`\\s${p}%\\s+(\\S+)`).exec(out)?.[1] ?? '');
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
+    p50: pct(50),
+    p99: pct(99),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? '',
+  };
+}
+
+/** The pids of a process's direct children (procfs). */
+export function childPids(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Stop a peer and wait until its process is gone, so the next one can bind the same port. */
+export async function stopAndWait(peer) {
+  const pid = peer.pid();
+  peer.stop();
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  process.kill(pid, 'SIGKILL');
 }

@@ -2,14 +2,24 @@
 // Load balancers side by side on the same two backends, same run: wrk req/s and latency as
 // ratios to single-worker nginx; failover errors while a backend is killed and restarted;
 // Portico's memory under load, across a soak, a 100 MB upload and a slow-reading client.
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Pool, request } from 'undici';
 import { root, writeResult } from '../lib/measure.mjs';
-import { caddy, haproxy, nginxBackend, nginxProxy, nodeHttpProxy, portico, waitPort } from './peers.mjs';
+import {
+  caddy,
+  childPids,
+  haproxy,
+  nginxBackend,
+  nginxProxy,
+  nodeHttpProxy,
+  portico,
+  stopAndWait,
+  waitPort,
+  wrk,
+} from './peers.mjs';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -18,47 +28,13 @@ const only = process.env.BENCH_ONLY?.split(',');
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-lb-'));
 const ports = { b1: 19101, b2: 19102, b3: 19103, proxy: 19180, admin: 19190, sink: 19104 };
 const cleanup = [];
-const run = promisify(execFile);
-
-/** wrk in a child process, awaited (not blocking), so memory sampling goes on during the load. */
-async function wrk(port, secs = seconds) {
-  const { stdout: out } = await run(
-    'wrk',
-    ['-t2', `-c${connections}`, `-d${secs}s`, '--latency', `http://127.0.0.1:${port}/`],
-    { encoding: 'utf8' },
-  );
-  const ms = (text) => {
-    const m = /([\d.]+)(us|ms|s)/.exec(text);
-    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : Number.NaN;
-  };
-  const pct = (p) => ms(new RegExp(`\\s${p}%\\s+(\\S+)`).exec(out)?.[1] ?? '');
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
-  const socketErrors = /Socket errors: (.*)/.exec(out)?.[1] ?? '';
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
-    p50: pct(50),
-    p99: pct(99),
-    non2xx: Number(errors),
-    socketErrors,
-  };
-}
-
-function children(pid) {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
-      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
 
 /**
  * RSS of the process that does the balancing: `lb serve` re-runs itself with V8 heap flags,
  * so for Portico that is the launcher's child (the launcher only waits; reported separately).
  */
 function rssMB(pid) {
-  const target = children(pid)[0] ?? pid;
+  const target = childPids(pid)[0] ?? pid;
   try {
     return Math.round(
       Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${target}/status`, 'utf8'))[1]) / 1024,
@@ -69,7 +45,7 @@ function rssMB(pid) {
 }
 
 function launcherMB(pid) {
-  return children(pid).length > 0
+  return childPids(pid).length > 0
     ? Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024)
     : 0;
 }
@@ -82,21 +58,6 @@ const peers = {
   portico: () => portico(dir, ports.proxy, [ports.b1, ports.b2], ports.admin),
 };
 
-/** Stop a peer and wait until its process is gone, so the next one can bind the same port. */
-async function stopAndWait(peer) {
-  const pid = peer.pid();
-  peer.stop();
-  for (let i = 0; i < 200; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  process.kill(pid, 'SIGKILL');
-}
-
 try {
   const backends = [await nginxBackend(dir, 'b1', ports.b1), await nginxBackend(dir, 'b2', ports.b2)];
   cleanup.push(...backends.map((b) => () => stopAndWait(b)));
@@ -107,17 +68,17 @@ try {
   for (const [name, start] of Object.entries(peers)) {
     if (only && !only.includes(name)) continue;
     const peer = await start();
-    await wrk(ports.proxy, 2); // warm-up
+    await wrk(ports.proxy, { seconds: 2, connections }); // warm-up
     if (name === 'portico') {
       let peak = 0;
       const sampler = setInterval(() => {
         peak = Math.max(peak, rssMB(peer.pid()));
       }, 250);
-      results[name] = await wrk(ports.proxy);
+      results[name] = await wrk(ports.proxy, { seconds, connections });
       clearInterval(sampler);
       porticoRss = peak;
     } else {
-      results[name] = await wrk(ports.proxy);
+      results[name] = await wrk(ports.proxy, { seconds, connections });
     }
     console.error(`${name}: ${results[name].rps} req/s`);
     await stopAndWait(peer);
@@ -188,7 +149,7 @@ try {
     const soak = [];
     const soakStart = rssMB(peer.pid());
     const sampler = setInterval(() => soak.push(rssMB(peer.pid())), 5000);
-    await wrk(ports.proxy, soakSeconds);
+    await wrk(ports.proxy, { seconds: soakSeconds, connections });
     clearInterval(sampler);
     const afterSoak = rssMB(peer.pid());
     const megabytes = (n) =>
