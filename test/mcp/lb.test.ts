@@ -1,7 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliPath } from '../helpers/cli.js';
-import { freePort } from '../helpers/net.js';
-import { spawnTracked, waitForOutput } from '../helpers/processes.js';
+import { startServe } from '../balancer/serve-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startUpstream } from '../helpers/upstreams.js';
 import { type McpSession, startMcp, textOf } from './client.js';
@@ -13,26 +11,11 @@ describe('portico mcp: lb_status and lb_test against a running balancer', () => 
   let admin: number;
   beforeAll(async () => {
     const [a, b] = await Promise.all([startUpstream('a'), startUpstream('b')]);
-    const listen = await freePort();
-    admin = await freePort();
-    const serve = spawnTracked(
-      process.execPath,
-      [
-        cliPath,
-        'lb',
-        'serve',
-        '--listen',
-        `127.0.0.1:${listen}`,
-        '--admin',
-        `127.0.0.1:${admin}`,
-        '--upstream',
-        `127.0.0.1:${a.port}`,
-        '--upstream',
-        `127.0.0.1:${b.port}`,
-      ],
-      { env: { ...process.env, PORTICO_HOME: home, NO_COLOR: '1' } },
-    );
-    await waitForOutput(serve, /Ctrl-C to stop/, 30_000);
+    // The same `lb serve` start as the balancer tests (flags only, stopped with the test run).
+    ({ admin } = await startServe(
+      ['--upstream', `127.0.0.1:${a.port}`, '--upstream', `127.0.0.1:${b.port}`],
+      { PORTICO_HOME: home },
+    ));
     mcp = await startMcp([], { PORTICO_HOME: home });
   });
 
