@@ -88,11 +88,17 @@ async function catalog(
   }
 }
 
-/** The catalog's project namespaces, for the template's listing. */
+/**
+ * The catalog's project namespaces, for the template's listing: from the store the server's
+ * project uses (portico.yaml `store:`, PORTICO_STORE), as every tool's command does.
+ */
 async function projectNames(state: McpServerState): Promise<string[]> {
   const { openStore } = await import('../store/index.js');
+  const { manifestStoreOf } = await import('../store/select.js');
+  const { loadProject } = await import('../project/index.js');
   try {
-    const store = await openStore(undefined, state.env);
+    const project = await loadProject({ cwd: state.cwd, env: state.env });
+    const store = await openStore(undefined, state.env, undefined, manifestStoreOf(project));
     try {
       return await store.listProjects();
     } finally {

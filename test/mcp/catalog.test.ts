@@ -1,4 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPortico } from '../helpers/cli.js';
 import { holdPort } from '../helpers/port-holder.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -69,5 +71,37 @@ describe('portico mcp: the catalog', () => {
     expect(textOf(r)).toMatch(/checks: \d+ passed/);
     const last = await mcp.client.readResource({ uri: 'portico://last/health' });
     expect(JSON.parse((last.contents[0] as { text: string }).text)).toMatchObject({ tool: 'health' });
+  });
+});
+
+describe('portico mcp: a project whose portico.yaml names its store', () => {
+  // The catalog lives where portico.yaml says, not in PORTICO_HOME: the resource listing must look
+  // there too, as the tools do (a listing from the default catalog.db would be empty).
+  const dir = join(tempDir(), 'ownstore'); // the project is named after its folder
+  const storeFile = join(tempDir(), 'own-catalog.db');
+  let mcp: McpSession | undefined;
+  afterAll(async () => mcp?.close());
+
+  it('lists the namespaces of that store', async () => {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'portico.yaml'), `store:\n  url: sqlite://${storeFile}\n`);
+    const held = await holdPort('127.0.0.1');
+    try {
+      const reg = await runPortico(['discovery', 'register', 'api', '--port', String(held.port)], {
+        env,
+        cwd: dir,
+      });
+      expect(reg.code).toBe(0);
+      mcp = await startMcp(['-C', dir], env);
+      const listed = await mcp.client.listResources();
+      expect(listed.resources.map((r) => r.uri)).toContain('portico://catalog/ownstore');
+      const read = await mcp.client.readResource({ uri: 'portico://catalog' });
+      expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({
+        project: 'ownstore',
+        instances: [expect.objectContaining({ service: 'api', port: held.port })],
+      });
+    } finally {
+      await held.stop();
+    }
   });
 });
