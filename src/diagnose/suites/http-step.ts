@@ -33,13 +33,7 @@ export async function httpStep(t: Target, address: string, env: StepEnv): Promis
   for (let hop = 0; ; hop++) {
     let r: Awaited<ReturnType<typeof httpProbe>>;
     try {
-      r = await httpProbe({
-        url,
-        timeoutMs: env.timeoutMs,
-        signal: env.signal,
-        tlsVerify: false,
-        connectTo: { host: address, port: t.port },
-      });
+      r = await getOnce(t, address, url, env);
     } catch (error) {
       const failure = error instanceof NetFailure ? error : new NetFailure('other', (error as Error).message);
       env.note(`HTTP GET ${url} failed: ${failure.kind}${failure.phase ? ` (${failure.phase})` : ''}`);
@@ -78,6 +72,17 @@ export async function httpStep(t: Target, address: string, env: StepEnv): Promis
   }
 }
 
+/** One GET of `url` on the address being diagnosed (certificates are judged by the TLS step). */
+function getOnce(t: Target, address: string, url: string, env: StepEnv): ReturnType<typeof httpProbe> {
+  return httpProbe({
+    url,
+    timeoutMs: env.timeoutMs,
+    signal: env.signal,
+    tlsVerify: false,
+    connectTo: { host: address, port: t.port },
+  });
+}
+
 const slowCodes = new Set(['HTTP_SLOW', 'HTTP_SLOW_BODY']);
 
 /**
@@ -96,13 +101,7 @@ async function confirmSlowness(
   if (!slow) return findings;
   let again: Awaited<ReturnType<typeof httpProbe>>;
   try {
-    again = await httpProbe({
-      url,
-      timeoutMs: env.timeoutMs,
-      signal: env.signal,
-      tlsVerify: false,
-      connectTo: { host: address, port: t.port },
-    });
+    again = await getOnce(t, address, url, env);
   } catch {
     return findings; // the second attempt failing does not make the first one fast
   }
