@@ -2,10 +2,12 @@ import { relative } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CommandContext } from '../core/command-context.js';
 import { Output } from '../core/output.js';
+import { readGateway } from '../diagnose/gateway/read.js';
 import { healthCommand } from '../diagnose/health.js';
 import type { Report } from '../diagnose/report.js';
 import { policyContext } from '../policy/context.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
+import { readLbRoutes } from '../policy/lb-routes.js';
 import { loadProject, selectorFor } from '../project/index.js';
 import type { Assessment } from './model.js';
 import { recommendations } from './recommendations.js';
@@ -36,7 +38,7 @@ export async function assess(ctx: CommandContext, opts: AssessOptions): Promise<
     projectDir: project.dir,
     files: project.files.map((f) => relative(project.dir, f) || f),
     generatedAt: new Date().toISOString(),
-    topology: buildTopology(project, rules.policy),
+    topology: buildTopology(project, rules.policy, await gatewayOf(project.dir, ctx.env)),
     health,
     policy: {
       declared: Boolean(project.manifest?.data.policy),
@@ -71,4 +73,18 @@ async function runHealth(ctx: CommandContext, opts: AssessOptions): Promise<Repo
     },
   );
   return JSON.parse(text) as Report;
+}
+
+/**
+ * Without a portico-lb.yaml, the routes drawn are those of the folder's nginx, HAProxy or Caddy
+ * configuration. A configuration that cannot be read draws no routes: `portico health` (in the
+ * same report) is where its problems are findings.
+ */
+async function gatewayOf(dir: string, env: NodeJS.ProcessEnv) {
+  if (readLbRoutes(dir)) return undefined;
+  try {
+    return await readGateway(dir, undefined, { env });
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
 import { isLoopbackAddress } from '../core/address.js';
+import type { GatewayConfig } from '../diagnose/gateway/model.js';
 import { beyondLoopback, bindText } from '../policy/classify.js';
 import { type LbRoute, readLbRoutes } from '../policy/lb-routes.js';
 import type { PolicyConfig } from '../policy/schema.js';
@@ -7,10 +8,11 @@ import type { Topology, TopologyNetwork, TopologyRoute, TopologyService } from '
 
 /**
  * The project as a graph: services (compose, then portico.yaml), the networks they join, their
- * published ports, and the balancer routes in front of them. Everything sorted, so the same
- * project always gives the same picture.
+ * published ports, and the balancer routes in front of them: portico-lb.yaml's, else those of the
+ * project's nginx, HAProxy or Caddy configuration (`gateway`, read as `troubleshoot api-gateway`
+ * reads it). Everything sorted, so the same project always gives the same picture.
  */
-export function buildTopology(project: Project, policy: PolicyConfig): Topology {
+export function buildTopology(project: Project, policy: PolicyConfig, gateway?: GatewayConfig): Topology {
   const tierOf = new Map<string, string>();
   for (const [tier, { services }] of Object.entries(policy.tiers)) {
     for (const s of services) tierOf.set(s, tier);
@@ -57,8 +59,24 @@ export function buildTopology(project: Project, policy: PolicyConfig): Topology 
   }));
 
   const lb = readLbRoutes(project.dir);
+  if (!lb && gateway) {
+    const routes = gateway.routes.map((r, i) => routeOf(fromGateway(r, i), services, project));
+    return { services, networks, routes, lbFile: gateway.file };
+  }
   const routes = (lb?.routes ?? []).map((r) => routeOf(r, services, project));
   return { services, networks, routes, ...(lb ? { lbFile: lb.file } : {}) };
+}
+
+/** A route of nginx/HAProxy/Caddy in the shape portico-lb.yaml's routes are resolved from. */
+function fromGateway(route: GatewayConfig['routes'][number], index: number): LbRoute {
+  return {
+    kind: 'http',
+    index,
+    name: route.name,
+    ...(route.hosts.length ? { host: route.hosts.join(',') } : {}),
+    pathPrefix: route.pathPrefix,
+    upstreams: route.upstreams.map((u, i) => ({ host: u.host, port: u.port, index: i })),
+  };
 }
 
 function routeOf(route: LbRoute, services: TopologyService[], project: Project): TopologyRoute {
