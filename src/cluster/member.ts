@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Campaign, Etcd3 } from 'etcd3';
@@ -45,6 +46,8 @@ export class ClusterMember {
   private readonly jobs: LeaderJob[] = [];
   private jobsRunning: AbortController | undefined;
   private loops: Promise<unknown>[] = [];
+  /** This agent among others of the same host and project: its heartbeat key and election value. */
+  readonly agentId = `${process.pid}-${randomBytes(3).toString('hex')}`;
 
   private constructor(
     private readonly session: StoreSession,
@@ -106,6 +109,7 @@ export class ClusterMember {
   status() {
     return {
       host: this.host,
+      agent: this.agentId,
       leased: this.session.leased,
       ttlSeconds: this.session.ttlSeconds,
       isLeader: this.leader,
@@ -136,6 +140,7 @@ export class ClusterMember {
     while (!signal.aborted) {
       const lease = leaseOf?.call(this.session);
       const beat: Heartbeat = {
+        agent: this.agentId,
         host: this.host,
         project: this.options.project(),
         pid: process.pid,
@@ -149,7 +154,7 @@ export class ClusterMember {
       try {
         if (lease === undefined) throw new Error('lease lost');
         const put = client
-          .put(clusterKeys.agent(root, this.host, beat.project))
+          .put(clusterKeys.agent(root, this.host, beat.project, this.agentId))
           .value(JSON.stringify(beat))
           .lease(lease)
           .exec();
@@ -178,7 +183,7 @@ export class ClusterMember {
     const election = client
       .namespace(clusterKeys.electionNamespace(root))
       .election(this.options.project(), this.session.ttlSeconds);
-    const campaign = election.campaign(`${this.host} ${process.pid}`);
+    const campaign = election.campaign(`${this.host} ${this.agentId}`);
     this.campaign = campaign;
     campaign.on('elected', () => {
       if (this.campaign === campaign) this.setLeader(true);
