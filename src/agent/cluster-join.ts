@@ -6,8 +6,9 @@ import type { ChangeFeed } from './feed.js';
 
 /**
  * The agent joins its catalog as one host (src/cluster/member.ts): lease, heartbeat, election,
- * last-known state; with --on-leader, the command the elected agent runs. Kept out of agent.ts
- * so the agent's own loop stays readable.
+ * last-known state; with --on-leader, the command the elected agent runs; portico.yaml's
+ * `gateways:`, which the elected agent keeps in sync with the catalog (src/cluster/gateway-job.ts).
+ * Kept out of agent.ts so the agent's own loop stays readable.
  */
 export async function joinCluster(
   base: Store,
@@ -15,6 +16,11 @@ export async function joinCluster(
   project: Project | undefined,
   agent: { namespace: () => string; address: () => string; feed: ChangeFeed },
 ): Promise<ClusterMember> {
+  // portico.yaml's gateways are read first: a broken declaration joins nothing.
+  const jobs = project?.manifest?.data.gateways?.length
+    ? await import('../cluster/gateway-job.js')
+    : undefined;
+  const gateways = jobs ? jobs.prepareGateways(jobs.declaredGateways(project), options.env) : [];
   const member = await ClusterMember.join(base, {
     host: options.node,
     project: agent.namespace,
@@ -31,6 +37,25 @@ export async function joinCluster(
         env: { ...options.env, ...(options.store ? { PORTICO_STORE: options.store } : {}) },
         onChange: (listener) => agent.feed.subscribe(listener),
         warn: options.warn,
+      }),
+    );
+  }
+  for (const gateway of gateways) {
+    const name = `gateway ${gateway.declaration.name}`;
+    member.onLeadership(
+      jobs!.gatewayJob({
+        gateway,
+        catalog: () => member.view(agent.namespace()),
+        onChange: (listener) => agent.feed.subscribe(listener),
+        env: options.env,
+        warn: options.warn,
+        note: options.note ?? (() => {}),
+        onPass: (result) =>
+          member.reportJob(name, {
+            target: gateway.declaration.target,
+            to: gateway.declaration.to,
+            ...result,
+          }),
       }),
     );
   }

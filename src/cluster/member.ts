@@ -45,6 +45,10 @@ export class ClusterMember {
   private readonly stopping = new AbortController();
   private readonly jobs: LeaderJob[] = [];
   private jobsRunning: AbortController | undefined;
+  /** What each named singleton job last did (GET /api/v1/agent → cluster.jobs). */
+  private readonly jobStates = new Map<string, Record<string, unknown>>();
+  /** Jobs under way, awaited (bounded) on close so a pass is not cut off mid-write. */
+  private readonly jobRuns = new Set<Promise<void>>();
   private loops: Promise<unknown>[] = [];
   /** This agent among others of the same host and project: its heartbeat key and election value. */
   readonly agentId = `${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -69,7 +73,8 @@ export class ClusterMember {
       member.loops.push(member.heartbeats());
       member.elect();
     } else {
-      member.leader = true;
+      // One host: this agent is the one that runs the singleton jobs, from the start.
+      member.setLeader(true);
     }
     return member;
   }
@@ -103,7 +108,12 @@ export class ClusterMember {
   /** Run `job` whenever this agent is the elected one; it is aborted when leadership ends. */
   onLeadership(job: LeaderJob): void {
     this.jobs.push(job);
-    if (this.leader && this.jobsRunning) void job(this.jobsRunning.signal).catch(() => undefined);
+    if (this.leader && this.jobsRunning) this.start(job, this.jobsRunning.signal);
+  }
+
+  /** Record what a named job last did, for the agent's status. */
+  reportJob(name: string, state: Record<string, unknown>): void {
+    this.jobStates.set(name, { ...state, at: Date.now() });
   }
 
   status() {
@@ -115,6 +125,7 @@ export class ClusterMember {
       isLeader: this.leader,
       stale: this.freshness.stale,
       staleSince: this.freshness.staleSince ?? null,
+      jobs: Object.fromEntries(this.jobStates),
     };
   }
 
@@ -125,6 +136,7 @@ export class ClusterMember {
     const campaign = this.campaign;
     this.campaign = undefined;
     if (campaign) await Promise.race([campaign.resign().catch(() => undefined), sleep(2000)]);
+    await Promise.race([Promise.allSettled(this.jobRuns), sleep(5000)]);
     await Promise.allSettled(this.loops);
     await this.session.close();
   }
@@ -207,13 +219,16 @@ export class ClusterMember {
     this.leader = leader;
     if (leader) {
       this.jobsRunning = new AbortController();
-      for (const job of this.jobs)
-        void job(this.jobsRunning.signal).catch((e) =>
-          this.options.warn(`leader job: ${(e as Error).message}`),
-        );
+      for (const job of this.jobs) this.start(job, this.jobsRunning.signal);
     } else {
       this.jobsRunning?.abort();
       this.jobsRunning = undefined;
     }
+  }
+
+  private start(job: LeaderJob, signal: AbortSignal): void {
+    const run = job(signal).catch((e) => this.options.warn(`leader job: ${(e as Error).message}`));
+    this.jobRuns.add(run);
+    void run.finally(() => this.jobRuns.delete(run));
   }
 }
