@@ -133,6 +133,7 @@ export class EtcdStore implements Store {
     const ttlSeconds = options.ttlSeconds ?? this.shared.location.leaseTtlSeconds;
     const session: EtcdSession = new EtcdSession(
       this.client,
+      this.shared.location,
       { ...options, ttlSeconds },
       (project) => new EtcdStore({ location: this.shared.location, project }, this.shared, session),
     );
