@@ -4,7 +4,8 @@
  *   <root>/_agents/<host>/<project>/<agent>  an agent's heartbeat (JSON), under its host's lease;
  *                                            <agent> is `<pid>-<random>`, so two agents on one host
  *                                            (same --node) each keep their own
- *   <root>/_election/election/<project>/ etcd3's election keys: who runs the singleton jobs
+ *   <root>/_leader/<project>/<lease>         a candidate in the project's election (under its
+ *                                            host's lease); the oldest leads (election.ts)
  *   <root>/_reservations/names/<name>    a cluster-wide port reservation by name (JSON)
  *   <root>/_reservations/ports/<port>    the same reservation by port (value: the name)
  */
@@ -12,7 +13,7 @@ export const clusterKeys = {
   agents: (root: string) => `${root}/_agents/`,
   agent: (root: string, host: string, project: string, agent: string) =>
     `${root}/_agents/${encodeURIComponent(host)}/${encodeURIComponent(project)}/${encodeURIComponent(agent)}`,
-  electionNamespace: (root: string) => `${root}/_election/`,
+  leaderCandidates: (root: string, project: string) => `${root}/_leader/${encodeURIComponent(project)}/`,
   reservationName: (root: string, name: string) => `${root}/_reservations/names/${encodeURIComponent(name)}`,
   reservationNames: (root: string) => `${root}/_reservations/names/`,
   reservationPort: (root: string, port: number) => `${root}/_reservations/ports/${port}`,

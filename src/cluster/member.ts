@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Campaign, Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import type { Store, StoreSession } from '../store/index.js';
+import { LeaseElection } from './election.js';
 import { clusterKeys, type Heartbeat } from './keys.js';
 import { Freshness, LastKnownStore } from './last-known.js';
 import { OwnChecksView } from './own-checks.js';
@@ -41,7 +42,7 @@ function etcdOf(store: Store): EtcdView | undefined {
 export class ClusterMember {
   readonly freshness = new Freshness();
   private leader = false;
-  private campaign: Campaign | undefined;
+  private election: LeaseElection | undefined;
   private readonly stopping = new AbortController();
   private readonly jobs: LeaderJob[] = [];
   private jobsRunning: AbortController | undefined;
@@ -133,9 +134,7 @@ export class ClusterMember {
     if (this.stopping.signal.aborted) return;
     this.stopping.abort();
     this.setLeader(false);
-    const campaign = this.campaign;
-    this.campaign = undefined;
-    if (campaign) await Promise.race([campaign.resign().catch(() => undefined), sleep(2000)]);
+    await this.election?.resign();
     await Promise.race([Promise.allSettled(this.jobRuns), sleep(5000)]);
     await Promise.allSettled(this.loops);
     await this.session.close();
@@ -188,30 +187,18 @@ export class ClusterMember {
     }
   }
 
-  /** Campaign in the project's election; after an error (lease lost) campaign again. */
+  /** Stand in the project's election on the host's lease (election.ts). */
   private elect(): void {
-    if (this.stopping.signal.aborted) return;
     const { client, root } = this.etcd!;
-    const election = client
-      .namespace(clusterKeys.electionNamespace(root))
-      .election(this.options.project(), this.session.ttlSeconds);
-    const campaign = election.campaign(`${this.host} ${this.agentId}`);
-    this.campaign = campaign;
-    campaign.on('elected', () => {
-      if (this.campaign === campaign) this.setLeader(true);
+    const leaseOf = (this.session as unknown as { leaseId?: () => string | undefined }).leaseId;
+    this.election = new LeaseElection({
+      client,
+      prefix: () => clusterKeys.leaderCandidates(root, this.options.project()),
+      value: `${this.host} ${this.agentId}`,
+      leaseId: () => leaseOf?.call(this.session),
+      onChange: (leader) => this.setLeader(leader),
     });
-    campaign.on('error', () => {
-      if (this.campaign !== campaign) return;
-      this.setLeader(false);
-      this.campaign = undefined;
-      void campaign.resign().catch(() => undefined);
-      this.loops.push(
-        sleep(1000, undefined, { signal: this.stopping.signal }).then(
-          () => this.elect(),
-          () => undefined,
-        ),
-      );
-    });
+    this.loops.push(this.election.run(this.stopping.signal));
   }
 
   private setLeader(leader: boolean): void {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ClusterMember } from '../../src/cluster/member.js';
 import type { EtcdSession } from '../../src/store/etcd/session.js';
 import { openStore } from '../../src/store/index.js';
 import { describeWith } from '../helpers/requirements.js';
@@ -27,7 +28,8 @@ function leaderEndpoint(cluster: EtcdCluster): string {
 /**
  * A host's lease with a 2 s TTL on a 3-member cluster, its own member listed first: the lease is
  * renewed through that member; when the member goes silent (SIGSTOP: connections hang, nothing
- * answers) the renewals move to another member within the TTL and the lease is never lost.
+ * answers) the renewals move to another member within the TTL and the lease is never lost, nor
+ * the leadership of an agent standing on such a lease.
  */
 describeWith(['etcd', 'etcdctl'], 'lease keep-alive prefers the local member and fails over', () => {
   let cluster: EtcdCluster;
@@ -53,6 +55,19 @@ describeWith(['etcd', 'etcdctl'], 'lease keep-alive prefers the local member and
       onLost: (e) => lost.push(e.message),
     })) as EtcdSession;
     await session.store.register(instance('kept'));
+    // An agent's membership on the same URL: its election stands on its host's lease.
+    const member = await ClusterMember.join(base, {
+      host: 'b',
+      project: () => 'shop',
+      listen: () => '127.0.0.1:1',
+      seenIndex: () => 0,
+      warn: () => {},
+    });
+    let elected = 0;
+    member.onLeadership(async () => {
+      elected++;
+    });
+    await waitFor(() => member.isLeader, { what: 'the member to be elected' });
     await waitFor(() => session.renewedThrough !== undefined, { what: 'a first renewal', timeoutMs: 5000 });
     expect(session.renewedThrough).toBe(`http://${local}`);
 
@@ -67,6 +82,9 @@ describeWith(['etcd', 'etcdctl'], 'lease keep-alive prefers the local member and
       await sleep(6000);
       expect(lost).toEqual([]);
       expect(await reader.getInstance('kept')).toBeDefined();
+      // Leadership held throughout: elected once, never stepped down.
+      expect(member.isLeader).toBe(true);
+      expect(elected).toBe(1);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
@@ -76,6 +94,7 @@ describeWith(['etcd', 'etcdctl'], 'lease keep-alive prefers the local member and
       timeoutMs: 15_000,
     });
     expect(lost).toEqual([]);
+    await member.close();
     await session.close();
     expect(await reader.getInstance('kept')).toBeUndefined();
     await reader.close();
