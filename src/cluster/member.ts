@@ -44,8 +44,9 @@ export class ClusterMember {
   private leader = false;
   private election: LeaseElection | undefined;
   private readonly stopping = new AbortController();
-  private readonly jobs: LeaderJob[] = [];
-  private jobsRunning: AbortController | undefined;
+  /** Singleton jobs by name; each runs under its own controller while this agent leads. */
+  private readonly jobs = new Map<string, LeaderJob>();
+  private readonly jobsRunning = new Map<string, AbortController>();
   /** What each named singleton job last did (GET /api/v1/agent → cluster.jobs). */
   private readonly jobStates = new Map<string, Record<string, unknown>>();
   /** Jobs under way, awaited (bounded) on close so a pass is not cut off mid-write. */
@@ -107,9 +108,23 @@ export class ClusterMember {
   }
 
   /** Run `job` whenever this agent is the elected one; it is aborted when leadership ends. */
-  onLeadership(job: LeaderJob): void {
-    this.jobs.push(job);
-    if (this.leader && this.jobsRunning) this.start(job, this.jobsRunning.signal);
+  onLeadership(job: LeaderJob, name = `job ${this.jobs.size + 1}`): void {
+    this.jobs.set(name, job);
+    if (this.leader) this.start(name, job);
+  }
+
+  /**
+   * Replace the jobs whose names start with `group` (SIGHUP: portico.yaml's gateways read again):
+   * the old ones are aborted (the pass under way finishes), the new ones start if this agent leads.
+   */
+  replaceJobs(group: string, jobs: Map<string, LeaderJob>): void {
+    for (const name of [...this.jobs.keys()].filter((n) => n.startsWith(group))) {
+      this.jobs.delete(name);
+      this.jobStates.delete(name);
+      this.jobsRunning.get(name)?.abort();
+      this.jobsRunning.delete(name);
+    }
+    for (const [name, job] of jobs) this.onLeadership(job, name);
   }
 
   /** Record what a named job last did, for the agent's status. */
@@ -205,16 +220,17 @@ export class ClusterMember {
     if (leader === this.leader) return;
     this.leader = leader;
     if (leader) {
-      this.jobsRunning = new AbortController();
-      for (const job of this.jobs) this.start(job, this.jobsRunning.signal);
+      for (const [name, job] of this.jobs) this.start(name, job);
     } else {
-      this.jobsRunning?.abort();
-      this.jobsRunning = undefined;
+      for (const controller of this.jobsRunning.values()) controller.abort();
+      this.jobsRunning.clear();
     }
   }
 
-  private start(job: LeaderJob, signal: AbortSignal): void {
-    const run = job(signal).catch((e) => this.options.warn(`leader job: ${(e as Error).message}`));
+  private start(name: string, job: LeaderJob): void {
+    const controller = new AbortController();
+    this.jobsRunning.set(name, controller);
+    const run = job(controller.signal).catch((e) => this.options.warn(`${name}: ${(e as Error).message}`));
     this.jobRuns.add(run);
     void run.finally(() => this.jobRuns.delete(run));
   }

@@ -148,7 +148,7 @@ describeWith(['etcd', 'haproxy'], 'gateway job on the elected agent', () => {
 });
 
 describeWith(['haproxy'], 'gateway job on a SQLite catalog', () => {
-  it('is run by the only agent, from the start', async () => {
+  it('is run by the only agent, from the start, and read again on SIGHUP', async () => {
     const dir = tempDir('portico-gw-sqlite-');
     trackDaemons('haproxy', join(dir, 'haproxy-run'));
     const port = await freePort();
@@ -172,6 +172,27 @@ describeWith(['haproxy'], 'gateway job on a SQLite catalog', () => {
       const doc = await agentDoc(agent);
       expect(doc.isLeader).toBe(true);
       expect(doc.cluster.jobs['gateway solo']).toMatchObject({ status: 'deployed' });
+
+      // SIGHUP reads the gateways again: a second one is started, the first kept.
+      const port2 = await freePort();
+      trackDaemons('haproxy', join(dir, 'two', 'haproxy-run'));
+      writeFileSync(
+        join(dir, 'portico.yaml'),
+        [
+          'gateways:',
+          `  - { name: solo, target: haproxy, to: haproxy.cfg, listen: "127.0.0.1:${port}" }`,
+          `  - { name: second, target: haproxy, to: two/haproxy.cfg, listen: "127.0.0.1:${port2}" }`,
+          '',
+        ].join('\n'),
+      );
+      agent.child.kill('SIGHUP');
+      await waitFor(async () => (await answering(port2)).names.join() === 'solo', {
+        what: 'the second gateway after SIGHUP',
+        timeoutMs: 20_000,
+      });
+      const reloaded = await agentDoc(agent);
+      expect(Object.keys(reloaded.cluster.jobs).sort()).toEqual(['gateway second', 'gateway solo']);
+      expect((await answering(port)).names).toEqual(['solo']);
     } finally {
       await agent.stop();
       await catalog.close();
