@@ -14,7 +14,7 @@ import { Alerter, type PreparedAlerts, prepareAlerts } from './alerts/alerter.js
 import { dashboardDataRoutes } from './api/dashboard-data.js';
 import { mountApi } from './api/mount.js';
 import { declaredBalancers, EmbeddedBalancers, prepareBalancers } from './balancers.js';
-import { joinCluster } from './cluster-join.js';
+import { joinCluster, reloadGateways } from './cluster-join.js';
 import { type AgentContext, invalidateCatalog, readCatalog } from './context.js';
 import { ChangeFeed } from './feed.js';
 import { Router } from './http/router.js';
@@ -212,6 +212,7 @@ export class Agent {
       throw error;
     }
     await this.balancers.reload(declaredBalancers(project), this.member.view(this.cycle.namespace));
+    await reloadGateways(this.member, project);
     this.reloads++;
     this.lastReload = Date.now();
   }

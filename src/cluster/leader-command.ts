@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { PorticoError } from '../core/errors.js';
+import { followChanges } from './follow-changes.js';
 import type { LeaderJob } from './member.js';
 
 /** Split `--on-leader` text into arguments: whitespace separates, '…' and "…" group. */
@@ -35,62 +36,31 @@ export interface LeaderCommandOptions {
 export function leaderCommand(options: LeaderCommandOptions): LeaderJob {
   const debounceMs = options.debounceMs ?? 1000;
   return async (signal) => {
-    let running = false;
-    let again = false;
-    let timer: NodeJS.Timeout | undefined;
-    const runOnce = async (): Promise<void> => {
-      if (signal.aborted) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      try {
-        await new Promise<void>((resolve) => {
-          const child = spawn(process.execPath, [process.argv[1]!, ...options.args], {
-            cwd: options.cwd,
-            env: options.env,
-            stdio: ['ignore', 'ignore', 'pipe'],
-          });
-          let err = '';
-          child.stderr.on('data', (c: Buffer) => {
-            err = (err + c.toString()).slice(-2000);
-          });
-          const stop = (): void => {
-            child.kill('SIGTERM');
-          };
-          signal.addEventListener('abort', stop, { once: true });
-          child.once('close', (c) => {
-            signal.removeEventListener('abort', stop);
-            if (c !== 0 && !signal.aborted) options.warn(`--on-leader command exited ${c}: ${err.trim()}`);
-            resolve();
-          });
-          child.once('error', (e) => {
-            options.warn(`--on-leader command: ${e.message}`);
-            resolve();
-          });
+    const runOnce = () =>
+      new Promise<void>((resolve) => {
+        const child = spawn(process.execPath, [process.argv[1]!, ...options.args], {
+          cwd: options.cwd,
+          env: options.env,
+          stdio: ['ignore', 'ignore', 'pipe'],
         });
-      } finally {
-        running = false;
-      }
-      if (again) {
-        again = false;
-        await runOnce();
-      }
-    };
-    const unsubscribe = options.onChange(() => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void runOnce(), debounceMs);
-    });
-    try {
-      await runOnce();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        let err = '';
+        child.stderr.on('data', (c: Buffer) => {
+          err = (err + c.toString()).slice(-2000);
+        });
+        const stop = (): void => {
+          child.kill('SIGTERM');
+        };
+        signal.addEventListener('abort', stop, { once: true });
+        child.once('close', (c) => {
+          signal.removeEventListener('abort', stop);
+          if (c !== 0 && !signal.aborted) options.warn(`--on-leader command exited ${c}: ${err.trim()}`);
+          resolve();
+        });
+        child.once('error', (e) => {
+          options.warn(`--on-leader command: ${e.message}`);
+          resolve();
+        });
       });
-    } finally {
-      clearTimeout(timer);
-      unsubscribe();
-    }
+    await followChanges({ signal, onChange: options.onChange, debounceMs, pass: runOnce });
   };
 }

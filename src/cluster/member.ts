@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Campaign, Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import type { Store, StoreSession } from '../store/index.js';
+import { LeaseElection } from './election.js';
 import { clusterKeys, type Heartbeat } from './keys.js';
 import { Freshness, LastKnownStore } from './last-known.js';
 import { OwnChecksView } from './own-checks.js';
@@ -40,11 +42,18 @@ function etcdOf(store: Store): EtcdView | undefined {
 export class ClusterMember {
   readonly freshness = new Freshness();
   private leader = false;
-  private campaign: Campaign | undefined;
+  private election: LeaseElection | undefined;
   private readonly stopping = new AbortController();
-  private readonly jobs: LeaderJob[] = [];
-  private jobsRunning: AbortController | undefined;
+  /** Singleton jobs by name; each runs under its own controller while this agent leads. */
+  private readonly jobs = new Map<string, LeaderJob>();
+  private readonly jobsRunning = new Map<string, AbortController>();
+  /** What each named singleton job last did (GET /api/v1/agent → cluster.jobs). */
+  private readonly jobStates = new Map<string, Record<string, unknown>>();
+  /** Jobs under way, awaited (bounded) on close so a pass is not cut off mid-write. */
+  private readonly jobRuns = new Set<Promise<void>>();
   private loops: Promise<unknown>[] = [];
+  /** This agent among others of the same host and project: its heartbeat key and election value. */
+  readonly agentId = `${process.pid}-${randomBytes(3).toString('hex')}`;
 
   private constructor(
     private readonly session: StoreSession,
@@ -66,7 +75,8 @@ export class ClusterMember {
       member.loops.push(member.heartbeats());
       member.elect();
     } else {
-      member.leader = true;
+      // One host: this agent is the one that runs the singleton jobs, from the start.
+      member.setLeader(true);
     }
     return member;
   }
@@ -98,19 +108,40 @@ export class ClusterMember {
   }
 
   /** Run `job` whenever this agent is the elected one; it is aborted when leadership ends. */
-  onLeadership(job: LeaderJob): void {
-    this.jobs.push(job);
-    if (this.leader && this.jobsRunning) void job(this.jobsRunning.signal).catch(() => undefined);
+  onLeadership(job: LeaderJob, name = `job ${this.jobs.size + 1}`): void {
+    this.jobs.set(name, job);
+    if (this.leader) this.start(name, job);
+  }
+
+  /**
+   * Replace the jobs whose names start with `group` (SIGHUP: portico.yaml's gateways read again):
+   * the old ones are aborted (the pass under way finishes), the new ones start if this agent leads.
+   */
+  replaceJobs(group: string, jobs: Map<string, LeaderJob>): void {
+    for (const name of [...this.jobs.keys()].filter((n) => n.startsWith(group))) {
+      this.jobs.delete(name);
+      this.jobStates.delete(name);
+      this.jobsRunning.get(name)?.abort();
+      this.jobsRunning.delete(name);
+    }
+    for (const [name, job] of jobs) this.onLeadership(job, name);
+  }
+
+  /** Record what a named job last did, for the agent's status. */
+  reportJob(name: string, state: Record<string, unknown>): void {
+    this.jobStates.set(name, { ...state, at: Date.now() });
   }
 
   status() {
     return {
       host: this.host,
+      agent: this.agentId,
       leased: this.session.leased,
       ttlSeconds: this.session.ttlSeconds,
       isLeader: this.leader,
       stale: this.freshness.stale,
       staleSince: this.freshness.staleSince ?? null,
+      jobs: Object.fromEntries(this.jobStates),
     };
   }
 
@@ -118,9 +149,8 @@ export class ClusterMember {
     if (this.stopping.signal.aborted) return;
     this.stopping.abort();
     this.setLeader(false);
-    const campaign = this.campaign;
-    this.campaign = undefined;
-    if (campaign) await Promise.race([campaign.resign().catch(() => undefined), sleep(2000)]);
+    await this.election?.resign();
+    await Promise.race([Promise.allSettled(this.jobRuns), sleep(5000)]);
     await Promise.allSettled(this.loops);
     await this.session.close();
   }
@@ -136,6 +166,7 @@ export class ClusterMember {
     while (!signal.aborted) {
       const lease = leaseOf?.call(this.session);
       const beat: Heartbeat = {
+        agent: this.agentId,
         host: this.host,
         project: this.options.project(),
         pid: process.pid,
@@ -149,7 +180,7 @@ export class ClusterMember {
       try {
         if (lease === undefined) throw new Error('lease lost');
         const put = client
-          .put(clusterKeys.agent(root, this.host, beat.project))
+          .put(clusterKeys.agent(root, this.host, beat.project, this.agentId))
           .value(JSON.stringify(beat))
           .lease(lease)
           .exec();
@@ -171,44 +202,36 @@ export class ClusterMember {
     }
   }
 
-  /** Campaign in the project's election; after an error (lease lost) campaign again. */
+  /** Stand in the project's election on the host's lease (election.ts). */
   private elect(): void {
-    if (this.stopping.signal.aborted) return;
     const { client, root } = this.etcd!;
-    const election = client
-      .namespace(clusterKeys.electionNamespace(root))
-      .election(this.options.project(), this.session.ttlSeconds);
-    const campaign = election.campaign(`${this.host} ${process.pid}`);
-    this.campaign = campaign;
-    campaign.on('elected', () => {
-      if (this.campaign === campaign) this.setLeader(true);
+    const leaseOf = (this.session as unknown as { leaseId?: () => string | undefined }).leaseId;
+    this.election = new LeaseElection({
+      client,
+      prefix: () => clusterKeys.leaderCandidates(root, this.options.project()),
+      value: `${this.host} ${this.agentId}`,
+      leaseId: () => leaseOf?.call(this.session),
+      onChange: (leader) => this.setLeader(leader),
     });
-    campaign.on('error', () => {
-      if (this.campaign !== campaign) return;
-      this.setLeader(false);
-      this.campaign = undefined;
-      void campaign.resign().catch(() => undefined);
-      this.loops.push(
-        sleep(1000, undefined, { signal: this.stopping.signal }).then(
-          () => this.elect(),
-          () => undefined,
-        ),
-      );
-    });
+    this.loops.push(this.election.run(this.stopping.signal));
   }
 
   private setLeader(leader: boolean): void {
     if (leader === this.leader) return;
     this.leader = leader;
     if (leader) {
-      this.jobsRunning = new AbortController();
-      for (const job of this.jobs)
-        void job(this.jobsRunning.signal).catch((e) =>
-          this.options.warn(`leader job: ${(e as Error).message}`),
-        );
+      for (const [name, job] of this.jobs) this.start(name, job);
     } else {
-      this.jobsRunning?.abort();
-      this.jobsRunning = undefined;
+      for (const controller of this.jobsRunning.values()) controller.abort();
+      this.jobsRunning.clear();
     }
+  }
+
+  private start(name: string, job: LeaderJob): void {
+    const controller = new AbortController();
+    this.jobsRunning.set(name, controller);
+    const run = job(controller.signal).catch((e) => this.options.warn(`${name}: ${(e as Error).message}`));
+    this.jobRuns.add(run);
+    void run.finally(() => this.jobRuns.delete(run));
   }
 }

@@ -91,6 +91,11 @@ export async function readClusterStatus(store: EtcdStore, now = Date.now()): Pro
         const ageMs = Math.max(0, now - b.at);
         return { ...b, ageMs, lag: Math.max(0, index - b.seenIndex), stale: b.stale || ageMs > staleAfterMs };
       })
-      .sort((a, b) => a.host.localeCompare(b.host) || a.project.localeCompare(b.project)),
+      .sort(
+        (a, b) =>
+          a.host.localeCompare(b.host) ||
+          a.project.localeCompare(b.project) ||
+          (a.agent ?? '').localeCompare(b.agent ?? ''),
+      ),
   };
 }

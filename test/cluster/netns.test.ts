@@ -181,7 +181,8 @@ describeWith(['etcd', 'ip', 'iptables', { root: true }], 'cluster across network
           '    checks:',
           '      - { kind: tcp, interval: 1s }',
           'store:',
-          `  url: etcd://${endpoints}`,
+          // Its own member first: the agent's lease keep-alive prefers it (store/etcd/keep-alive.ts).
+          `  url: etcd://${[`${host.address}:2379`, ...topo.hosts.filter((h) => h !== host).map((h) => `${h.address}:2379`)].join(',')}`,
           `  lease: ${ttl}s`,
           '',
         ].join('\n'),

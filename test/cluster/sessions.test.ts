@@ -69,6 +69,13 @@ describeWith(['etcd'], "etcd sessions: a host's instances under its lease", () =
     const child = spawnTracked(process.execPath, [sessionWorker, u, 'dies']);
     await waitForOutput(child, /ready/, 20_000);
     expect(await base.getInstance('dies')).toBeDefined();
+    // A watcher in this process, as the agent has: the expiry it sees moves index() too.
+    const before = await base.index();
+    const stop = new AbortController();
+    const seen: StoreEvent[] = [];
+    const watching = (async () => {
+      for await (const e of base.watch(before, stop.signal)) seen.push(e);
+    })();
     const killedAt = Date.now();
     child.kill('SIGKILL');
     const goneAt = await waitFor(
@@ -77,6 +84,16 @@ describeWith(['etcd'], "etcd sessions: a host's instances under its lease", () =
     );
     console.log(`lease expiry after SIGKILL: ${goneAt - killedAt} ms (TTL 2 s)`);
     expect(goneAt - killedAt).toBeLessThanOrEqual((2 + timeScale) * 1000);
+    await waitFor(() => seen.some((e) => e.kind === 'instance-delete' && e.instanceId === 'dies'), {
+      what: 'the expiry in the watch',
+    });
+    const expiry = seen.find((e) => e.instanceId === 'dies')!;
+    expect(expiry).not.toHaveProperty('expired');
+    // No Portico write happened: only the lease expiry can have moved the index.
+    expect(await base.index()).toBe(expiry.index);
+    expect(expiry.index).toBeGreaterThan(before);
+    stop.abort();
+    await watching;
     await base.close();
   }, 30_000);
 });

@@ -15,7 +15,7 @@ export interface SyncOptions extends ExportOptions {
 }
 
 /** How long a burst of catalog changes is collected into one pass (nginx reloads cost most). */
-const defaultDebounceMs = { nginx: 1000, haproxy: 50, caddy: 200, traefik: 200 } as const;
+export const defaultDebounceMs = { nginx: 1000, haproxy: 50, caddy: 200, traefik: 200 } as const;
 
 /**
  * `portico lb sync --target … --to FILE [--runtime-api SOCKET] [--watch]`: make the running

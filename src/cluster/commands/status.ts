@@ -45,6 +45,7 @@ export async function clusterStatusCommand(ctx: CommandContext, opts: ClusterSta
         [
           { header: 'HOST', value: (a) => a.host },
           { header: 'PROJECT', value: (a) => a.project },
+          { header: 'PID', value: (a) => String(a.pid), align: 'right' },
           { header: 'LISTEN', value: (a) => a.listen },
           { header: 'LEADER', value: (a) => (a.isLeader ? 'yes' : '') },
           { header: 'HEARTBEAT', value: (a) => `${(a.ageMs / 1000).toFixed(1)}s ago`, align: 'right' },

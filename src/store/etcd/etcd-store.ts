@@ -57,6 +57,8 @@ interface Shared {
   location: EtcdLocation;
   now: () => number;
   keepHistoryPerCheck: number;
+  /** The revision of the latest lease expiry this client's watches saw (0: none). */
+  expiredAt: number;
 }
 
 function rev(value: string | number | undefined): number {
@@ -87,6 +89,7 @@ export class EtcdStore implements Store {
       location: options.location,
       now: options.now ?? Date.now,
       keepHistoryPerCheck: options.keepHistoryPerCheck ?? keepHistoryPerCheck,
+      expiredAt: 0,
     };
     this.owner = shared === undefined;
     this.project = options.project ?? defaultProject;
@@ -130,6 +133,7 @@ export class EtcdStore implements Store {
     const ttlSeconds = options.ttlSeconds ?? this.shared.location.leaseTtlSeconds;
     const session: EtcdSession = new EtcdSession(
       this.client,
+      this.shared.location,
       { ...options, ttlSeconds },
       (project) => new EtcdStore({ location: this.shared.location, project }, this.shared, session),
     );
@@ -169,10 +173,16 @@ export class EtcdStore implements Store {
     });
   }
 
+  /**
+   * The revision of the last Portico write, or of a later lease expiry one of this client's
+   * watches has seen: etcd deletes an expired host's instances without touching `_index`, and
+   * readers keyed on the index (the agent's shared catalog read, Consul's X-Consul-Index) must
+   * see them gone. A process that watches nothing sees expiries only through the instances.
+   */
   async index(): Promise<number> {
     return this.call(async () => {
       const res = await this.client.get(this.keys.index).exec();
-      return rev(res.kvs[0]?.mod_revision);
+      return Math.max(rev(res.kvs[0]?.mod_revision), this.shared.expiredAt);
     });
   }
 
@@ -402,6 +412,9 @@ export class EtcdStore implements Store {
       { changes: this.keys.changes, instances: this.keys.instances },
       fromIndex,
       signal,
+      (revision) => {
+        this.shared.expiredAt = Math.max(this.shared.expiredAt, revision);
+      },
     );
   }
 

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Instance } from '../../core/model.js';
 import type { SessionOptions, Store, StoreSession } from '../store.js';
+import { LeaseKeeper } from './keep-alive.js';
+import type { EtcdLocation } from './options.js';
 
 /** The meta key naming the host whose agent wrote an instance. */
 export const hostMetaKey = 'portico.host';
@@ -22,7 +24,8 @@ export interface SessionLink {
 }
 
 /**
- * One host's lease on etcd, kept alive by the etcd3 client (a keep-alive every TTL/3). When it
+ * One host's lease on etcd, kept alive every TTL/3 by a LeaseKeeper (keep-alive.ts: the local,
+ * first-listed member first, a short deadline, then the next member). When it
  * is lost — etcd unreachable for longer than the TTL, so etcd has already deleted this host's
  * instances — the session grants a new lease as soon as etcd answers and writes the host's
  * sources and registrations again (same ids: nothing is duplicated). A write that failed while
@@ -31,6 +34,7 @@ export interface SessionLink {
 export class EtcdSession implements StoreSession, SessionLink {
   readonly leased = true;
   private lease: Lease | undefined;
+  private keeper: LeaseKeeper | undefined;
   private id: string | undefined;
   private dirty = false;
   private readonly stopped = new AbortController();
@@ -42,6 +46,7 @@ export class EtcdSession implements StoreSession, SessionLink {
 
   constructor(
     private readonly client: Etcd3,
+    private readonly location: EtcdLocation,
     private readonly options: SessionOptions & { ttlSeconds: number },
     private readonly viewFor: (project: string) => Store,
   ) {}
@@ -87,26 +92,45 @@ export class EtcdSession implements StoreSession, SessionLink {
     const lease = this.lease;
     this.lease = undefined;
     this.id = undefined;
+    await this.keeper?.stop();
+    this.keeper = undefined;
     // Revoking deletes this host's instances at once; bounded, etcd may be gone.
     if (lease) await Promise.race([lease.revoke().catch(() => undefined), sleep(2000)]);
   }
 
   private async grant(): Promise<void> {
-    const lease = this.client.lease(this.options.ttlSeconds, { autoKeepAlive: true });
-    lease.on('lost', (error) => {
-      if (this.lease !== lease) return;
-      this.id = undefined;
-      this.lease = undefined;
-      this.dirty = true;
-      this.options.onLost?.(error);
-    });
+    // Our own keep-alive (LeaseKeeper), not etcd3's: it prefers the local member and fails over
+    // within a fraction of the TTL.
+    const lease = this.client.lease(this.options.ttlSeconds, { autoKeepAlive: false });
+    let id: string;
     try {
-      this.id = await lease.grant();
-      this.lease = lease;
+      id = await lease.grant();
     } catch (error) {
       lease.release();
       throw error;
     }
+    const keeper = new LeaseKeeper(this.location, id, this.options.ttlSeconds, {
+      lost: (error) => {
+        if (this.lease !== lease) return;
+        this.id = undefined;
+        this.lease = undefined;
+        this.dirty = true;
+        void keeper.stop();
+        if (this.keeper === keeper) this.keeper = undefined;
+        lease.release();
+        this.options.onLost?.(error);
+      },
+    });
+    await this.keeper?.stop();
+    this.id = id;
+    this.lease = lease;
+    this.keeper = keeper;
+    keeper.start();
+  }
+
+  /** The endpoint that renewed the lease last (undefined before the first renewal). */
+  get renewedThrough(): string | undefined {
+    return this.keeper?.lastHost;
   }
 
   /**

@@ -31,6 +31,8 @@ export async function* watchChanges(
   keys: WatchedKeys,
   fromIndex: number,
   signal: AbortSignal,
+  /** Told the revision of each lease expiry seen, before its events are yielded. */
+  onExpired: (revision: number) => void = () => {},
 ): AsyncIterable<StoreEvent> {
   let last = fromIndex;
   let failures = 0;
@@ -56,7 +58,10 @@ export async function* watchChanges(
       if (delivered.length === 0) return;
       last = delivered[delivered.length - 1]!.index;
       failures = 0;
-      queue.push(...delivered);
+      for (const { expired, ...event } of delivered) {
+        if (expired) onExpired(event.index);
+        queue.push(event);
+      }
       notify();
     });
     watcher.on('connected', () => {
@@ -123,7 +128,11 @@ function prefixEnd(prefix: string): Buffer {
 }
 
 /** The store events of one watch response after revision `after`, in revision order. */
-function eventsOf(res: IWatchResponse, keys: WatchedKeys, after: number): StoreEvent[] {
+function eventsOf(
+  res: IWatchResponse,
+  keys: WatchedKeys,
+  after: number,
+): Array<StoreEvent & { expired?: true }> {
   const byRevision = new Map<number, { record?: ChangeRecord; expired: string[] }>();
   for (const e of res.events) {
     const index = Number(e.kv.mod_revision);
@@ -137,12 +146,12 @@ function eventsOf(res: IWatchResponse, keys: WatchedKeys, after: number): StoreE
       entry.expired.push(decodeURIComponent(key.slice(keys.instances.length)));
     }
   }
-  const out: StoreEvent[] = [];
+  const out: Array<StoreEvent & { expired?: true }> = [];
   for (const [index, { record, expired }] of [...byRevision].sort(([a], [b]) => a - b)) {
     if (record) for (const e of record.events) out.push({ ...e, index, at: record.at });
     else
       for (const instanceId of expired)
-        out.push({ kind: 'instance-delete', instanceId, index, at: Date.now() });
+        out.push({ kind: 'instance-delete', instanceId, index, at: Date.now(), expired: true });
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsSchema } from '../../../agent/alerts/schema.js';
 import { balancersSchema } from '../../../agent/balancers-schema.js';
 import { checkInputSchema } from '../../../checks/define.js';
+import { gatewaysSchema } from '../../../cluster/gateways-schema.js';
 import { policySchema } from '../../../policy/schema.js';
 import { storeConfigSchema } from '../../../store/config-schema.js';
 
@@ -53,6 +54,8 @@ const secrets = z.strictObject({
  *     url: etcd://10.0.0.1:2379
  *   balancers:                     # run by `portico agent` (src/agent/balancers-schema.ts)
  *     - { name: edge, config: lb/portico-lb.yaml }
+ *   gateways:                      # synced by the elected agent (src/cluster/gateways-schema.ts)
+ *     - { name: edge, target: haproxy, to: gateway/haproxy.cfg, listen: 127.0.0.1:8080 }
  */
 export const manifestSchema = z.strictObject({
   version: z.literal(1).default(1),
@@ -65,6 +68,8 @@ export const manifestSchema = z.strictObject({
   store: storeConfigSchema.optional(),
   /** Embedded balancers `portico agent` runs (src/agent/balancers-schema.ts). */
   balancers: balancersSchema.optional(),
+  /** External gateways one elected agent keeps in sync (src/cluster/gateways-schema.ts). */
+  gateways: gatewaysSchema.optional(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;
