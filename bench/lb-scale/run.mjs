@@ -4,14 +4,28 @@
 // as a ratio to nginx at the same N, p50/p99, and the resident memory of each balancer: the
 // peak of all its processes together, and that divided by N. Portico with 2 workers also runs
 // with the kernel distributing connections (NODE_CLUSTER_SCHED_POLICY=none) for comparison with
-// cluster's round-robin. BENCH_BASE_CLI=<another build's dist/cli/main.js> adds that build at
+// cluster's round-robin. nginx and HAProxy also run from the configs `lb generate` writes for the
+// same input with `workers: N` (worker_processes N / nbthread N): the ratio generated/hand-written
+// at the same N is the exporters' target (>= 0.98x). BENCH_BASE_CLI=<another build's dist/cli/main.js> adds that build at
 // N = 1 (before/after a change, same run).
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childPids, haproxy, nginxBackend, nginxProxy, portico, stopAndWait, wrk } from '../lb/peers.mjs';
-import { writeResult } from '../lib/measure.mjs';
+import {
+  childPids,
+  haproxy,
+  nginxBackend,
+  nginxProxy,
+  portico,
+  stopAndWait,
+  waitPort,
+  wrk,
+} from '../lb/peers.mjs';
+import { root, writeResult } from '../lib/measure.mjs';
+
+const { exporters } = await import(join(root, 'dist/exporters/index.js'));
+const { specFromOptions } = await import(join(root, 'dist/balancer/commands/spec-from-options.js'));
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -52,12 +66,36 @@ const peers = (n) => ({
     const p = await haproxy(dir, ports.proxy, [ports.b1, ports.b2], n);
     return { stop: p.stop, pid: p.pid, tree: p.pid };
   },
+  'nginx (generated)': async () => generatedPeer('nginx', n),
+  'haproxy (generated)': async () => generatedPeer('haproxy', n),
   portico: async () => porticoPeer(n),
   ...(n === 2
     ? { 'portico (sched none)': async () => porticoPeer(n, { NODE_CLUSTER_SCHED_POLICY: 'none' }) }
     : {}),
   ...(n === 1 && baseCli ? { 'portico (baseline build)': async () => porticoPeer(n, {}, baseCli) } : {}),
 });
+
+/**
+ * The gateway run from what `lb generate --target <target> --workers N` writes for the same
+ * input as the Portico peer (two upstreams, HTTP health checks of / every second).
+ */
+async function generatedPeer(target, n) {
+  const run = join(dir, `${target}-gen-${n}`);
+  mkdirSync(run, { recursive: true });
+  const spec = specFromOptions({
+    listen: `127.0.0.1:${ports.proxy}`,
+    upstream: [`127.0.0.1:${ports.b1}`, `127.0.0.1:${ports.b2}`],
+    healthPath: '/',
+    healthInterval: '1s',
+    admin: false,
+  });
+  const file = join(run, exporters[target].defaultFile);
+  writeFileSync(file, exporters[target].render({ ...spec, workers: n }, { runtimeDir: run }));
+  await exporters[target].apply(file, run);
+  await waitPort(ports.proxy);
+  const pid = () => exporters[target].running(run)[0];
+  return { pid, tree: pid(), stop: () => process.kill(pid(), 'SIGTERM') };
+}
 
 async function porticoPeer(n, env = {}, cli = undefined) {
   // No --workers flag for one: the default, and what a baseline build from before it takes.
@@ -98,6 +136,14 @@ try {
 }
 
 const nginxAt = (n) => rows.find((r) => r.name === 'nginx' && r.n === n)?.rps;
+const rpsOf = (name, n) => rows.find((r) => r.name === name && r.n === n)?.rps;
+const generatedLines = counts.flatMap((n) =>
+  ['nginx', 'haproxy'].flatMap((t) =>
+    rpsOf(t, n) && rpsOf(`${t} (generated)`, n)
+      ? [`${t} ×${n}: generated / hand-written ${(rpsOf(`${t} (generated)`, n) / rpsOf(t, n)).toFixed(2)}x`]
+      : [],
+  ),
+);
 const porticoAt = (n) => rows.find((r) => r.name === 'portico' && r.n === n)?.rps;
 const md = [
   `# load balancers by worker count — wrk -t2 -c${connections} -d${seconds}s, two nginx backends (${new Date().toISOString()})`,
@@ -111,6 +157,9 @@ const md = [
   '',
   porticoAt(1) && porticoAt(2)
     ? `Portico 2 workers / 1 worker: ${(porticoAt(2) / porticoAt(1)).toFixed(2)}x; nginx: ${(nginxAt(2) / nginxAt(1)).toFixed(2)}x.`
+    : '',
+  generatedLines.length
+    ? `Generated configs (lb generate, workers: N) vs hand-written, same N: ${generatedLines.join('; ')}.`
     : '',
   'nginx and HAProxy workers/threads = N; Portico = `lb serve --workers N` (RSS includes the primary: health checks, admin, access log).',
   `The backends and wrk run on the same machine (${cpus().length} CPUs): N = 2 competes with them. Load average (1 min) at start: ${loadBefore.toFixed(1)}, at end: ${loadavg()[0].toFixed(1)}.`,

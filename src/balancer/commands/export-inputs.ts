@@ -4,12 +4,15 @@ import type { CommandContext } from '../../core/command-context.js';
 import { type Exporter, exporterFor } from '../../exporters/index.js';
 import type { BalancerSpec } from '../model.js';
 import { type ServeOptions, specFromOptions } from './spec-from-options.js';
+import { workersValue } from './workers-option.js';
 
 export interface ExportOptions extends ServeOptions {
   target?: string;
   /** --from-catalog: the project's catalog fills the routes (as lb serve --catalog would). */
   fromCatalog?: boolean;
   runtimeDir?: string;
+  /** --workers: nginx worker_processes / HAProxy nbthread (over the file's `workers:`). */
+  workers?: string;
 }
 
 export interface Rendered {
@@ -32,6 +35,7 @@ export async function renderFromOptions(
   const exporter = exporterFor(opts.target);
   const fromCatalog = Boolean(opts.fromCatalog);
   let spec = specFromOptions({ ...opts, catalog: Boolean(opts.catalog) || fromCatalog }, ctx.env, ctx.cwd);
+  if (opts.workers !== undefined) spec = { ...spec, workers: workersValue(opts.workers) };
   const needsCatalog = spec.catalog || spec.routes.some((r) => r.service) || spec.tcp.some((t) => t.service);
   if (needsCatalog) {
     const { openProjectCatalog } = await import('../../store/for-project.js');
