@@ -16,8 +16,8 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 /**
  * One /status document from every worker's: counters are summed, shares recomputed from the
  * sums, response times averaged by request count. An upstream is in rotation only if it is in
- * every worker's (passive ejection is per worker); active health is the primary's single
- * verdict, the same everywhere. Adds `workers`: per process, its pid and request count.
+ * every worker's (a passive ejection reaches the other workers over IPC, so they agree but for
+ * that moment); active health is the primary's single verdict, the same everywhere. Adds `workers`: per process, its pid and request count.
  */
 export function mergeStatus(
   docs: BalancerStatus[],

@@ -6,7 +6,7 @@ import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { streamSink } from '../access-log.js';
 import { createAdminServer } from '../admin.js';
-import { Balancer, type DrainReport } from '../balancer.js';
+import { Balancer, type DrainReport, type Ejection } from '../balancer.js';
 import {
   announce,
   type CatalogLocation,
@@ -24,7 +24,8 @@ import { Supervisor } from './supervisor.js';
 /**
  * `lb serve --workers N`: this process is the primary. It owns the control plane — the config
  * and SIGHUP reload, the one active health checker (a Balancer that listens on nothing, whose
- * verdicts go to every worker on each transition), the catalog follower for that checker, the
+ * verdicts go to every worker on each transition), the relay of passive ejections (one worker
+ * ejects, every worker ejects until the same time), the catalog follower for that checker, the
  * admin listener (/status and /metrics summed over the workers), the access log writer — and
  * N workers proxy on the shared listening sockets. SIGTERM/Ctrl-C drains every worker.
  */
@@ -47,16 +48,27 @@ export async function serveWithWorkers(
       supervisor?.broadcast({ portico: 'health', verdicts: [[key, healthy]] }),
   });
   const logSink = spec.accessLog ? streamSink(spec.accessLog) : undefined;
+  // Passive ejections still running, by pool and upstream: a worker (re)started now gets them.
+  const ejections = new Map<string, Ejection>();
   supervisor = new Supervisor(count, {
     startMessage: () => ({
       portico: 'start',
       spec: workerSpec(control.spec),
       ...(catalogAt ? { store: catalogAt } : {}),
       verdicts: control.healthVerdicts(),
+      ejections: [...ejections.values()].filter((e) => e.until > Date.now()),
     }),
     onLog: (text) => logSink?.(text),
     onWarn: (message) => {
       if (message) ctx.out.warn(message);
+    },
+    // One worker saw an upstream fail enough to eject it: every worker ejects it, until the
+    // same time, so no worker keeps sending there (passive health is shared, like active).
+    onEjection: (ejection, from) => {
+      const now = Date.now();
+      for (const [k, e] of ejections) if (e.until <= now) ejections.delete(k);
+      ejections.set(`${ejection.pool}\0${ejection.upstream}`, ejection);
+      supervisor?.broadcast({ portico: 'eject', ejection }, from);
     },
   });
   const sup = supervisor;

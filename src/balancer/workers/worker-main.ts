@@ -35,6 +35,9 @@ process.on('message', (raw: unknown) => {
     case 'health':
       balancer?.applyHealthVerdicts(m.verdicts);
       break;
+    case 'eject':
+      balancer?.applyEjection(m.ejection);
+      break;
     case 'reload':
       if (balancer) send({ portico: 'reloaded', report: balancer.reload(m.spec) });
       break;
@@ -60,8 +63,10 @@ async function start(m: Extract<ToWorker, { portico: 'start' }>): Promise<void> 
     const b = new Balancer(m.spec, process.env, {
       remoteHealth: true,
       accessLogSink: (text) => send({ portico: 'log', text }),
+      onEjection: (ejection) => send({ portico: 'ejected', ejection }),
     });
     b.applyHealthVerdicts(m.verdicts);
+    for (const e of m.ejections) b.applyEjection(e);
     AggregatorRegistry.setRegistries([b.metrics]);
     await b.start();
     balancer = b;

@@ -1,0 +1,163 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BalancerStatus } from '../../src/balancer/status.js';
+import { tempDir } from '../helpers/tmp.js';
+import { startUpstream } from '../helpers/upstreams.js';
+import { waitFor } from '../helpers/wait.js';
+import { type ServeProcess, startServe } from './serve-process.js';
+
+type Status = BalancerStatus & { workers: Array<{ pid: number; restarts: number; requests: number }> };
+
+async function status(s: ServeProcess): Promise<Status> {
+  return (await (await request(`http://127.0.0.1:${s.admin}/status`)).body.json()) as Status;
+}
+
+/** `n` GETs, `c` at a time, over `c` keep-alive connections: bodies, and failures as text. */
+async function load(s: ServeProcess, n: number, c: number): Promise<{ ok: string[]; failed: string[] }> {
+  const agent = new Agent({ connections: c });
+  const ok: string[] = [];
+  const failed: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < n) {
+        next++;
+        try {
+          const res = await request(`http://127.0.0.1:${s.listen}/`, { dispatcher: agent });
+          const body = await res.body.text();
+          if (res.statusCode === 200) ok.push(body);
+          else failed.push(`${res.statusCode} ${body}`);
+        } catch (error) {
+          failed.push((error as Error).message);
+        }
+      }
+    }),
+  );
+  await agent.close();
+  return { ok, failed };
+}
+
+/** A real backend that answers 502 while `failing` (a broken app behind a healthy port). */
+async function flakyBackend(
+  name: string,
+): Promise<{ port: number; hits: () => number; failing: boolean; server: Server }> {
+  let hits = 0;
+  const b = {
+    port: 0,
+    hits: () => hits,
+    failing: true,
+    server: createServer((_req, res) => {
+      hits++;
+      if (b.failing) res.writeHead(502).end(`${name} broken`);
+      else res.end(name);
+    }),
+  };
+  await new Promise<void>((r) => b.server.listen(0, '127.0.0.1', () => r()));
+  b.port = (b.server.address() as AddressInfo).port;
+  return b;
+}
+
+const started: ServeProcess[] = [];
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of started.splice(0)) {
+    if (s.child.exitCode === null) s.child.kill('SIGKILL');
+    await s.exited;
+  }
+  for (const srv of servers.splice(0)) {
+    srv.closeAllConnections();
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+});
+
+async function serveWorkers(yaml: string): Promise<ServeProcess & { file: string }> {
+  const file = join(tempDir(), 'portico-lb.yaml');
+  writeFileSync(file, yaml);
+  const s = await startServe(['--config', file, '--workers', '2'], { PORTICO_HOME: tempDir() });
+  started.push(s);
+  return { ...s, file };
+}
+
+/**
+ * Eject `b` in exactly one worker: one keep-alive connection (one worker) sends GETs until b
+ * has failed enough (each 502 is retried on a, so the client sees 200s).
+ */
+async function ejectThroughOneWorker(s: ServeProcess, id: string): Promise<void> {
+  const agent = new Agent({ connections: 1 });
+  try {
+    await waitFor(
+      async () => {
+        const res = await request(`http://127.0.0.1:${s.listen}/`, { dispatcher: agent });
+        await res.body.dump();
+        const b = (await status(s)).routes[0]!.upstreams.find((u) => u.id === id)!;
+        return b.ejectedUntil !== null;
+      },
+      { what: `${id} ejected`, timeoutMs: 10_000 },
+    );
+  } finally {
+    await agent.close();
+  }
+}
+
+const ejectionConfig = (a: number, b: number, ejection: string): string =>
+  [
+    'slowStart: 0',
+    `outlier: { consecutiveErrors: 3, baseEjection: ${ejection}, maxEjection: ${ejection} }`,
+    'routes:',
+    '  - name: web',
+    `    upstreams: ["127.0.0.1:${a}", "127.0.0.1:${b}"]`,
+    '    healthCheck: false',
+  ].join('\n');
+
+describe('lb serve --workers 2 shares passive ejections', () => {
+  it('after one worker ejects a failing upstream, no worker routes to it', async () => {
+    const a = await startUpstream('a');
+    const b = await flakyBackend('b');
+    servers.push(b.server);
+    const s = await serveWorkers(ejectionConfig(a.port, b.port, '60s'));
+    await ejectThroughOneWorker(s, `127.0.0.1:${b.port}`);
+    const before = await status(s);
+    const hitsBefore = b.hits();
+    // Eight connections: cluster hands them to both workers, including the one that saw nothing.
+    const r = await load(s, 300, 8);
+    expect(r.failed).toEqual([]);
+    expect(r.ok.every((x) => x === 'a')).toBe(true);
+    expect(b.hits()).toBe(hitsBefore);
+    const after = await status(s);
+    for (const w of after.workers) {
+      const was = before.workers.find((x) => x.pid === w.pid)!.requests;
+      expect(w.requests).toBeGreaterThan(was); // both workers served this load
+    }
+    const up = after.routes[0]!.upstreams.find((u) => u.id === `127.0.0.1:${b.port}`)!;
+    expect(up.inRotation).toBe(false); // out in every worker
+    expect(up.ejections).toBe(1); // counted once, by the worker that decided it
+  });
+
+  it('readmits a recovered upstream in every worker when the ejection ends', async () => {
+    const a = await startUpstream('a');
+    const b = await flakyBackend('b');
+    servers.push(b.server);
+    const s = await serveWorkers(ejectionConfig(a.port, b.port, '1s'));
+    const id = `127.0.0.1:${b.port}`;
+    await ejectThroughOneWorker(s, id);
+    b.failing = false;
+    await waitFor(
+      async () => {
+        const u = (await status(s)).routes[0]!.upstreams.find((x) => x.id === id)!;
+        return u.ejectedUntil === null && u.inRotation;
+      },
+      { what: `${id} back in every worker`, timeoutMs: 10_000 },
+    );
+    const hitsBefore = b.hits();
+    const r = await load(s, 400, 8);
+    expect(r.failed).toEqual([]);
+    // Round-robin in each worker: b takes half of every worker's requests, so half in all
+    // (a worker still ejecting it would bring it down to a quarter or less).
+    expect(b.hits() - hitsBefore).toBeGreaterThanOrEqual(190);
+    expect(b.hits() - hitsBefore).toBeLessThanOrEqual(210);
+  });
+});
