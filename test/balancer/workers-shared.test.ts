@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BalancerStatus } from '../../src/balancer/status.js';
+import { runPortico } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startUpstream } from '../helpers/upstreams.js';
 import { waitFor } from '../helpers/wait.js';
@@ -17,7 +18,12 @@ async function status(s: ServeProcess): Promise<Status> {
 }
 
 /** `n` GETs, `c` at a time, over `c` keep-alive connections: bodies, and failures as text. */
-async function load(s: ServeProcess, n: number, c: number): Promise<{ ok: string[]; failed: string[] }> {
+async function load(
+  s: ServeProcess,
+  n: number,
+  c: number,
+  host?: string,
+): Promise<{ ok: string[]; failed: string[] }> {
   const agent = new Agent({ connections: c });
   const ok: string[] = [];
   const failed: string[] = [];
@@ -27,7 +33,10 @@ async function load(s: ServeProcess, n: number, c: number): Promise<{ ok: string
       while (next < n) {
         next++;
         try {
-          const res = await request(`http://127.0.0.1:${s.listen}/`, { dispatcher: agent });
+          const res = await request(`http://127.0.0.1:${s.listen}/`, {
+            dispatcher: agent,
+            ...(host ? { headers: { host } } : {}),
+          });
           const body = await res.body.text();
           if (res.statusCode === 200) ok.push(body);
           else failed.push(`${res.statusCode} ${body}`);
@@ -159,5 +168,139 @@ describe('lb serve --workers 2 shares passive ejections', () => {
     // (a worker still ejecting it would bring it down to a quarter or less).
     expect(b.hits() - hitsBefore).toBeGreaterThanOrEqual(190);
     expect(b.hits() - hitsBefore).toBeLessThanOrEqual(210);
+  });
+});
+
+/**
+ * Keep-alive GETs on `c` connections, continuously until stopped (bounded: 2 minutes, 100k
+ * requests): what a client pool sees across catalog changes and reloads.
+ */
+function clientPool(s: ServeProcess, c: number, host?: string) {
+  const agent = new Agent({ connections: c, keepAliveTimeout: 60_000 });
+  const byBody = new Map<string, number>();
+  const failed: string[] = [];
+  let stop = false;
+  let n = 0;
+  const deadline = Date.now() + 120_000;
+  const done = Promise.all(
+    Array.from({ length: c }, async () => {
+      while (!stop && Date.now() < deadline && n < 100_000) {
+        n++;
+        try {
+          const res = await request(`http://127.0.0.1:${s.listen}/`, {
+            dispatcher: agent,
+            ...(host ? { headers: { host } } : {}),
+          });
+          const body = await res.body.text();
+          if (res.statusCode === 200) byBody.set(body, (byBody.get(body) ?? 0) + 1);
+          else failed.push(`${res.statusCode} ${body}`);
+        } catch (error) {
+          failed.push((error as Error).message);
+        }
+      }
+    }),
+  );
+  return {
+    byBody,
+    failed,
+    requests: () => n,
+    async stop(): Promise<void> {
+      stop = true;
+      await done;
+      await agent.close();
+    },
+  };
+}
+
+describe('lb serve --workers 2 --catalog', () => {
+  it('an instance registered in the catalog gets traffic from every worker; a deregistered one none, with zero client errors', async () => {
+    const [a, b] = await Promise.all([startUpstream('cat-a'), startUpstream('cat-b')]);
+    const store = `sqlite://${join(tempDir(), 'catalog.db')}`;
+    const home = tempDir();
+    const catalog = (args: string[]) =>
+      runPortico(['--project', 'shop', 'discovery', ...args, '--store', store], {
+        env: { PORTICO_HOME: home },
+      });
+    const register = (port: number) =>
+      catalog(['register', 'orders', '--address', '127.0.0.1', '--port', String(port), '--protocol', 'http']);
+    expect((await register(a.port)).code).toBe(0);
+    const s = await startServe(['--project', 'shop', '--catalog', '--store', store, '--workers', '2'], {
+      PORTICO_HOME: home,
+    });
+    started.push(s);
+    const host = 'orders.localhost';
+    await waitFor(async () => (await load(s, 8, 8, host)).ok.length === 8, { what: 'orders routed' });
+    const first = await load(s, 100, 8, host);
+    expect(first.failed).toEqual([]);
+    expect(first.ok.every((x) => x === 'cat-a')).toBe(true);
+
+    const pool = clientPool(s, 8, host);
+    try {
+      expect((await register(b.port)).code).toBe(0);
+      // Round-robin in each worker: once every worker has b, it takes half of all requests;
+      // a worker without it would leave b a quarter or less.
+      await waitFor(
+        async () => {
+          const r = await load(s, 200, 8, host);
+          return r.ok.filter((x) => x === 'cat-b').length >= 90;
+        },
+        { what: 'every worker sending to the new instance', timeoutMs: 15_000 },
+      );
+      const d = await catalog(['deregister', `cli:orders:127.0.0.1:${a.port}`]);
+      expect(d.code, d.stderr).toBe(0);
+      await waitFor(
+        async () => {
+          const st = await status(s);
+          return st.routes.find((r) => r.name === 'catalog:orders')!.upstreams.length === 1;
+        },
+        { what: 'every worker to drop the deregistered instance', timeoutMs: 15_000 },
+      );
+      const aBefore = a.hits.get('/') ?? 0;
+      const after = await load(s, 200, 8, host);
+      expect(after.failed).toEqual([]);
+      expect(after.ok.every((x) => x === 'cat-b')).toBe(true);
+      expect(a.hits.get('/') ?? 0).toBe(aBefore);
+    } finally {
+      await pool.stop();
+    }
+    // The pool ran through both changes: every request answered.
+    expect(pool.failed).toEqual([]);
+    expect(pool.requests()).toBeGreaterThan(100);
+    const st = await status(s);
+    expect(st.workers.every((w) => w.requests > 0)).toBe(true);
+  });
+});
+
+describe('lb serve --workers 2 reloads', () => {
+  it('a keep-alive client pool sees zero errors across 3 SIGHUP reloads', async () => {
+    const [a, b] = await Promise.all([startUpstream('ra'), startUpstream('rb')]);
+    const yaml = (port: number, algorithm: string) =>
+      `routes:\n  - name: web\n    algorithm: ${algorithm}\n    upstreams: ["127.0.0.1:${port}"]\n    healthCheck: { path: /health, interval: 200ms }\n`;
+    const s = await serveWorkers(yaml(a.port, 'round-robin'));
+    const pool = clientPool(s, 8);
+    try {
+      // Upstreams change, and the picker too (a new pool: the old one's connections close).
+      const steps: Array<[number, string, string]> = [
+        [b.port, 'least-conn', 'rb'],
+        [a.port, 'round-robin', 'ra'],
+        [b.port, 'p2c-ewma', 'rb'],
+      ];
+      for (const [i, [port, algorithm, name]] of steps.entries()) {
+        const before = pool.requests();
+        writeFileSync(s.file, yaml(port, algorithm));
+        s.child.kill('SIGHUP');
+        await waitFor(() => s.stderr().split('reloaded').length - 1 === i + 1, { what: `reload ${i + 1}` });
+        await waitFor(async () => (await load(s, 20, 4)).ok.every((x) => x === name), {
+          what: `every worker on ${name}`,
+        });
+        await waitFor(() => pool.requests() > before + 200, { what: 'traffic after the reload' });
+      }
+    } finally {
+      await pool.stop();
+    }
+    expect(pool.failed).toEqual([]);
+    expect(pool.requests()).toBeGreaterThan(600);
+    expect(pool.byBody.get('ra')).toBeGreaterThan(0);
+    expect(pool.byBody.get('rb')).toBeGreaterThan(0);
   });
 });
