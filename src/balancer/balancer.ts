@@ -8,13 +8,13 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Pool } from 'undici';
 import { formatHostPort } from '../core/address.js';
 import { PorticoError } from '../core/errors.js';
 import { type AccessLogger, type AccessLogSink, createAccessLog } from './access-log.js';
 import { createAdminServer } from './admin.js';
 import { Exchange, type ExchangeContext, type HttpRoute } from './exchange.js';
 import { ActiveHealthChecks } from './health.js';
+import { Pool } from './lean-deps.js';
 import { createMetrics } from './metrics.js';
 import type { ActiveHealth, BalancerSpec, RouteSpec, UpstreamSpec } from './model.js';
 import { UpstreamPool } from './pool.js';

@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { AggregatorRegistry } from 'prom-client';
 import { formatHostPort } from '../../core/address.js';
 import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
@@ -16,6 +15,7 @@ import {
   stoppingLine,
   stopRequested,
 } from '../commands/serve.js';
+import { AggregatorRegistry } from '../lean-deps.js';
 import type { BalancerSpec } from '../model.js';
 import type { BalancerStatus } from '../status.js';
 import { mergeStatus } from './merge-status.js';

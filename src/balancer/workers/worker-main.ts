@@ -4,9 +4,10 @@
  * health verdicts (it runs the one checker), reloads and the drain; the worker sends back
  * readiness, status, access log lines and its drain report.
  */
-import { AggregatorRegistry } from 'prom-client';
+
 import { PorticoError } from '../../core/errors.js';
 import { Balancer } from '../balancer.js';
+import { AggregatorRegistry } from '../lean-deps.js';
 import { type FromWorker, isToWorker, type ToWorker } from './protocol.js';
 
 /** Send to the primary; `then` runs once the message is written (or at once without a channel). */
