@@ -45,11 +45,16 @@ function rssKB(pid) {
   }
 }
 
-/** RSS of a process and all its descendants, MB. */
+/** RSS of a process and all its descendants, MB: the whole tree, the root, and each child. */
 function treeMB(pid) {
   const all = [pid];
   for (let i = 0; i < all.length && all.length < 1000; i++) all.push(...childPids(all[i]));
-  return all.reduce((n, p) => n + rssKB(p), 0) / 1024;
+  const children = childPids(pid);
+  return {
+    total: all.reduce((n, p) => n + rssKB(p), 0) / 1024,
+    root: rssKB(pid) / 1024,
+    children: children.map((c) => rssKB(c) / 1024),
+  };
 }
 
 /**
@@ -118,14 +123,28 @@ try {
       if (only && !only.some((o) => name.startsWith(o))) continue;
       const peer = await start();
       await wrk(ports.proxy, { seconds: 2, connections }); // warm-up (JIT, connection pools)
+      // Peaks: the whole tree; the root (Portico's primary, nginx's master); the largest child
+      // (a worker). HAProxy is one process with N threads: per worker = its RSS / N.
       let peak = 0;
+      let rootPeak = 0;
+      let childPeak = 0;
       const sampler = setInterval(() => {
-        const t = typeof peer.tree === 'function' ? peer.tree() : peer.tree;
-        peak = Math.max(peak, treeMB(t));
+        const t = treeMB(typeof peer.tree === 'function' ? peer.tree() : peer.tree);
+        peak = Math.max(peak, t.total);
+        rootPeak = Math.max(rootPeak, t.root);
+        childPeak = Math.max(childPeak, ...t.children);
       }, 250);
       const r = await wrk(ports.proxy, { seconds, connections });
       clearInterval(sampler);
-      rows.push({ name, n, ...r, rssMB: Math.round(peak), rssPerWorkerMB: Math.round(peak / n) });
+      const forked = childPeak > 0;
+      rows.push({
+        name,
+        n,
+        ...r,
+        rssMB: Math.round(peak),
+        rssRootMB: forked ? Math.round(rootPeak) : null,
+        rssPerWorkerMB: Math.round(forked ? childPeak : peak / n),
+      });
       console.error(`${name} ×${n}: ${r.rps} req/s, p99 ${r.p99} ms, RSS ${Math.round(peak)} MB`);
       await stopAndWait(peer);
     }
@@ -148,11 +167,11 @@ const porticoAt = (n) => rows.find((r) => r.name === 'portico' && r.n === n)?.rp
 const md = [
   `# load balancers by worker count — wrk -t2 -c${connections} -d${seconds}s, two nginx backends (${new Date().toISOString()})`,
   '',
-  '| balancer | workers/threads | req/s | vs nginx (same N) | p50 | p99 | non-2xx | RSS total | RSS per worker |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| balancer | workers/threads | req/s | vs nginx (same N) | p50 | p99 | non-2xx | RSS total | RSS primary/master | RSS per worker (peak of one) |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.name} | ${r.n} | ${Math.round(r.rps)} | ${nginxAt(r.n) ? (r.rps / nginxAt(r.n)).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} | ${r.rssMB} MB | ${r.rssPerWorkerMB} MB |`,
+      `| ${r.name} | ${r.n} | ${Math.round(r.rps)} | ${nginxAt(r.n) ? (r.rps / nginxAt(r.n)).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} | ${r.rssMB} MB | ${r.rssRootMB === null ? '-' : `${r.rssRootMB} MB`} | ${r.rssPerWorkerMB} MB |`,
   ),
   '',
   porticoAt(1) && porticoAt(2)
@@ -161,7 +180,7 @@ const md = [
   generatedLines.length
     ? `Generated configs (lb generate, workers: N) vs hand-written, same N: ${generatedLines.join('; ')}.`
     : '',
-  'nginx and HAProxy workers/threads = N; Portico = `lb serve --workers N` (RSS includes the primary: health checks, admin, access log).',
+  'nginx and HAProxy workers/threads = N; Portico = `lb serve --workers N`. RSS per worker: the largest peak of one worker process (Portico at N = 1, and HAProxy, have no separate workers: total / N); the primary (health checks, admin, access log, catalog) is counted once, in its column and in the total.',
   `The backends and wrk run on the same machine (${cpus().length} CPUs): N = 2 competes with them. Load average (1 min) at start: ${loadBefore.toFixed(1)}, at end: ${loadavg()[0].toFixed(1)}.`,
 ].join('\n');
 console.log(md);
