@@ -304,3 +304,24 @@ describe('lb serve --workers 2 reloads', () => {
     expect(pool.byBody.get('rb')).toBeGreaterThan(0);
   });
 });
+
+describe('workers: in portico-lb.yaml', () => {
+  it('starts that many workers without --workers, and a changed count asks for a restart on SIGHUP', async () => {
+    const a = await startUpstream('w');
+    const yaml = (n: number) =>
+      `workers: ${n}\nroutes:\n  - name: web\n    upstreams: ["127.0.0.1:${a.port}"]\n`;
+    const file = join(tempDir(), 'portico-lb.yaml');
+    writeFileSync(file, yaml(2));
+    const s = await startServe(['--config', file], { PORTICO_HOME: tempDir() });
+    started.push(s);
+    expect(s.stdout()).toMatch(/workers 2 \(pids \d+, \d+\)/);
+    expect((await status(s)).workers).toHaveLength(2);
+    writeFileSync(file, yaml(3));
+    s.child.kill('SIGHUP');
+    await waitFor(() => s.stderr().includes(`workers changed in ${file}: restart to apply`), {
+      what: 'the restart warning',
+    });
+    expect((await status(s)).workers).toHaveLength(2);
+    expect((await load(s, 50, 4)).failed).toEqual([]);
+  });
+});

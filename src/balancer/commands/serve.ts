@@ -62,7 +62,8 @@ export async function serveCommand(ctx: CommandContext, opts: ServeCommandOption
   }
   announce(ctx, opts, spec, addresses);
 
-  const onHangup = (): void => reload(ctx, opts, (next) => balancer.reload(next));
+  const onHangup = (): void =>
+    reload(ctx, opts, (next) => withWorkersChange(opts, spec, next, balancer.reload(next)));
   process.on('SIGHUP', onHangup);
   await stopRequested(ctx);
   process.off('SIGHUP', onHangup);
@@ -169,6 +170,17 @@ export function drainLine(r: DrainReport): string {
       ? `; closed ${r.tunnelsClosed} WebSocket/TCP connection${r.tunnelsClosed === 1 ? '' : 's'}`
       : '';
   return `drained ${requests} in ${r.ms} ms; ${r.cut} cut${r.cut > 0 ? ' at the drain timeout' : ''}${tunnels}`;
+}
+
+/** The file's `workers:` changed (and no --workers overrides it): the process count needs a restart. */
+export function withWorkersChange(
+  opts: ServeCommandOptions,
+  running: BalancerSpec,
+  next: BalancerSpec,
+  report: ReloadReport,
+): ReloadReport {
+  if (opts.workers === undefined && next.workers !== running.workers) report.needsRestart.push('workers');
+  return report;
 }
 
 /** SIGHUP: re-read --config and apply it with `apply`; a file that does not load changes nothing. */

@@ -14,6 +14,7 @@ import {
   type ServeCommandOptions,
   stoppingLine,
   stopRequested,
+  withWorkersChange,
 } from '../commands/serve.js';
 import { AggregatorRegistry } from '../lean-deps.js';
 import type { BalancerSpec } from '../model.js';
@@ -137,7 +138,7 @@ export async function serveWithWorkers(
 
   const onHangup = (): void =>
     reload(ctx, opts, (next) => {
-      const report = control.reload(next);
+      const report = withWorkersChange(opts, spec, next, control.reload(next));
       // The effective spec (what cannot change live kept), so every worker ends up the same.
       sup.broadcast({ portico: 'reload', spec: workerSpec(control.spec) });
       return report;
