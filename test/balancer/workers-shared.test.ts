@@ -214,7 +214,11 @@ function clientPool(s: ServeProcess, c: number, host?: string) {
 
 describe('lb serve --workers 2 --catalog', () => {
   it('an instance registered in the catalog gets traffic from every worker; a deregistered one none, with zero client errors', async () => {
-    const [a, b] = await Promise.all([startUpstream('cat-a'), startUpstream('cat-b')]);
+    const [a, b, c] = await Promise.all([
+      startUpstream('cat-a'),
+      startUpstream('cat-b'),
+      startUpstream('cat-c'),
+    ]);
     const store = `sqlite://${join(tempDir(), 'catalog.db')}`;
     const home = tempDir();
     const catalog = (args: string[]) =>
@@ -260,6 +264,16 @@ describe('lb serve --workers 2 --catalog', () => {
       expect(after.failed).toEqual([]);
       expect(after.ok.every((x) => x === 'cat-b')).toBe(true);
       expect(a.hits.get('/') ?? 0).toBe(aBefore);
+      // The usual way out: deregister, then stop at once, before every worker has caught up.
+      expect((await register(c.port)).code).toBe(0);
+      await waitFor(async () => (await load(s, 40, 8, host)).ok.includes('cat-c'), {
+        what: 'the third instance in rotation',
+        timeoutMs: 15_000,
+      });
+      expect((await catalog(['deregister', `cli:orders:127.0.0.1:${c.port}`])).code).toBe(0);
+      await c.kill();
+      const served = pool.requests();
+      await waitFor(() => pool.requests() > served + 300, { what: 'traffic after the stop' });
     } finally {
       await pool.stop();
     }
