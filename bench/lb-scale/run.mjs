@@ -4,14 +4,28 @@
 // as a ratio to nginx at the same N, p50/p99, and the resident memory of each balancer: the
 // peak of all its processes together, and that divided by N. Portico with 2 workers also runs
 // with the kernel distributing connections (NODE_CLUSTER_SCHED_POLICY=none) for comparison with
-// cluster's round-robin. BENCH_BASE_CLI=<another build's dist/cli/main.js> adds that build at
+// cluster's round-robin. nginx and HAProxy also run from the configs `lb generate` writes for the
+// same input with `workers: N` (worker_processes N / nbthread N): the ratio generated/hand-written
+// at the same N is the exporters' target (>= 0.98x). BENCH_BASE_CLI=<another build's dist/cli/main.js> adds that build at
 // N = 1 (before/after a change, same run).
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childPids, haproxy, nginxBackend, nginxProxy, portico, stopAndWait, wrk } from '../lb/peers.mjs';
-import { writeResult } from '../lib/measure.mjs';
+import {
+  childPids,
+  haproxy,
+  nginxBackend,
+  nginxProxy,
+  portico,
+  stopAndWait,
+  waitPort,
+  wrk,
+} from '../lb/peers.mjs';
+import { root, writeResult } from '../lib/measure.mjs';
+
+const { exporters } = await import(join(root, 'dist/exporters/index.js'));
+const { specFromOptions } = await import(join(root, 'dist/balancer/commands/spec-from-options.js'));
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -31,11 +45,16 @@ function rssKB(pid) {
   }
 }
 
-/** RSS of a process and all its descendants, MB. */
+/** RSS of a process and all its descendants, MB: the whole tree, the root, and each child. */
 function treeMB(pid) {
   const all = [pid];
   for (let i = 0; i < all.length && all.length < 1000; i++) all.push(...childPids(all[i]));
-  return all.reduce((n, p) => n + rssKB(p), 0) / 1024;
+  const children = childPids(pid);
+  return {
+    total: all.reduce((n, p) => n + rssKB(p), 0) / 1024,
+    root: rssKB(pid) / 1024,
+    children: children.map((c) => rssKB(c) / 1024),
+  };
 }
 
 /**
@@ -52,12 +71,36 @@ const peers = (n) => ({
     const p = await haproxy(dir, ports.proxy, [ports.b1, ports.b2], n);
     return { stop: p.stop, pid: p.pid, tree: p.pid };
   },
+  'nginx (generated)': async () => generatedPeer('nginx', n),
+  'haproxy (generated)': async () => generatedPeer('haproxy', n),
   portico: async () => porticoPeer(n),
   ...(n === 2
     ? { 'portico (sched none)': async () => porticoPeer(n, { NODE_CLUSTER_SCHED_POLICY: 'none' }) }
     : {}),
   ...(n === 1 && baseCli ? { 'portico (baseline build)': async () => porticoPeer(n, {}, baseCli) } : {}),
 });
+
+/**
+ * The gateway run from what `lb generate --target <target> --workers N` writes for the same
+ * input as the Portico peer (two upstreams, HTTP health checks of / every second).
+ */
+async function generatedPeer(target, n) {
+  const run = join(dir, `${target}-gen-${n}`);
+  mkdirSync(run, { recursive: true });
+  const spec = specFromOptions({
+    listen: `127.0.0.1:${ports.proxy}`,
+    upstream: [`127.0.0.1:${ports.b1}`, `127.0.0.1:${ports.b2}`],
+    healthPath: '/',
+    healthInterval: '1s',
+    admin: false,
+  });
+  const file = join(run, exporters[target].defaultFile);
+  writeFileSync(file, exporters[target].render({ ...spec, workers: n }, { runtimeDir: run }));
+  await exporters[target].apply(file, run);
+  await waitPort(ports.proxy);
+  const pid = () => exporters[target].running(run)[0];
+  return { pid, tree: pid(), stop: () => process.kill(pid(), 'SIGTERM') };
+}
 
 async function porticoPeer(n, env = {}, cli = undefined) {
   // No --workers flag for one: the default, and what a baseline build from before it takes.
@@ -80,14 +123,28 @@ try {
       if (only && !only.some((o) => name.startsWith(o))) continue;
       const peer = await start();
       await wrk(ports.proxy, { seconds: 2, connections }); // warm-up (JIT, connection pools)
+      // Peaks: the whole tree; the root (Portico's primary, nginx's master); the largest child
+      // (a worker). HAProxy is one process with N threads: per worker = its RSS / N.
       let peak = 0;
+      let rootPeak = 0;
+      let childPeak = 0;
       const sampler = setInterval(() => {
-        const t = typeof peer.tree === 'function' ? peer.tree() : peer.tree;
-        peak = Math.max(peak, treeMB(t));
+        const t = treeMB(typeof peer.tree === 'function' ? peer.tree() : peer.tree);
+        peak = Math.max(peak, t.total);
+        rootPeak = Math.max(rootPeak, t.root);
+        childPeak = Math.max(childPeak, ...t.children);
       }, 250);
       const r = await wrk(ports.proxy, { seconds, connections });
       clearInterval(sampler);
-      rows.push({ name, n, ...r, rssMB: Math.round(peak), rssPerWorkerMB: Math.round(peak / n) });
+      const forked = childPeak > 0;
+      rows.push({
+        name,
+        n,
+        ...r,
+        rssMB: Math.round(peak),
+        rssRootMB: forked ? Math.round(rootPeak) : null,
+        rssPerWorkerMB: Math.round(forked ? childPeak : peak / n),
+      });
       console.error(`${name} ×${n}: ${r.rps} req/s, p99 ${r.p99} ms, RSS ${Math.round(peak)} MB`);
       await stopAndWait(peer);
     }
@@ -98,21 +155,32 @@ try {
 }
 
 const nginxAt = (n) => rows.find((r) => r.name === 'nginx' && r.n === n)?.rps;
+const rpsOf = (name, n) => rows.find((r) => r.name === name && r.n === n)?.rps;
+const generatedLines = counts.flatMap((n) =>
+  ['nginx', 'haproxy'].flatMap((t) =>
+    rpsOf(t, n) && rpsOf(`${t} (generated)`, n)
+      ? [`${t} ×${n}: generated / hand-written ${(rpsOf(`${t} (generated)`, n) / rpsOf(t, n)).toFixed(2)}x`]
+      : [],
+  ),
+);
 const porticoAt = (n) => rows.find((r) => r.name === 'portico' && r.n === n)?.rps;
 const md = [
   `# load balancers by worker count — wrk -t2 -c${connections} -d${seconds}s, two nginx backends (${new Date().toISOString()})`,
   '',
-  '| balancer | workers/threads | req/s | vs nginx (same N) | p50 | p99 | non-2xx | RSS total | RSS per worker |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| balancer | workers/threads | req/s | vs nginx (same N) | p50 | p99 | non-2xx | RSS total | RSS primary/master | RSS per worker (peak of one) |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.name} | ${r.n} | ${Math.round(r.rps)} | ${nginxAt(r.n) ? (r.rps / nginxAt(r.n)).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} | ${r.rssMB} MB | ${r.rssPerWorkerMB} MB |`,
+      `| ${r.name} | ${r.n} | ${Math.round(r.rps)} | ${nginxAt(r.n) ? (r.rps / nginxAt(r.n)).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} | ${r.rssMB} MB | ${r.rssRootMB === null ? '-' : `${r.rssRootMB} MB`} | ${r.rssPerWorkerMB} MB |`,
   ),
   '',
   porticoAt(1) && porticoAt(2)
     ? `Portico 2 workers / 1 worker: ${(porticoAt(2) / porticoAt(1)).toFixed(2)}x; nginx: ${(nginxAt(2) / nginxAt(1)).toFixed(2)}x.`
     : '',
-  'nginx and HAProxy workers/threads = N; Portico = `lb serve --workers N` (RSS includes the primary: health checks, admin, access log).',
+  generatedLines.length
+    ? `Generated configs (lb generate, workers: N) vs hand-written, same N: ${generatedLines.join('; ')}.`
+    : '',
+  'nginx and HAProxy workers/threads = N; Portico = `lb serve --workers N`. RSS per worker: the largest peak of one worker process (Portico at N = 1, and HAProxy, have no separate workers: total / N); the primary (health checks, admin, access log, catalog) is counted once, in its column and in the total.',
   `The backends and wrk run on the same machine (${cpus().length} CPUs): N = 2 competes with them. Load average (1 min) at start: ${loadBefore.toFixed(1)}, at end: ${loadavg()[0].toFixed(1)}.`,
 ].join('\n');
 console.log(md);

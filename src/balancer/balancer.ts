@@ -8,13 +8,13 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Pool } from 'undici';
 import { formatHostPort } from '../core/address.js';
 import { PorticoError } from '../core/errors.js';
 import { type AccessLogger, type AccessLogSink, createAccessLog } from './access-log.js';
 import { createAdminServer } from './admin.js';
 import { Exchange, type ExchangeContext, type HttpRoute } from './exchange.js';
 import { ActiveHealthChecks } from './health.js';
+import { Pool } from './lean-deps.js';
 import { createMetrics } from './metrics.js';
 import type { ActiveHealth, BalancerSpec, RouteSpec, UpstreamSpec } from './model.js';
 import { UpstreamPool } from './pool.js';
@@ -60,6 +60,7 @@ export class Balancer {
   readonly addresses: BalancerAddresses = { tcp: {} };
   readonly metrics;
   readonly shares: ShareWindow;
+  private readonly onEjection: BalancerOptions['onEjection'];
 
   constructor(
     public spec: BalancerSpec,
@@ -67,6 +68,7 @@ export class Balancer {
     options: BalancerOptions = {},
   ) {
     this.isTrusted = trustedPeers(spec.trustedProxies);
+    this.onEjection = options.onEjection;
     this.accessLog = createAccessLog(spec.accessLog, options.accessLogSink);
     this.health = new ActiveHealthChecks(env, {
       ...(options.remoteHealth ? { remote: true } : {}),
@@ -130,6 +132,13 @@ export class Balancer {
   /** Active health verdicts from the process that runs the checks (`remoteHealth`). */
   applyHealthVerdicts(verdicts: Array<[string, boolean]>): void {
     for (const [key, healthy] of verdicts) this.health.apply(key, healthy);
+  }
+
+  /** A passive ejection decided by another worker (`onEjection` there): applied here too. */
+  applyEjection(e: Ejection): void {
+    const pool = this.routes.get(e.pool)?.pool ?? this.tcpPools.get(e.pool);
+    const u = pool?.upstreams.find((x) => x.id === e.upstream);
+    if (pool && u) pool.applyEjection(u, e.until, e.ejections, Date.now());
   }
 
   /** Every active health verdict so far, by `route\0upstream`. */
@@ -349,7 +358,7 @@ export class Balancer {
     upstreams: UpstreamSpec[],
     http: boolean,
   ): UpstreamPool {
-    return new UpstreamPool(
+    const pool = new UpstreamPool(
       name,
       algorithm,
       { outlier: this.spec.outlier, circuit: this.spec.circuit, slowStartMs: this.spec.slowStartMs },
@@ -360,6 +369,11 @@ export class Balancer {
         this.health.sync();
       },
     );
+    const tell = this.onEjection;
+    if (tell)
+      pool.onEject = (u) =>
+        tell({ pool: name, upstream: u.id, until: u.ejectedUntil, ejections: u.ejections });
+    return pool;
   }
 
   private dispatcherFor(u: Upstream): Pool {
@@ -516,6 +530,17 @@ export interface BalancerOptions {
   onHealthVerdict?: (key: string, healthy: boolean) => void;
   /** Where access log lines go instead of the configured stream (a worker: to its primary). */
   accessLogSink?: AccessLogSink;
+  /** Each passive ejection decided here (a worker tells its primary, which tells the others). */
+  onEjection?: (e: Ejection) => void;
+}
+
+/** A passive ejection, as worker processes share it: the upstream is out until `until` (epoch ms). */
+export interface Ejection {
+  pool: string;
+  upstream: string;
+  until: number;
+  /** Ejections in a row so far (the next one lasts twice as long). */
+  ejections: number;
 }
 
 export interface DrainReport {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from './lean-deps.js';
 import type { UpstreamPool } from './pool.js';
 import { latencyBuckets, type Upstream } from './upstream.js';
 

@@ -118,6 +118,11 @@ export interface BalancerSpec {
   tcp: TcpRouteSpec[];
   /** Route catalog services by host name `<service>.localhost`. */
   catalog: boolean;
+  /**
+   * Serving processes (`lb serve`) or threads/processes of a generated gateway config; `auto`:
+   * one per CPU. Undefined: 1. `--workers` overrides it.
+   */
+  workers?: number | 'auto';
   trustedProxies: string[];
   timeouts: Timeouts;
   maxHeaderBytes: number;

@@ -22,6 +22,8 @@ export class UpstreamPool {
   /** Requests waiting for a free slot when every upstream is full. */
   private readonly waiting: Array<() => void> = [];
   ejectionsTotal = 0;
+  /** Told of each passive ejection decided here (lb serve --workers shares it with the others). */
+  onEject: ((u: Upstream) => void) | undefined;
   /** Last selection ran in panic mode (too few healthy upstreams). */
   panic = false;
   private readonly candidates: Upstream[] = [];
@@ -127,12 +129,7 @@ export class UpstreamPool {
     u.consecutiveFailures++;
     const p = this.policies.outlier;
     if (u.consecutiveFailures < p.consecutiveErrors || u.ejectedUntil > now) return;
-    const ejectedNow = this.upstreams.filter((x) => x.ejectedUntil > now).length;
-    const cap =
-      this.upstreams.length < 2
-        ? 0
-        : Math.max(1, Math.floor((this.upstreams.length * p.maxEjectionPercent) / 100));
-    if (ejectedNow >= cap) return;
+    if (this.atEjectionCap(now)) return;
     // Each ejection in a row doubles the time out, up to the maximum.
     const duration = Math.min(p.baseEjectionMs * 2 ** u.ejections, p.maxEjectionMs);
     u.ejections++;
@@ -141,6 +138,29 @@ export class UpstreamPool {
     u.ejectedUntil = now + duration;
     u.upSince = u.ejectedUntil;
     u.consecutiveFailures = 0;
+    this.onEject?.(u);
+  }
+
+  /**
+   * An ejection decided by another process (a sibling worker): out until `until` here too,
+   * never shortened, within the same cap; `ejections` keeps the doubling in step. Not counted
+   * as an ejection of this pool (the one that decided it counts it).
+   */
+  applyEjection(u: Upstream, until: number, ejections: number, now: number): void {
+    if (until <= now || u.ejectedUntil >= until) return;
+    if (u.ejectedUntil <= now && this.atEjectionCap(now)) return;
+    u.ejectedUntil = until;
+    u.upSince = until;
+    u.ejections = Math.max(u.ejections, ejections);
+    u.consecutiveFailures = 0;
+  }
+
+  private atEjectionCap(now: number): boolean {
+    const n = this.upstreams.length;
+    const cap = n < 2 ? 0 : Math.max(1, Math.floor((n * this.policies.outlier.maxEjectionPercent) / 100));
+    let ejected = 0;
+    for (const x of this.upstreams) if (x.ejectedUntil > now) ejected++;
+    return ejected >= cap;
   }
 
   recordSuccess(u: Upstream, now: number): void {

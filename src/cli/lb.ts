@@ -72,7 +72,7 @@ Examples:
     .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
     .option(
       '--workers <n|auto>',
-      'worker processes sharing the listeners (auto: one per CPU); one health checker, admin and access log for all (default 1)',
+      "worker processes sharing the listeners (auto: one per CPU); one health checker, admin and access log for all (default: the file's workers:, else 1)",
     )
     .action(
       action(async (ctx, opts) => (await import('../balancer/commands/serve.js')).serveCommand(ctx, opts)),
@@ -149,6 +149,10 @@ Examples:
       .option('--admin <host:port>', "Caddy only: Caddy's admin API address (default 127.0.0.1:2019)")
       .option('--access-log <target>', 'access log: stderr, stdout or a file path')
       .option('--upstream-header <name>', 'add a response header naming the upstream that answered')
+      .option(
+        '--workers <n|auto>',
+        "nginx worker_processes / HAProxy nbthread (default: the file's workers:, else 1, as lb serve)",
+      )
       .option(
         '--runtime-dir <dir>',
         'pid file, temp folders and logs (default: <target>-run next to the file)',

@@ -51,9 +51,11 @@ async function load(
   return { ok, failed };
 }
 
+// fall 2 and a 1 s timeout: on a loaded machine one slow probe of the healthy upstream must not
+// take it out too (both out = panic mode, which sends to the sick one again).
 const config = (ups: TestUpstream[], extra = ''): string =>
   `routes:\n  - name: web\n    upstreams: [${ups.map((u) => `"127.0.0.1:${u.port}"`).join(', ')}]\n` +
-  `    healthCheck: { path: /health, interval: 100ms, timeout: 500ms, rise: 1, fall: 1 }\n${extra}`;
+  `    healthCheck: { path: /health, interval: 100ms, timeout: 1s, rise: 1, fall: 2 }\n${extra}`;
 
 const started: ServeProcess[] = [];
 afterEach(async () => {

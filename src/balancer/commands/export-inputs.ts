@@ -5,12 +5,15 @@ import { type Exporter, exporterFor } from '../../exporters/index.js';
 import type { Store } from '../../store/index.js';
 import type { BalancerSpec } from '../model.js';
 import { type ServeOptions, specFromOptions } from './spec-from-options.js';
+import { workersValue } from './workers-option.js';
 
 export interface ExportOptions extends ServeOptions {
   target?: string;
   /** --from-catalog: the project's catalog fills the routes (as lb serve --catalog would). */
   fromCatalog?: boolean;
   runtimeDir?: string;
+  /** --workers: nginx worker_processes / HAProxy nbthread (over the file's `workers:`). */
+  workers?: string;
 }
 
 export interface Rendered {
@@ -32,7 +35,8 @@ export async function renderFromOptions(
 ): Promise<Rendered> {
   const exporter = exporterFor(opts.target);
   const fromCatalog = Boolean(opts.fromCatalog);
-  const spec = specFromOptions({ ...opts, catalog: Boolean(opts.catalog) || fromCatalog }, ctx.env, ctx.cwd);
+  let spec = specFromOptions({ ...opts, catalog: Boolean(opts.catalog) || fromCatalog }, ctx.env, ctx.cwd);
+  if (opts.workers !== undefined) spec = { ...spec, workers: workersValue(opts.workers) };
   const runtimeDir = opts.runtimeDir
     ? resolve(ctx.cwd, opts.runtimeDir)
     : resolve(nextTo ? dirname(resolve(ctx.cwd, nextTo)) : ctx.cwd, `${exporter.target}-run`);

@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { CommandContext } from '../../core/command-context.js';
-import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { ManifestStore } from '../../store/select.js';
 import { Balancer, type BalancerAddresses, type DrainReport, type ReloadReport } from '../balancer.js';
 import type { BalancerSpec } from '../model.js';
 import { type ServeOptions, specFromOptions } from './spec-from-options.js';
+import { parseWorkers } from './workers-option.js';
 
 /**
  * `portico lb serve`: run the balancer until Ctrl-C / SIGTERM, then drain (stop accepting, let
@@ -13,8 +13,10 @@ import { type ServeOptions, specFromOptions } from './spec-from-options.js';
  * `--config` without dropping connections; a config that does not load keeps the running one.
  */
 export async function serveCommand(ctx: CommandContext, opts: ServeCommandOptions): Promise<number> {
-  const workers = parseWorkers(opts.workers);
+  const flagWorkers = opts.workers === undefined ? undefined : parseWorkers(opts.workers);
   const spec = specFromOptions(opts, ctx.env, ctx.cwd);
+  // --workers, else the file's `workers:`, else one process.
+  const workers = flagWorkers ?? (spec.workers === 'auto' ? availableParallelism() : (spec.workers ?? 1));
   const needsCatalog = spec.catalog || spec.routes.some((r) => r.service) || spec.tcp.some((t) => t.service);
   let catalogAt: CatalogLocation | undefined;
   if (needsCatalog) {
@@ -60,7 +62,8 @@ export async function serveCommand(ctx: CommandContext, opts: ServeCommandOption
   }
   announce(ctx, opts, spec, addresses);
 
-  const onHangup = (): void => reload(ctx, opts, (next) => balancer.reload(next));
+  const onHangup = (): void =>
+    reload(ctx, opts, (next) => withWorkersChange(opts, spec, next, balancer.reload(next)));
   process.on('SIGHUP', onHangup);
   await stopRequested(ctx);
   process.off('SIGHUP', onHangup);
@@ -92,24 +95,6 @@ export interface ServeCommandOptions extends ServeOptions {
   /** Worker processes: a count, or `auto` (one per available CPU). */
   workers?: string;
 }
-
-/** `--workers N|auto` → N (1 = one process, the default). */
-export function parseWorkers(value: string | undefined): number {
-  if (value === undefined) return 1;
-  if (value === 'auto') return availableParallelism();
-  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > maxWorkers)
-    throw new PorticoError(
-      'E_USAGE',
-      `--workers must be a number from 1 to ${maxWorkers}, or auto (got ${value})`,
-      {
-        hint: `auto starts one worker per available CPU (${availableParallelism()} here).`,
-      },
-    );
-  return n;
-}
-
-const maxWorkers = 256;
 
 /** The result document, printed once at start (then the balancer serves). */
 export function announce(
@@ -185,6 +170,17 @@ export function drainLine(r: DrainReport): string {
       ? `; closed ${r.tunnelsClosed} WebSocket/TCP connection${r.tunnelsClosed === 1 ? '' : 's'}`
       : '';
   return `drained ${requests} in ${r.ms} ms; ${r.cut} cut${r.cut > 0 ? ' at the drain timeout' : ''}${tunnels}`;
+}
+
+/** The file's `workers:` changed (and no --workers overrides it): the process count needs a restart. */
+export function withWorkersChange(
+  opts: ServeCommandOptions,
+  running: BalancerSpec,
+  next: BalancerSpec,
+  report: ReloadReport,
+): ReloadReport {
+  if (opts.workers === undefined && next.workers !== running.workers) report.needsRestart.push('workers');
+  return report;
 }
 
 /** SIGHUP: re-read --config and apply it with `apply`; a file that does not load changes nothing. */

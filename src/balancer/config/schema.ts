@@ -129,6 +129,11 @@ export const balancerConfigSchema = z.strictObject({
     })
     .optional(),
   catalog: z.boolean().default(false),
+  /**
+   * Processes (lb serve) or threads (generated nginx worker_processes / HAProxy nbthread) that
+   * serve the listeners; `auto` = one per CPU. Absent: 1, lb serve's default.
+   */
+  workers: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).optional(),
   trustedProxies: z.array(z.string()).default([]),
   timeouts: z
     .strictObject({

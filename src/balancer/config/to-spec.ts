@@ -103,6 +103,7 @@ export function configToSpec(config: BalancerConfig, options: SpecOptions = {}):
         : {}),
     })),
     catalog: config.catalog,
+    ...(config.workers !== undefined ? { workers: config.workers } : {}),
     trustedProxies: config.trustedProxies,
     timeouts: {
       connectMs: config.timeouts.connect,

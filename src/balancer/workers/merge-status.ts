@@ -16,8 +16,8 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 /**
  * One /status document from every worker's: counters are summed, shares recomputed from the
  * sums, response times averaged by request count. An upstream is in rotation only if it is in
- * every worker's (passive ejection is per worker); active health is the primary's single
- * verdict, the same everywhere. Adds `workers`: per process, its pid and request count.
+ * every worker's (a passive ejection reaches the other workers over IPC, so they agree but for
+ * that moment); active health is the primary's single verdict, the same everywhere. Adds `workers`: per process, its pid and request count.
  */
 export function mergeStatus(
   docs: BalancerStatus[],
@@ -25,10 +25,14 @@ export function mergeStatus(
   startedAt: number,
 ): BalancerStatus & { workers: WorkerSummary[] } {
   const first = docs[0]!;
+  // Pools and upstreams any worker has (catalog changes reach workers a moment apart).
   const mergePools = <P extends PoolStatus | BalancerStatus['tcp'][number]>(lists: P[][]): P[] =>
-    lists[0]!.map((p) => {
+    union(lists, (p) => p.name).map((p) => {
       const same = lists.map((l) => l.find((x) => x.name === p.name)).filter((x): x is P => !!x);
-      const upstreams = p.upstreams.map((u) =>
+      const upstreams = union(
+        same.map((s) => s.upstreams),
+        (u) => u.id,
+      ).map((u) =>
         mergeUpstream(
           same.map((s) => s.upstreams.find((x) => x.id === u.id)).filter((x): x is UpstreamStatus => !!x),
         ),
@@ -58,6 +62,13 @@ export function mergeStatus(
     tcp: mergePools(docs.map((d) => d.tcp)),
     workers: workers.map((w, i) => ({ ...w, requests: docs[i] ? requestsOf(docs[i]) : 0 })),
   };
+}
+
+/** Every item of every list once (by key), in the order first seen. */
+function union<T>(lists: T[][], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const l of lists) for (const t of l) if (!seen.has(key(t))) seen.set(key(t), t);
+  return [...seen.values()];
 }
 
 function mergeUpstream(all: UpstreamStatus[]): UpstreamStatus {

@@ -1,12 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { AggregatorRegistry } from 'prom-client';
 import { formatHostPort } from '../../core/address.js';
 import type { CommandContext } from '../../core/command-context.js';
 import { PorticoError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { streamSink } from '../access-log.js';
 import { createAdminServer } from '../admin.js';
-import { Balancer, type DrainReport } from '../balancer.js';
+import { Balancer, type DrainReport, type Ejection } from '../balancer.js';
 import {
   announce,
   type CatalogLocation,
@@ -15,7 +14,9 @@ import {
   type ServeCommandOptions,
   stoppingLine,
   stopRequested,
+  withWorkersChange,
 } from '../commands/serve.js';
+import { AggregatorRegistry } from '../lean-deps.js';
 import type { BalancerSpec } from '../model.js';
 import type { BalancerStatus } from '../status.js';
 import { mergeStatus } from './merge-status.js';
@@ -24,7 +25,8 @@ import { Supervisor } from './supervisor.js';
 /**
  * `lb serve --workers N`: this process is the primary. It owns the control plane — the config
  * and SIGHUP reload, the one active health checker (a Balancer that listens on nothing, whose
- * verdicts go to every worker on each transition), the catalog follower for that checker, the
+ * verdicts go to every worker on each transition), the relay of passive ejections (one worker
+ * ejects, every worker ejects until the same time), the catalog follower for that checker, the
  * admin listener (/status and /metrics summed over the workers), the access log writer — and
  * N workers proxy on the shared listening sockets. SIGTERM/Ctrl-C drains every worker.
  */
@@ -47,16 +49,27 @@ export async function serveWithWorkers(
       supervisor?.broadcast({ portico: 'health', verdicts: [[key, healthy]] }),
   });
   const logSink = spec.accessLog ? streamSink(spec.accessLog) : undefined;
+  // Passive ejections still running, by pool and upstream: a worker (re)started now gets them.
+  const ejections = new Map<string, Ejection>();
   supervisor = new Supervisor(count, {
     startMessage: () => ({
       portico: 'start',
       spec: workerSpec(control.spec),
       ...(catalogAt ? { store: catalogAt } : {}),
       verdicts: control.healthVerdicts(),
+      ejections: [...ejections.values()].filter((e) => e.until > Date.now()),
     }),
     onLog: (text) => logSink?.(text),
     onWarn: (message) => {
       if (message) ctx.out.warn(message);
+    },
+    // One worker saw an upstream fail enough to eject it: every worker ejects it, until the
+    // same time, so no worker keeps sending there (passive health is shared, like active).
+    onEjection: (ejection, from) => {
+      const now = Date.now();
+      for (const [k, e] of ejections) if (e.until <= now) ejections.delete(k);
+      ejections.set(`${ejection.pool}\0${ejection.upstream}`, ejection);
+      supervisor?.broadcast({ portico: 'eject', ejection }, from);
     },
   });
   const sup = supervisor;
@@ -125,7 +138,7 @@ export async function serveWithWorkers(
 
   const onHangup = (): void =>
     reload(ctx, opts, (next) => {
-      const report = control.reload(next);
+      const report = withWorkersChange(opts, spec, next, control.reload(next));
       // The effective spec (what cannot change live kept), so every worker ends up the same.
       sup.broadcast({ portico: 'reload', spec: workerSpec(control.spec) });
       return report;

@@ -1,4 +1,4 @@
-import type { DrainReport, ReloadReport } from '../balancer.js';
+import type { DrainReport, Ejection, ReloadReport } from '../balancer.js';
 import type { CatalogLocation } from '../commands/serve.js';
 import type { BalancerSpec } from '../model.js';
 import type { BalancerStatus } from '../status.js';
@@ -16,8 +16,12 @@ export type ToWorker =
       /** The catalog to follow (routes naming a service, `--catalog`), when there is one. */
       store?: CatalogLocation;
       verdicts: Array<[string, boolean]>;
+      /** Passive ejections still running, decided by other workers before this one started. */
+      ejections: Ejection[];
     }
   | { portico: 'health'; verdicts: Array<[string, boolean]> }
+  /** Another worker ejected an upstream: eject it here too, until the same time. */
+  | { portico: 'eject'; ejection: Ejection }
   | { portico: 'reload'; spec: BalancerSpec }
   | { portico: 'status'; id: number }
   | { portico: 'drain'; timeoutMs: number };
@@ -31,6 +35,8 @@ export type FromWorker =
   | { portico: 'reloaded'; report: ReloadReport }
   | { portico: 'status'; id: number; status: BalancerStatus }
   | { portico: 'drained'; report: DrainReport }
+  /** This worker ejected an upstream (passive health): the primary tells every other worker. */
+  | { portico: 'ejected'; ejection: Ejection }
   | { portico: 'warn'; message: string };
 
 export function isFromWorker(m: unknown): m is FromWorker {

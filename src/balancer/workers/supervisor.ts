@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { type ErrorCode, errorCodes } from '../../core/error-codes.js';
 import { PorticoError } from '../../core/errors.js';
-import type { DrainReport } from '../balancer.js';
+import type { DrainReport, Ejection } from '../balancer.js';
 import type { BalancerStatus } from '../status.js';
 import { type FromWorker, isFromWorker, type ToWorker } from './protocol.js';
 
@@ -22,6 +22,8 @@ export interface SupervisorEvents {
   startMessage: () => ToWorker;
   onLog: (text: string) => void;
   onWarn: (message: string) => void;
+  /** A worker ejected an upstream; `from` is its slot (the others must follow). */
+  onEjection: (ejection: Ejection, from: number) => void;
 }
 
 /** A worker that lived this long before dying starts again at once; sooner, after a backoff. */
@@ -84,8 +86,10 @@ export class Supervisor {
     return this.slots.map((s) => ({ pid: s.worker?.process.pid ?? 0, restarts: s.restarts }));
   }
 
-  broadcast(m: ToWorker): void {
-    for (const s of this.slots) if (s.ready && s.worker?.isConnected()) s.worker.send(m);
+  /** To every ready worker, except the one in slot `except`. */
+  broadcast(m: ToWorker, except?: number): void {
+    for (const s of this.slots)
+      if (s.index !== except && s.ready && s.worker?.isConnected()) s.worker.send(m);
   }
 
   /** Every ready worker's /status document (in slot order), waiting at most `timeoutMs`. */
@@ -180,6 +184,9 @@ export class Supervisor {
           break;
         case 'drained':
           this.drained.push(m.report);
+          break;
+        case 'ejected':
+          this.events.onEjection(m.ejection, slot.index);
           break;
         case 'reloaded':
           break;

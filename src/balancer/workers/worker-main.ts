@@ -4,9 +4,10 @@
  * health verdicts (it runs the one checker), reloads and the drain; the worker sends back
  * readiness, status, access log lines and its drain report.
  */
-import { AggregatorRegistry } from 'prom-client';
+
 import { PorticoError } from '../../core/errors.js';
 import { Balancer } from '../balancer.js';
+import { AggregatorRegistry } from '../lean-deps.js';
 import { type FromWorker, isToWorker, type ToWorker } from './protocol.js';
 
 /** Send to the primary; `then` runs once the message is written (or at once without a channel). */
@@ -35,6 +36,9 @@ process.on('message', (raw: unknown) => {
     case 'health':
       balancer?.applyHealthVerdicts(m.verdicts);
       break;
+    case 'eject':
+      balancer?.applyEjection(m.ejection);
+      break;
     case 'reload':
       if (balancer) send({ portico: 'reloaded', report: balancer.reload(m.spec) });
       break;
@@ -60,8 +64,10 @@ async function start(m: Extract<ToWorker, { portico: 'start' }>): Promise<void> 
     const b = new Balancer(m.spec, process.env, {
       remoteHealth: true,
       accessLogSink: (text) => send({ portico: 'log', text }),
+      onEjection: (ejection) => send({ portico: 'ejected', ejection }),
     });
     b.applyHealthVerdicts(m.verdicts);
+    for (const e of m.ejections) b.applyEjection(e);
     AggregatorRegistry.setRegistries([b.metrics]);
     await b.start();
     balancer = b;

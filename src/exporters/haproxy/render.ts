@@ -29,6 +29,7 @@ export function renderHaproxy(spec: BalancerSpec, options: RenderOptions): strin
     header('haproxy', '#'),
     'global',
     `  pidfile ${run}/haproxy.pid`,
+    ...threads(spec.workers),
     // The listening sockets are handed to the next process on reload (-x), so none is lost.
     `  stats socket ${run}/haproxy.sock mode 600 level admin expose-fd listeners`,
     ...(spec.accessLog ? [`  log ${logTarget(spec.accessLog)} format raw local0`] : []),
@@ -54,6 +55,18 @@ export function renderHaproxy(spec: BalancerSpec, options: RenderOptions): strin
   for (const r of spec.routes) out.push(...backend(backendName(r), r, spec, 'http'), '');
   for (const tcp of spec.tcp) out.push(...tcpListen(tcp, spec), '');
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * `nbthread`: as many threads as lb serve would run workers for this input (1 by default).
+ * Left out for `auto`, where HAProxy's own default is one thread per CPU it may run on. Without
+ * the line HAProxy 2.x takes every CPU, which on a machine shared with its backends is slower
+ * than one thread (bench/exporters), and not what the input asked for.
+ */
+function threads(workers: BalancerSpec['workers']): string[] {
+  if (workers === 'auto')
+    return ["  # nbthread: HAProxy's default, one thread per available CPU (workers: auto)"];
+  return [`  nbthread ${workers ?? 1}`];
 }
 
 function logTarget(log: NonNullable<BalancerSpec['accessLog']>): string {

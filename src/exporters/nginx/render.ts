@@ -19,7 +19,8 @@ export function renderNginx(spec: BalancerSpec, options: RenderOptions): string 
   const out: string[] = [header('nginx', '#')];
   if (spec.tcp.length > 0) out.push(`load_module ${streamModule};`);
   out.push(
-    'worker_processes 1;',
+    // As many as lb serve would run for this input (`workers:` / --workers; 1 by default).
+    `worker_processes ${spec.workers ?? 1};`,
     `pid ${run}/nginx.pid;`,
     `error_log ${run}/error.log;`,
     '',
