@@ -1,188 +1,182 @@
 #!/usr/bin/env node
-// The catalog on etcd vs the embedded SQLite catalog, in the same run: registrations per second,
-// read latency, and how long a change written on "host A" takes to reach a watcher on "host C"
-// (a 3-member etcd cluster on 127.0.0.1, A's client talks only to member 0, C's only to member 2).
-// Preliminary figures: short runs on a shared 2-core machine; compare the ratios, not the ms.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+// The catalog across hosts. Three "hosts" as network namespaces (10.200.2xx.0/24), one etcd 3.4
+// member and one `portico agent --node host-X` per host, BENCH_INSTANCES (10,000) instances
+// registered through the hosts' agent APIs (so under each host's lease, as in production):
+// registrations/s, change on host A → visible on host C (SSE, Consul blocking query), fan-out to
+// the 3 agents, RSS and idle CPU per agent, lost leases and stale flags. Beside it in the same
+// run: one SQLite agent through the same steps, and the Store-level etcd vs SQLite table.
+// Without root (no namespaces) only the Store table runs, on a 3-member etcd on 127.0.0.1.
+// Preliminary figures on a shared 2-core machine: compare ratios, not milliseconds.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { openStore } from '../../dist/store/index.js';
-import { quantile, writeResult } from '../lib/measure.mjs';
+import { writeResult } from '../lib/measure.mjs';
+import { catalogSize, startAgent, tempDir } from './agents.mjs';
+import { cleanupAll, cleanupOnSignals } from './cleanup.mjs';
+import { startEtcd } from './etcd.mjs';
+import { assertRouteVia, canMakeHosts, createHosts } from './hosts.mjs';
+import { cpuMeter, rssMb, rssSampler } from './processes.mjs';
+import { markdown } from './report.mjs';
+import {
+  changeVisibility,
+  converge,
+  idle,
+  leaseWarnings,
+  registerAll,
+  settle,
+  staleWatch,
+} from './scenario.mjs';
+import { storeLatency } from './store-latency.mjs';
 
-const registrations = Number(process.env.BENCH_REGISTRATIONS ?? 1000);
-const changes = Number(process.env.BENCH_CHANGES ?? 200);
-const reads = Number(process.env.BENCH_READS ?? 300);
+const num = (name, fallback) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 0) {
+    console.error(`${name} must be a whole number, got "${process.env[name]}"`);
+    process.exit(2);
+  }
+  return v;
+};
+const config = {
+  instances: num('BENCH_INSTANCES', 10_000),
+  lane1: num('BENCH_LANE1', 1000),
+  changes: num('BENCH_CHANGES', 200),
+  idleSeconds: num('BENCH_IDLE_SECONDS', 20),
+  convergeSeconds: num('BENCH_CONVERGE_SECONDS', 60),
+  settleSeconds: num('BENCH_SETTLE_SECONDS', 300),
+  sqliteAgent: num('BENCH_SQLITE_AGENT', 1) > 0,
+  store: {
+    registrations: num('BENCH_REGISTRATIONS', 1000),
+    reads: num('BENCH_READS', 300),
+    changes: num('BENCH_STORE_CHANGES', 200),
+  },
+};
 
 async function freePort() {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
   await new Promise((r) => server.close(r));
   return port;
 }
 
-async function startCluster(dir) {
-  const members = [];
-  for (let i = 0; i < 3; i++)
-    members.push({
-      name: `m${i}`,
-      client: await freePort(),
-      peer: await freePort(),
-      metrics: await freePort(),
-    });
-  const initial = members.map((m) => `${m.name}=http://127.0.0.1:${m.peer}`).join(',');
-  const children = members.map((m) =>
-    spawn(
-      'etcd',
-      [
-        '--name',
-        m.name,
-        '--data-dir',
-        join(dir, m.name),
-        '--listen-client-urls',
-        `http://127.0.0.1:${m.client}`,
-        '--advertise-client-urls',
-        `http://127.0.0.1:${m.client}`,
-        '--listen-peer-urls',
-        `http://127.0.0.1:${m.peer}`,
-        '--initial-advertise-peer-urls',
-        `http://127.0.0.1:${m.peer}`,
-        '--initial-cluster',
-        initial,
-        '--listen-metrics-urls',
-        `http://127.0.0.1:${m.metrics}`,
-        '--log-level',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    ),
-  );
-  return { endpoints: members.map((m) => `127.0.0.1:${m.client}`), children };
-}
-
-const instance = (id, i) => ({
-  id,
-  service: 'bench',
-  address: '127.0.0.1',
-  port: 10000 + (i % 50000),
-  protocol: 'tcp',
-  tags: [],
-  meta: {},
-  source: 'cli',
-  checks: [],
-});
-
-/** Registrations per second: one writer, then 8 concurrent lanes. */
-async function registerRate(store, prefix) {
-  const out = {};
-  for (const lanes of [1, 8]) {
-    let next = 0;
-    const t = performance.now();
-    await Promise.all(
-      Array.from({ length: lanes }, async () => {
-        for (let i = next++; i < registrations; i = next++)
-          await store.register(instance(`${prefix}-${lanes}-${i}`, i));
-      }),
+/** Every step of the agent-level run on `agents` (the first writes, the last watches). */
+async function agentRun(agents, label) {
+  const log = (s) => console.log(`[${label}] ${s}`);
+  const pids = agents.map((a) => a.pid);
+  const out = { agents: agents.map((a) => ({ name: a.name, url: a.url, rssStartMb: rssMb(a.pid) })) };
+  const peaks = rssSampler(pids);
+  const stale = staleWatch(agents);
+  try {
+    log(`registering ${config.instances} instances (${config.lane1} one at a time, the rest over 8 lanes)`);
+    const cpu = cpuMeter(pids);
+    out.register = await registerAll(agents, config.instances, config.lane1);
+    out.register.agentCpu = cpu.end().map((c) => c.percent);
+    log(
+      `registered: 1 lane ${out.register.lanes1.perSecond.toFixed(0)}/s, 8 lanes ${out.register.lanes8.perSecond.toFixed(0)}/s, errors ${out.register.errors}`,
     );
-    out[`lanes${lanes}`] = registrations / ((performance.now() - t) / 1000);
+    out.settle = await settle(agents, config.settleSeconds);
+    log(`quiet after: ${out.settle.map((c) => `${c.agent} ${c.seconds ?? 'never'} s`).join(', ')}`);
+    out.converge = await converge(agents, config.instances, config.convergeSeconds * 1000);
+    log(`converged: ${out.converge.map((c) => `${c.agent} ${c.seconds ?? 'never'}`).join(', ')}`);
+    out.rssLoadedMb = pids.map(rssMb);
+    log(`${config.changes} changes through ${agents[0].name}, watched on every agent`);
+    out.visibility = await changeVisibility(agents, 0, agents.length - 1, config.changes);
+    log(`settling, then ${config.idleSeconds} s idle`);
+    await new Promise((r) => setTimeout(r, 3000));
+    out.idle = await idle(agents, config.idleSeconds);
+    out.final = await Promise.all(
+      agents.map(async (a) => ({
+        agent: a.name,
+        ...(await catalogSize(a).catch((e) => ({ error: e.message }))),
+        ...leaseWarnings(a),
+      })),
+    );
+  } finally {
+    out.stale = await stale.stop();
+    out.rssPeakMb = peaks.stop();
   }
   return out;
 }
 
-/** Read latency of one instance and of the whole list. */
-async function readLatency(store, prefix) {
-  const one = [];
-  const all = [];
-  for (let i = 0; i < reads; i++) {
-    let t = performance.now();
-    await store.getInstance(`${prefix}-1-${i % registrations}`);
-    one.push(performance.now() - t);
-    if (i % 10 === 0) {
-      t = performance.now();
-      await store.listInstances();
-      all.push(performance.now() - t);
-    }
-  }
-  return { getP50: quantile(one, 0.5), getP99: quantile(one, 0.99), listP50: quantile(all, 0.5) };
-}
-
-/** Write on `writer`, wait for the event on `reader`'s watch: p50/p99 of that delay. */
-async function visibility(writer, reader) {
-  const stop = new AbortController();
-  const pending = new Map();
-  const from = await reader.index();
-  const delays = [];
-  const watching = (async () => {
-    for await (const e of reader.watch(from, stop.signal)) {
-      const started = pending.get(e.instanceId);
-      if (started !== undefined) {
-        delays.push(performance.now() - started.t);
-        pending.delete(e.instanceId);
-        started.done();
-      }
-    }
-  })();
-  for (let i = 0; i < changes; i++) {
-    const id = `vis-${i}`;
-    const seen = new Promise((resolve) => pending.set(id, { t: performance.now(), done: resolve }));
-    await writer.register(instance(id, i));
-    await Promise.race([seen, sleep(5000)]);
-  }
-  stop.abort();
-  await watching;
-  return { p50: quantile(delays, 0.5), p99: quantile(delays, 0.99), seen: delays.length };
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'portico-bench-cluster-'));
-const cluster = await startCluster(dir);
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim();
+const result = { date: new Date().toISOString(), preliminary: true, loadavgStart: loadavg(), config };
+cleanupOnSignals();
+let failed = false;
 try {
-  const [a0, , c2] = cluster.endpoints;
-  const all = cluster.endpoints.join(',');
-  let hostA;
-  for (let i = 0; i < 100 && !hostA; i++)
-    hostA = await openStore(`etcd://${a0}`, {}, 'bench').catch(() => sleep(200));
-  const hostC = await openStore(`etcd://${c2}`, {}, 'bench');
-  const everyMember = await openStore(`etcd://${all}`, {}, 'rates');
-  const sqlite = await openStore(`sqlite://${join(dir, 'catalog.db')}`, {}, 'rates');
-  const sqliteReader = await openStore(`sqlite://${join(dir, 'catalog.db')}`, {}, 'bench');
-  const sqliteWriter = await openStore(`sqlite://${join(dir, 'catalog.db')}`, {}, 'bench');
+  const dir = tempDir('portico-cbench-');
+  const noHosts = canMakeHosts();
+  let etcd;
+  let hosts;
+  if (noHosts) {
+    console.log(`no network namespaces (${noHosts}): Store table only, etcd on 127.0.0.1`);
+    result.hosts = { skipped: noHosts };
+    const members = [];
+    for (const name of ['m0', 'm1', 'm2'])
+      members.push({
+        name,
+        prefix: [],
+        address: '127.0.0.1',
+        client: await freePort(),
+        peer: await freePort(),
+        metrics: await freePort(),
+      });
+    etcd = await startEtcd(members, dir);
+  } else {
+    hosts = createHosts(3);
+    result.hosts = { subnet: `${hosts.subnet}.0/24`, names: hosts.hosts.map((h) => h.name) };
+    console.log(`hosts ${hosts.hosts.map((h) => `${h.name}=${h.address} (${h.ns})`).join(', ')}`);
+    etcd = await startEtcd(
+      hosts.hosts.map((h) => ({
+        name: h.name,
+        prefix: h.exec,
+        address: h.address,
+        client: 2379,
+        peer: 2380,
+        metrics: 2381,
+      })),
+      dir,
+    );
+  }
+  console.log(`etcd ready: ${etcd.endpoints}`);
+  console.log('Store table: etcd vs SQLite');
+  result.store = await storeLatency(
+    etcd.members.map((m) => m.endpoint),
+    dir,
+    config.store,
+  );
+  result.store.where = noHosts ? '127.0.0.1' : 'one member per namespace host';
 
-  const rate = { etcd: await registerRate(everyMember, 'r'), sqlite: await registerRate(sqlite, 'r') };
-  const read = { etcd: await readLatency(everyMember, 'r'), sqlite: await readLatency(sqlite, 'r') };
-  const vis = {
-    etcdAtoC: await visibility(hostA, hostC),
-    sqliteSameHost: await visibility(sqliteWriter, sqliteReader),
-  };
-  for (const s of [hostA, hostC, everyMember, sqlite, sqliteReader, sqliteWriter]) await s.close();
-
-  const result = { preliminary: true, registrations, changes, reads, rate, read, visibility: vis };
-  const f = (n) => n.toFixed(1);
-  const md = [
-    `# cluster (preliminary: shared 2-core machine, short runs) — ${new Date().toISOString()}`,
-    '',
-    `3-member etcd 3.4 on 127.0.0.1 vs SQLite (WAL, synchronous=FULL) in the same run.`,
-    '',
-    '| measure | etcd | SQLite | etcd / SQLite |',
-    '|---|---|---|---|',
-    `| registrations/s, 1 writer | ${f(rate.etcd.lanes1)} | ${f(rate.sqlite.lanes1)} | ${(rate.etcd.lanes1 / rate.sqlite.lanes1).toFixed(2)} |`,
-    `| registrations/s, 8 lanes | ${f(rate.etcd.lanes8)} | ${f(rate.sqlite.lanes8)} | ${(rate.etcd.lanes8 / rate.sqlite.lanes8).toFixed(2)} |`,
-    `| getInstance p50 (ms) | ${f(read.etcd.getP50)} | ${f(read.sqlite.getP50)} | ${(read.etcd.getP50 / read.sqlite.getP50).toFixed(1)} |`,
-    `| getInstance p99 (ms) | ${f(read.etcd.getP99)} | ${f(read.sqlite.getP99)} | ${(read.etcd.getP99 / read.sqlite.getP99).toFixed(1)} |`,
-    `| listInstances (${2 * registrations}) p50 (ms) | ${f(read.etcd.listP50)} | ${f(read.sqlite.listP50)} | ${(read.etcd.listP50 / read.sqlite.listP50).toFixed(1)} |`,
-    `| change visible, p50 (ms): etcd host A→C / SQLite same host | ${f(vis.etcdAtoC.p50)} | ${f(vis.sqliteSameHost.p50)} | ${(vis.etcdAtoC.p50 / vis.sqliteSameHost.p50).toFixed(2)} |`,
-    `| change visible, p99 (ms) | ${f(vis.etcdAtoC.p99)} | ${f(vis.sqliteSameHost.p99)} | ${(vis.etcdAtoC.p99 / vis.sqliteSameHost.p99).toFixed(2)} |`,
-    '',
-    `Visibility: ${vis.etcdAtoC.seen}/${changes} (etcd) and ${vis.sqliteSameHost.seen}/${changes} (SQLite) changes seen.`,
-  ].join('\n');
-  console.log(md);
-  console.log(`written to ${writeResult('cluster', result, md)}`);
+  if (hosts) {
+    for (const h of hosts.hosts) assertRouteVia(h.address, hosts.bridge);
+    const agents = [];
+    for (const h of hosts.hosts) {
+      const agent = await startAgent({
+        name: h.name,
+        prefix: h.exec,
+        listen: `${h.address}:7780`,
+        store: `etcd://${etcd.endpoints}`,
+        node: h.name,
+      });
+      agents.push({ ...agent, address: h.address });
+    }
+    result.etcdAgents = await agentRun(agents, 'etcd, 3 hosts');
+    result.etcdAgents.etcdRssMb = etcd.members.map((m) => ({ member: m.name, rssMb: rssMb(m.proc.pid) }));
+    for (const a of agents) await a.proc.stop();
+  }
+  if (config.sqliteAgent) {
+    const agent = await startAgent({ name: 'sqlite', listen: '127.0.0.1:0' });
+    result.sqliteAgent = await agentRun([{ ...agent, address: '127.0.0.1' }], 'SQLite, 1 host');
+    await agent.proc.stop();
+  }
+} catch (error) {
+  failed = true;
+  result.error = error.stack ?? String(error);
+  console.error(`cluster bench failed: ${error.stack ?? error}`);
 } finally {
-  for (const c of cluster.children) c.kill('SIGTERM');
-  await Promise.all(cluster.children.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
-  rmSync(dir, { recursive: true, force: true });
+  await cleanupAll();
 }
+result.loadavgEnd = loadavg();
+const md = markdown(result);
+console.log(md);
+// A failed run prints what it measured but never replaces the last complete results.
+if (!failed) console.log(`written to ${writeResult('cluster', result, md)}`);
+process.exit(failed ? 1 : 0);

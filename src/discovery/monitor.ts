@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ScheduledCheck, Scheduler } from '../checks/scheduler.js';
 import type { CheckDefinition, CheckResult, CheckState, HealthStatus, Instance } from '../core/model.js';
 import type { Store, TtlRecord } from '../store/store.js';
 import type { Source } from './source.js';
+
+/** The shortest time between two catalog reloads while changes keep coming (the first is at once). */
+const reloadGapMs = 250;
 
 export interface MonitorEvent {
   at: number;
@@ -77,11 +81,47 @@ export class Monitor {
       }, signal),
     );
     for await (const event of store.watch(from, signal)) {
-      if (event.kind === 'instance-upsert' || event.kind === 'instance-delete') await this.reload();
+      if (event.kind === 'instance-upsert' || event.kind === 'instance-delete') this.reloadSoon();
       else if (event.kind === 'ttl-report') this.ttl = await store.ttlReports();
     }
+    await this.reloading;
     this.scheduler.stop();
     await Promise.allSettled(feeds);
+  }
+
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+  private lastReload = 0;
+
+  /**
+   * Reload the catalog after a change, coalesced: one reload at a time, and the changes that
+   * arrive during it cost one more reload, and reloads start at least `reloadGapMs` apart. A
+   * burst of N registrations (other hosts' agents writing 10,000 instances) would otherwise
+   * queue N full catalog reads, each a range read of the whole catalog from etcd.
+   */
+  private reloadSoon(): void {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return;
+    }
+    this.reloading = (async () => {
+      do {
+        // A steady stream of changes: at most one full read per gap, not one per change. The
+        // events already delivered with this one are consumed meanwhile and join this reload.
+        const wait = reloadGapMs - (Date.now() - this.lastReload);
+        if (wait > 0) await sleep(wait, undefined, { signal: this.options.signal }).catch(() => undefined);
+        else await new Promise((resolve) => setImmediate(resolve));
+        if (this.options.signal.aborted) break;
+        this.reloadAgain = false;
+        this.lastReload = Date.now();
+        try {
+          await this.reload();
+        } catch (error) {
+          this.options.onError(`catalog reload: ${(error as Error).message}`);
+        }
+      } while (this.reloadAgain && !this.options.signal.aborted);
+      this.reloading = undefined;
+    })();
   }
 
   /**
