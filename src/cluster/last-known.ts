@@ -56,6 +56,12 @@ function unavailable(error: unknown): boolean {
  * answering its API with what it knew, marked `stale: true`, instead of failing every request.
  * Writes are not faked: they fail as before (a session replays its own after the heal).
  */
+/**
+ * At most this many answers are kept (least recently answered dropped first): one per instance
+ * for instance, check-state and history reads, so 10,000 instances stay well inside it.
+ */
+const maxAnswers = 50_000;
+
 export class LastKnownStore implements Store {
   private readonly answers: Map<string, unknown>;
 
@@ -115,8 +121,16 @@ export class LastKnownStore implements Store {
     return this.read(`states ${instanceId ?? ''}`, () => this.inner.checkStates(instanceId));
   }
 
-  history(instanceId: string, since: number): Promise<StatusChange[]> {
-    return this.read(`history ${instanceId} ${since}`, () => this.inner.history(instanceId, since));
+  /**
+   * One answer per instance, not per `since` (callers pass "now minus a window", a new value on
+   * every call, which kept one more answer per read). While stale, the last answer is cut to the
+   * requested window; a wider window than the one last asked gets what there was.
+   */
+  async history(instanceId: string, since: number): Promise<StatusChange[]> {
+    return windowFrom(
+      await this.read(`history ${instanceId}`, () => this.inner.history(instanceId, since)),
+      since,
+    );
   }
 
   reportTtl(record: TtlRecord): Promise<void> {
@@ -148,7 +162,7 @@ export class LastKnownStore implements Store {
     }
     try {
       const value = await fn();
-      this.answers.set(key, value);
+      this.remember(key, value);
       this.freshness.ok();
       return value;
     } catch (error) {
@@ -166,11 +180,17 @@ export class LastKnownStore implements Store {
     this.refreshing.add(key);
     fn()
       .then((value) => {
-        this.answers.set(key, value);
+        this.remember(key, value);
         this.freshness.ok();
       })
       .catch(() => undefined)
       .finally(() => this.refreshing.delete(key));
+  }
+
+  private remember(key: string, value: unknown): void {
+    this.answers.delete(key); // re-inserted last: the Map's order is the order of last use
+    this.answers.set(key, value);
+    if (this.answers.size > maxAnswers) this.answers.delete(this.answers.keys().next().value!);
   }
 
   private async write<T>(fn: () => Promise<T>): Promise<T> {
@@ -183,4 +203,16 @@ export class LastKnownStore implements Store {
       throw error;
     }
   }
+}
+
+/**
+ * A history answer cut to the window from `since`, as the stores answer it: per check, the last
+ * change before `since` (the status at the window's start), then every change in it, in order.
+ */
+export function windowFrom(changes: StatusChange[], since: number): StatusChange[] {
+  const before = new Map<string, StatusChange>();
+  for (const c of changes) {
+    if (c.at < since && (before.get(c.checkId)?.at ?? -Infinity) <= c.at) before.set(c.checkId, c);
+  }
+  return [...before.values(), ...changes.filter((c) => c.at >= since)];
 }
