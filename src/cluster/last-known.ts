@@ -116,7 +116,10 @@ export class LastKnownStore implements Store {
   }
 
   history(instanceId: string, since: number): Promise<StatusChange[]> {
-    return this.read(`history ${instanceId} ${since}`, () => this.inner.history(instanceId, since));
+    // One answer kept per instance, not per window: callers move `since` with the clock (the
+    // dashboard asks for every instance's last 24 h on each draw), and a key per window would
+    // keep every answer ever given. Cut off, the last window read is what is known.
+    return this.read(`history ${instanceId}`, () => this.inner.history(instanceId, since));
   }
 
   reportTtl(record: TtlRecord): Promise<void> {

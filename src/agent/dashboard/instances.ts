@@ -1,6 +1,6 @@
 import type { CheckState, HealthStatus, Instance } from '../../core/model.js';
 import { instanceStatus, worstOf } from '../../discovery/status.js';
-import { readCatalog } from '../context.js';
+import { type InstanceView, readCatalog } from '../context.js';
 import type { DashboardSources } from './sources.js';
 
 type Status = HealthStatus | 'unknown';
@@ -15,11 +15,16 @@ const rank: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, criti
 /**
  * Services and their instances with what the dashboard draws: current status per check, the
  * status over the last hour as segments (the sparkline), and availability — the share of the
- * hour the instance was passing, over the time its status was known.
+ * hour the instance was passing, over the time its status was known. `catalog`: the version to
+ * draw (the agent passes the one it caches the result on); read from the store when not given.
  */
-export async function buildInstances(src: DashboardSources, now = Date.now()) {
+export async function buildInstances(
+  src: DashboardSources,
+  now = Date.now(),
+  catalog?: readonly InstanceView[],
+) {
   const store = src.store();
-  const views = await readCatalog(store);
+  const views = catalog ?? (await readCatalog(store));
   const from = now - historyWindowMs;
   const instances = await Promise.all(
     views.map(async ({ instance, states }) => {
