@@ -38,11 +38,9 @@ export interface AgentContext {
 
 /** One store's catalog, read once per version: what every reader of the agent shares. */
 interface CachedCatalog {
-  /** Bumped by what the store's index does not count (a check's output, a lease expiry). */
-  generation: number;
-  key?: string;
-  /** The store index `snapshot` was keyed on (read before it was loaded). */
+  /** The store index `snapshot` was loaded after. */
   index?: number;
+  /** Dropped when something the index does not count changed (a check's output, a lease expiry). */
   snapshot?: Promise<CatalogSnapshot>;
 }
 
@@ -51,7 +49,7 @@ const cached = new WeakMap<Store, CachedCatalog>();
 function cacheOf(store: Store): CachedCatalog {
   let entry = cached.get(store);
   if (!entry) {
-    entry = { generation: 0 };
+    entry = {};
     cached.set(store, entry);
   }
   return entry;
@@ -67,27 +65,26 @@ function cacheOf(store: Store): CachedCatalog {
 export function invalidateCatalog(store: Store, index?: number): void {
   const entry = cacheOf(store);
   if (index !== undefined && entry.snapshot && entry.index !== undefined && index <= entry.index) return;
-  entry.generation++;
   entry.snapshot = undefined;
 }
 
 /**
  * The catalog version every reader shares: loaded once per change and never older than the store.
- * Each read asks the store for its change index (SQLite: one `MAX(idx)` on the primary key, a few
- * microseconds; etcd: one range read) and reuses the loaded version while the index and the
- * generation stay the same. A write through the store (register, deregister, a status change, a
- * TTL report) — by this agent or by another process on the same catalog — moves the index before
- * its caller hears back, so a read that starts after a write was acknowledged sees it. The change
- * feed's index is not enough for that: the watch reports another process's write only at its next
- * poll.
+ * Each read asks the store for its change index (SQLite: one `MAX(idx)` on the primary key, tens
+ * of microseconds at most; etcd: one range read) and reuses the loaded version when it was loaded
+ * after that index was read and nothing has dropped it since. A write through the store
+ * (register, deregister, a status change, a TTL report) — by this agent or by another process on
+ * the same catalog — moves the index before its caller hears back, so a read that starts after a
+ * write was acknowledged sees it. The change feed's index is not enough for that: the watch
+ * reports another process's write only at its next poll.
  */
 export async function readSnapshot(store: Store): Promise<CatalogSnapshot> {
   const entry = cacheOf(store);
   const index = await store.index();
-  const key = `${index}:${entry.generation}`;
-  if (entry.key !== key || !entry.snapshot) {
+  // A version loaded after a later index read (concurrent reads of an etcd store can return out
+  // of order) holds everything this one asks for.
+  if (!entry.snapshot || entry.index === undefined || entry.index < index) {
     const snapshot = loadCatalog(store).then((views) => new CatalogSnapshot(index, views));
-    entry.key = key;
     entry.index = index;
     entry.snapshot = snapshot;
     // A failed read is not kept: the next reader tries the store again.
