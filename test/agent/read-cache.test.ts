@@ -167,6 +167,10 @@ describe('agent reads: cached bodies are never older than the store', () => {
     });
     const before = await json('/v1/health/state/critical');
     expect(before.map((c: { CheckID: string }) => c.CheckID)).toContain('service:pay-1');
+    // The monitor picks the registration up from the watch; a report before that has no check to settle.
+    await waitFor(() => running.current().some((v) => v.instance.id === 'pay-1'), {
+      what: 'the monitor to schedule the new check',
+    });
     await send('PUT', '/v1/agent/check/pass/service:pay-1?note=fine');
     // Poll the store, not the API: once the store holds it, the very next read must show it.
     await waitFor(async () => (await store.checkStates('pay-1'))[0]?.status === 'passing', {
