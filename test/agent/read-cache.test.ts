@@ -258,5 +258,7 @@ describe('agent reads: cached bodies are never older than the store', () => {
       // One body for all of them.
       expect(w.text).toBe(woken[0]!.text);
     }
+    // …computed once: the version they read holds that one body and nothing else.
+    expect((await readSnapshot(store)).bodyStats).toMatchObject({ entries: 1 });
   });
 });
