@@ -561,7 +561,9 @@ try {
   say(
     `Agent peak RSS (5,000 instances, through the reads and ${2 * watchers} watchers): ${result.rssPeakLoadMb.toFixed(1)} MB — target < 150 MB: ${mark(result.rssPeakLoadMb < 150)}; with the dashboard loads after: ${result.rssPeakMb.toFixed(1)} MB`,
   );
-  say(`Memory after start (the catalog loaded once, by that /metrics scrape): ${memoryLine(result.memoryAtStart)} (info)`);
+  say(
+    `Memory after start (the catalog loaded once, by that /metrics scrape): ${memoryLine(result.memoryAtStart)} (info)`,
+  );
   say(`Memory after the reads and watchers: ${memoryLine(result.memoryAfterReads)} (info)`);
   say(
     `Dashboard first load with 5,000 instances: median ${ms(loadsA.median)} (in page ${ms(loadsA.inPageMedian)}) (info)`,
