@@ -71,6 +71,27 @@ async function stopAgent(agent) {
 
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
+/** Where the agent's memory is: RSS split anonymous / file-backed, and V8's heap from /metrics. */
+async function memoryOf(pid, url) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const gauge = (name) =>
+    Number(new RegExp(`^portico_agent_nodejs_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) /
+    1048576;
+  return {
+    rss: mb('VmRSS'),
+    anon: mb('RssAnon'),
+    file: mb('RssFile'),
+    heapUsed: gauge('heap_size_used_bytes'),
+    heapTotal: gauge('heap_size_total_bytes'),
+    external: gauge('external_memory_bytes'),
+  };
+}
+
+const memoryLine = (m) =>
+  `RSS ${m.rss.toFixed(1)} MB (anonymous ${m.anon.toFixed(1)}, file-backed ${m.file.toFixed(1)}); V8 heap used ${m.heapUsed.toFixed(1)} of ${m.heapTotal.toFixed(1)} MB, external ${m.external.toFixed(1)} MB`;
+
 /** utime + stime of a process, in seconds. */
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 function cpuSecondsOf(pid) {
@@ -484,6 +505,7 @@ try {
   result.seedSeconds = (performance.now() - t) / 1000;
   const agentA = await startAgent(homeA);
   const rssA = rssSampler(agentA.pid);
+  result.memoryAtStart = await memoryOf(agentA.pid, agentA.url);
   const services = await (await fetch(`${agentA.url}/api/v1/services`)).json();
   result.catalogServices = services.services?.length;
   say(
@@ -532,12 +554,17 @@ try {
     say(`| ${name} | ${r.n} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${mark(r.p99 < 50)} |`);
   say('');
   result.rssPeakLoadMb = rssA.peak();
+  result.memoryAfterReads = await memoryOf(agentA.pid, agentA.url);
   const loadsA = await firstLoads(agentA.url);
   result.dashboard5000 = loadsA;
   result.rssPeakMb = rssA.stop();
   say(
     `Agent peak RSS (5,000 instances, through the reads and ${2 * watchers} watchers): ${result.rssPeakLoadMb.toFixed(1)} MB — target < 150 MB: ${mark(result.rssPeakLoadMb < 150)}; with the dashboard loads after: ${result.rssPeakMb.toFixed(1)} MB`,
   );
+  say(
+    `Memory after start (the catalog loaded once, by that /metrics scrape): ${memoryLine(result.memoryAtStart)} (info)`,
+  );
+  say(`Memory after the reads and watchers: ${memoryLine(result.memoryAfterReads)} (info)`);
   say(
     `Dashboard first load with 5,000 instances: median ${ms(loadsA.median)} (in page ${ms(loadsA.inPageMedian)}) (info)`,
   );

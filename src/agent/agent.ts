@@ -149,8 +149,9 @@ export class Agent {
     dashboardRoutes(router);
     server.on('request', (req, res) => void router.handle(req, res));
     agent.feed.subscribe((event) => {
-      // A change the index may not count (an etcd lease expiry) still reaches the feed.
-      if (agent.cycle) invalidateCatalog(agent.cycle.store);
+      // A change the index may not count (an etcd lease expiry) still reaches the feed; one the
+      // loaded version already holds (its index was read after this event's write) keeps it.
+      if (agent.cycle) invalidateCatalog(agent.cycle.store, event.index);
       agent.events.publish('catalog', event);
     });
     try {

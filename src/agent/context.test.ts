@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Instance } from '../core/model.js';
 import { openStore, type Store } from '../store/index.js';
-import { invalidateCatalog, readCatalog } from './context.js';
+import { invalidateCatalog, readCatalog, readSnapshot } from './context.js';
 
 let dir: string;
 let agentStore: Store;
@@ -75,5 +75,39 @@ describe('the agent catalog read once per change', () => {
     const third = await readCatalog(agentStore);
     expect(third.map((v) => v.instance.id)).toEqual(['a1', 'a2']);
     expect(third[0]).not.toBe(second[0]);
+  });
+
+  it('keeps a loaded version for a feed event it already holds, and drops it for a later one', async () => {
+    await otherProcess.register(instance('a1'));
+    const loaded = await readSnapshot(agentStore);
+    // The watch reports the write the version was loaded after: nothing to read again.
+    invalidateCatalog(agentStore, loaded.index);
+    expect(await readSnapshot(agentStore)).toBe(loaded);
+    // An event past the version's index (an etcd lease expiry moves no index): read again.
+    invalidateCatalog(agentStore, loaded.index + 1);
+    const next = await readSnapshot(agentStore);
+    expect(next).not.toBe(loaded);
+    expect(next.views.map((v) => v.instance.id)).toEqual(['a1']);
+    // Without an index (a check result that moved nothing): read again too.
+    invalidateCatalog(agentStore);
+    expect(await readSnapshot(agentStore)).not.toBe(next);
+  });
+
+  it('groups one version by service and id, and a write makes a new version', async () => {
+    await otherProcess.register(instance('a1'));
+    await otherProcess.register(instance('b2', 'web'));
+    await otherProcess.register(instance('a3'));
+    const first = await readSnapshot(agentStore);
+    expect([...first.byService.keys()]).toEqual(['api', 'web']);
+    expect(first.service('api').map((v) => v.instance.id)).toEqual(['a1', 'a3']);
+    expect(first.service('none')).toEqual([]);
+    expect(first.instance('b2')?.instance.service).toBe('web');
+    expect(await readSnapshot(agentStore)).toBe(first);
+    await otherProcess.deregister('a3');
+    const second = await readSnapshot(agentStore);
+    expect(second).not.toBe(first);
+    expect(second.index).toBeGreaterThan(first.index);
+    expect(second.service('api').map((v) => v.instance.id)).toEqual(['a1']);
+    expect(second.instance('a3')).toBeUndefined();
   });
 });

@@ -1,11 +1,14 @@
 import type { SecretPolicy } from '../checks/trust.js';
-import type { CheckState, Instance } from '../core/model.js';
+import type { CheckState } from '../core/model.js';
 import type { Store, TtlRecord } from '../store/index.js';
 import type { AccessPolicy } from './access.js';
 import type { Alerter } from './alerts/alerter.js';
+import { CatalogSnapshot, type InstanceView } from './catalog-snapshot.js';
 import type { ChangeFeed } from './feed.js';
 import type { EventHub } from './http/sse.js';
 import type { AgentMetrics } from './metrics.js';
+
+export type { InstanceView } from './catalog-snapshot.js';
 
 /** What the API handlers read: the live catalog view of the agent's project and its policies. */
 export interface AgentContext {
@@ -33,17 +36,12 @@ export interface AgentContext {
   signal: AbortSignal;
 }
 
-export interface InstanceView {
-  instance: Instance;
-  states: CheckState[];
-}
-
-/** One store's catalog, read once per change: what every reader of the agent shares. */
+/** One store's catalog, read once per version: what every reader of the agent shares. */
 interface CachedCatalog {
-  /** Bumped by what the store's index does not count (a check's output, a lease expiry). */
-  generation: number;
-  key?: string;
-  views?: Promise<InstanceView[]>;
+  /** The store index `snapshot` was loaded after. */
+  index?: number;
+  /** Dropped when something the index does not count changed (a check's output, a lease expiry). */
+  snapshot?: Promise<CatalogSnapshot>;
 }
 
 const cached = new WeakMap<Store, CachedCatalog>();
@@ -51,46 +49,60 @@ const cached = new WeakMap<Store, CachedCatalog>();
 function cacheOf(store: Store): CachedCatalog {
   let entry = cached.get(store);
   if (!entry) {
-    entry = { generation: 0 };
+    entry = {};
     cached.set(store, entry);
   }
   return entry;
 }
 
 /**
- * Something changed that the store's change index does not show — a check result whose status
- * stayed the same (new output, new time), an instance removed by an expired etcd lease — so the
- * next read must go to the store.
+ * Something changed that the loaded version may not show — a check result whose status stayed
+ * the same (new output, new time), an instance removed by an expired etcd lease — so the next
+ * read must go to the store. With the `index` of a store event, a version loaded after that index
+ * was read already holds the change and is kept (the watch reports writes the agent has usually
+ * read already: without this every change would be loaded twice).
  */
-export function invalidateCatalog(store: Store): void {
+export function invalidateCatalog(store: Store, index?: number): void {
   const entry = cacheOf(store);
-  entry.generation++;
-  entry.views = undefined;
+  if (index !== undefined && entry.snapshot && entry.index !== undefined && index <= entry.index) return;
+  entry.snapshot = undefined;
 }
 
 /**
- * Every instance of the project with its check states, sorted by service and id. Reads share one
- * load of the catalog until the store's change index moves or the agent invalidates it: with
- * thousands of instances a full read costs tens of milliseconds, and every API request, blocking
- * query and dashboard view needs it. Never older than the index: a write through the store
- * (register, deregister, a status change, a TTL report) moves the index before its caller hears
- * back, so the next read sees it.
+ * The catalog version every reader shares: loaded once per change and never older than the store.
+ * Each read asks the store for its change index (SQLite: one `MAX(idx)` on the primary key, tens
+ * of microseconds at most; etcd: one range read) and reuses the loaded version when it was loaded
+ * after that index was read and nothing has dropped it since. A write through the store
+ * (register, deregister, a status change, a TTL report) — by this agent or by another process on
+ * the same catalog — moves the index before its caller hears back, so a read that starts after a
+ * write was acknowledged sees it. The change feed's index is not enough for that: the watch
+ * reports another process's write only at its next poll.
  */
-export async function readCatalog(store: Store, service?: string): Promise<InstanceView[]> {
+export async function readSnapshot(store: Store): Promise<CatalogSnapshot> {
   const entry = cacheOf(store);
-  const key = `${await store.index()}:${entry.generation}`;
-  if (entry.key !== key || !entry.views) {
-    const views = loadCatalog(store);
-    entry.key = key;
-    entry.views = views;
+  const index = await store.index();
+  // A version loaded after a later index read (concurrent reads of an etcd store can return out
+  // of order) holds everything this one asks for.
+  if (!entry.snapshot || entry.index === undefined || entry.index < index) {
+    const snapshot = loadCatalog(store).then((views) => new CatalogSnapshot(index, views));
+    entry.index = index;
+    entry.snapshot = snapshot;
     // A failed read is not kept: the next reader tries the store again.
-    views.catch(() => {
-      if (entry.views === views) entry.views = undefined;
+    snapshot.catch(() => {
+      if (entry.snapshot === snapshot) entry.snapshot = undefined;
     });
   }
-  const views = await entry.views;
-  // Copies: readers sort and filter what they get, the cached list stays as loaded.
-  return service === undefined ? views.slice() : views.filter((v) => v.instance.service === service);
+  return await entry.snapshot;
+}
+
+/**
+ * Every instance of the project with its check states (of one service when given), sorted by
+ * service and id, from the shared version (`readSnapshot`). A copy of the list: readers may sort
+ * and filter it; the views themselves are shared and must not be changed.
+ */
+export async function readCatalog(store: Store, service?: string): Promise<InstanceView[]> {
+  const snapshot = await readSnapshot(store);
+  return service === undefined ? snapshot.views.slice() : snapshot.service(service).slice();
 }
 
 async function loadCatalog(store: Store): Promise<InstanceView[]> {

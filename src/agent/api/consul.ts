@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
 import type { HealthStatus } from '../../core/model.js';
 import { mayWrite } from '../access.js';
-import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
+import { type AgentContext, type InstanceView, readSnapshot } from '../context.js';
 import { ApiError, type RouteContext, type Router, readJson, sendJson } from '../http/router.js';
+import { cachedBody, type ReadState, sendBody, serviceSummaries } from './cached-read.js';
 import { badRequest } from './checks-input.js';
 import { parseFilter } from './consul-filter.js';
 import { consulRegistration, fromConsul } from './consul-register.js';
@@ -95,46 +96,75 @@ export function consulRoutes(router: Router, agent: AgentContext): void {
 
   get('/v1/status/leader', async () => `${node().address}:8300`);
 
-  get('/v1/catalog/services', async () => {
-    const services: Record<string, string[]> = {};
-    for (const v of await readCatalog(agent.store())) {
-      const tags = new Set([...(services[v.instance.service] ?? []), ...v.instance.tags]);
-      services[v.instance.service] = [...tags].sort();
-    }
-    return services;
-  });
-
-  get('/v1/catalog/service/:name', async ({ params, url }) => {
-    const list = filterTags(await readCatalog(agent.store(), params.name), url);
-    return filtered(
-      url,
-      list.map((v) => catalogEntry(node(), agent.feed.index, v)),
+  // The catalog reads: one body per version, feed index and shaping parameters, shared by every
+  // client that asks the same (100 blocking queries woken by one change compute it once).
+  const read = (
+    path: string,
+    shape: (url: URL) => unknown[],
+    make: (ctx: RouteContext, state: ReadState) => unknown,
+  ): void => {
+    router.add(
+      'GET',
+      path,
+      async (ctx) => {
+        await block(agent, ctx);
+        const feedIndex = agent.feed.index;
+        const { body, snapshot } = await cachedBody(agent, [path, ctx.params, ...shape(ctx.url)], (state) =>
+          make(ctx, state),
+        );
+        // The version's index was read from the store for this request, before its data was
+        // loaded: a change in between makes the client ask again instead of missing it.
+        sendBody(ctx.req, ctx.res, body, consulHeaders(Math.max(feedIndex, snapshot.index)));
+        return undefined;
+      },
+      'text',
     );
-  });
+  };
 
-  get('/v1/health/service/:name', async ({ params, url }) => {
-    const list = filterTags(await readCatalog(agent.store(), params.name), url);
-    const entries = list.map((v) => healthEntry(node(), agent.feed.index, v));
-    const passingOnly = url.searchParams.has('passing') && url.searchParams.get('passing') !== 'false';
-    return filtered(
-      url,
-      passingOnly ? entries.filter((e) => e.Checks.every((c) => c.Status === 'passing')) : entries,
-    );
-  });
+  read(
+    '/v1/catalog/services',
+    () => [],
+    (_ctx, { snapshot }) => Object.fromEntries(serviceSummaries(snapshot).map((s) => [s.name, s.tags])),
+  );
 
-  get('/v1/health/state/:state', async ({ params, url }) => {
-    const wanted = params.state!;
-    if (!['any', 'passing', 'warning', 'critical'].includes(wanted))
-      throw new ApiError(400, 'E_API_BAD_REQUEST', 'Bad state');
+  read('/v1/catalog/service/:name', catalogQuery, ({ params, url }, { snapshot, feedIndex }) => {
     const n = node();
-    const checks = [
-      serfHealth(n, agent.feed.index),
-      ...(await readCatalog(agent.store())).flatMap((v) =>
-        v.instance.checks.map((c) => consulCheck(n, agent.feed.index, v, c)),
-      ),
-    ];
-    return filtered(url, wanted === 'any' ? checks : checks.filter((c) => c.Status === wanted));
+    return filtered(
+      url,
+      filterTags(snapshot.service(params.name!), url).map((v) => catalogEntry(n, feedIndex, v)),
+    );
   });
+
+  read(
+    '/v1/health/service/:name',
+    (url) => [...catalogQuery(url), passingOnly(url)],
+    ({ params, url }, { snapshot, feedIndex }) => {
+      const n = node();
+      const entries = filterTags(snapshot.service(params.name!), url).map((v) =>
+        healthEntry(n, feedIndex, v),
+      );
+      return filtered(
+        url,
+        passingOnly(url) ? entries.filter((e) => e.Checks.every((c) => c.Status === 'passing')) : entries,
+      );
+    },
+  );
+
+  read(
+    '/v1/health/state/:state',
+    (url) => [url.searchParams.get('filter')],
+    ({ params, url }, { snapshot, feedIndex }) => {
+      const wanted = params.state!;
+      if (!['any', 'passing', 'warning', 'critical'].includes(wanted))
+        throw new ApiError(400, 'E_API_BAD_REQUEST', 'Bad state');
+      const n = node();
+      const checks = [
+        serfHealth(n, feedIndex),
+        ...snapshot.views.flatMap((v) => v.instance.checks.map((c) => consulCheck(n, feedIndex, v, c))),
+      ];
+      return filtered(url, wanted === 'any' ? checks : checks.filter((c) => c.Status === wanted));
+    },
+  );
 
   put('/v1/agent/service/register', async ({ req }) => {
     const parsed = consulRegistration.safeParse(await readJson(req));
@@ -186,7 +216,7 @@ async function reportTtl(
   status: HealthStatus,
   output: string,
 ): Promise<void> {
-  const matches = (await readCatalog(agent.store())).flatMap((v) =>
+  const matches = (await readSnapshot(agent.store())).views.flatMap((v) =>
     v.instance.checks.filter((c) => consulCheckId(v.instance, c) === checkId).map((c) => ({ v, c })),
   );
   if (matches.length === 0)
@@ -207,6 +237,16 @@ async function reportTtl(
   await agent.reportTtl({ instanceId: v.instance.id, checkId: c.id, status, output, at: Date.now() });
 }
 
+/** The query parameters a catalog or health list depends on: tags (any order) and the filter. */
+function catalogQuery(url: URL): unknown[] {
+  return [url.searchParams.getAll('tag').sort(), url.searchParams.get('filter')];
+}
+
+/** `?passing` (any value but "false"): only entries whose every check passes. */
+function passingOnly(url: URL): boolean {
+  return url.searchParams.has('passing') && url.searchParams.get('passing') !== 'false';
+}
+
 /** `?filter=` (the basics of Consul's expression language) applied to the response entries. */
 function filtered<T>(url: URL, entries: T[]): T[] {
   const text = url.searchParams.get('filter');
@@ -214,7 +254,7 @@ function filtered<T>(url: URL, entries: T[]): T[] {
 }
 
 /** Services must carry every `tag` given (the parameter repeats). */
-function filterTags(list: InstanceView[], url: URL): InstanceView[] {
+function filterTags(list: readonly InstanceView[], url: URL): readonly InstanceView[] {
   const tags = url.searchParams.getAll('tag');
   return tags.length === 0 ? list : list.filter((v) => tags.every((t) => v.instance.tags.includes(t)));
 }
@@ -247,10 +287,14 @@ async function block(agent: AgentContext, { url, res }: RouteContext): Promise<v
 
 function sendConsul(res: ServerResponse, index: number, body: unknown): void {
   if (res.destroyed) return;
-  sendJson(res, 200, body, {
+  sendJson(res, 200, body, consulHeaders(index));
+}
+
+function consulHeaders(index: number): Record<string, string> {
+  return {
     'x-consul-index': String(Math.max(1, index)),
     'x-consul-knownleader': 'true',
     'x-consul-lastcontact': '0',
     'x-consul-effective-consistency': 'leader',
-  });
+  };
 }

@@ -1,7 +1,9 @@
 import type { CheckDefinition, CheckState, HealthStatus, Instance } from '../../core/model.js';
 import { instanceStatus, worstOf } from '../../discovery/status.js';
-import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
+import type { CatalogSnapshot } from '../catalog-snapshot.js';
+import { type AgentContext, type InstanceView, readSnapshot } from '../context.js';
 import { ApiError } from '../http/router.js';
+import { sendCachedRead, serviceSummaries } from './cached-read.js';
 import { catalogRoute } from './catalog.js';
 import { apiChecks } from './checks-input.js';
 import { historyQuery, instancesQuery, registerBody, ttlBody } from './native-schemas.js';
@@ -47,19 +49,14 @@ export const nativeApi: NativeRoute[] = [
       status: 200,
       description: '`{project, index, stale, services: [{name, tags, instances, status}]}`',
     },
-    handler: async (agent) => {
-      const views = await readCatalog(agent.store());
-      const byService = new Map<string, InstanceView[]>();
-      for (const v of views)
-        byService.set(v.instance.service, [...(byService.get(v.instance.service) ?? []), v]);
-      return {
+    handler: (agent, { req, res }) =>
+      sendCachedRead(agent, req, res, ['services'], ({ snapshot, feedIndex, stale }) => ({
         project: agent.project(),
-        index: agent.feed.index,
+        index: feedIndex,
         // Last-known state: etcd did not answer, this is what the agent saw before.
-        stale: agent.cluster?.().stale ?? false,
-        services: [...byService].map(([name, list]) => serviceView(name, list)),
-      };
-    },
+        stale,
+        services: serviceSummaries(snapshot),
+      })),
   }),
   route({
     method: 'GET',
@@ -67,16 +64,17 @@ export const nativeApi: NativeRoute[] = [
     id: 'getService',
     summary: 'One service and its instances.',
     response: { status: 200, description: 'The service with `instances`.' },
-    handler: async (agent, { params }) => {
-      const list = await readCatalog(agent.store(), params.name);
-      if (list.length === 0)
-        throw new ApiError(
-          404,
-          'E_API_NOT_FOUND',
-          `no service "${params.name}" in project ${agent.project()}`,
-        );
-      return { ...serviceView(params.name!, list), instances: list.map(instanceView) };
-    },
+    handler: (agent, { params, req, res }) =>
+      sendCachedRead(agent, req, res, ['service', params.name], ({ snapshot }) => {
+        const list = snapshot.service(params.name!);
+        if (list.length === 0)
+          throw new ApiError(
+            404,
+            'E_API_NOT_FOUND',
+            `no service "${params.name}" in project ${agent.project()}`,
+          );
+        return { ...serviceView(params.name!, list), instances: list.map(instanceView) };
+      }),
   }),
   route({
     method: 'GET',
@@ -85,15 +83,16 @@ export const nativeApi: NativeRoute[] = [
     summary: 'The instances of the project with their checks and status.',
     query: instancesQuery,
     response: { status: 200, description: '`{project, index, stale, instances}`' },
-    handler: async (agent, { query }) => {
-      const list = await readCatalog(agent.store(), query.service);
-      return {
+    handler: (agent, { query, req, res }) =>
+      sendCachedRead(agent, req, res, ['instances', query.service ?? null], (read) => ({
         project: agent.project(),
-        index: agent.feed.index,
-        stale: agent.cluster?.().stale ?? false,
-        instances: list.map(instanceView),
-      };
-    },
+        index: read.feedIndex,
+        stale: read.stale,
+        instances: (query.service === undefined
+          ? read.snapshot.views
+          : read.snapshot.service(query.service)
+        ).map(instanceView),
+      })),
   }),
   route({
     method: 'GET',
@@ -101,7 +100,10 @@ export const nativeApi: NativeRoute[] = [
     id: 'getInstance',
     summary: 'One instance with its checks and status.',
     response: { status: 200, description: 'The instance.' },
-    handler: async (agent, { params }) => instanceView(await viewOf(agent, params.id!)),
+    handler: (agent, { params, req, res }) =>
+      sendCachedRead(agent, req, res, ['instance', params.id], ({ snapshot }) =>
+        instanceView(found(agent, snapshot, params.id!)),
+      ),
   }),
   route({
     method: 'POST',
@@ -151,13 +153,13 @@ export const nativeApi: NativeRoute[] = [
     id: 'listChecks',
     summary: 'Every check of the project with its state.',
     response: { status: 200, description: '`{project, checks}`' },
-    handler: async (agent) => {
-      const views = await readCatalog(agent.store());
-      return {
+    handler: (agent, { req, res }) =>
+      sendCachedRead(agent, req, res, ['checks'], ({ snapshot }) => ({
         project: agent.project(),
-        checks: views.flatMap((v) => v.instance.checks.map((c) => checkView(v.instance, c, v.states))),
-      };
-    },
+        checks: snapshot.views.flatMap((v) =>
+          v.instance.checks.map((c) => checkView(v.instance, c, v.states)),
+        ),
+      })),
   }),
   route({
     method: 'GET',
@@ -229,15 +231,19 @@ export const nativeApi: NativeRoute[] = [
   }),
 ];
 
+/** One instance from the shared version (never older than the store, like every read). */
 async function viewOf(agent: AgentContext, id: string): Promise<InstanceView> {
-  const store = agent.store();
-  const instance = await store.getInstance(id);
-  if (!instance)
-    throw new ApiError(404, 'E_INSTANCE_UNKNOWN', `no instance "${id}" in project ${agent.project()}`);
-  return { instance, states: await store.checkStates(id) };
+  return found(agent, await readSnapshot(agent.store()), id);
 }
 
-function serviceView(name: string, list: InstanceView[]) {
+function found(agent: AgentContext, snapshot: CatalogSnapshot, id: string): InstanceView {
+  const view = snapshot.instance(id);
+  if (!view)
+    throw new ApiError(404, 'E_INSTANCE_UNKNOWN', `no instance "${id}" in project ${agent.project()}`);
+  return view;
+}
+
+function serviceView(name: string, list: readonly InstanceView[]) {
   return {
     name,
     tags: [...new Set(list.flatMap((v) => v.instance.tags))].sort(),

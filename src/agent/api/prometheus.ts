@@ -1,6 +1,7 @@
 import { instanceStatus, worstOf } from '../../discovery/status.js';
-import { type AgentContext, type InstanceView, readCatalog } from '../context.js';
+import type { AgentContext, InstanceView } from '../context.js';
 import type { Router } from '../http/router.js';
+import { sendCachedRead } from './cached-read.js';
 import { type NativeRoute, route } from './route-table.js';
 
 /**
@@ -25,17 +26,16 @@ export const prometheusSd: NativeRoute = route({
   id: 'prometheusHttpSd',
   summary: 'Prometheus http_sd_configs targets: one group per service, labels project, service, health.',
   response: { status: 200, description: '`[{targets: ["host:port"], labels: {…}}]`' },
-  handler: async (agent) => {
-    const byService = new Map<string, InstanceView[]>();
-    for (const v of await readCatalog(agent.store())) {
-      if (v.instance.port <= 0) continue;
-      byService.set(v.instance.service, [...(byService.get(v.instance.service) ?? []), v]);
-    }
-    return [...byService].map(([service, list]) => group(agent.project(), service, list));
-  },
+  handler: (agent, { req, res }) =>
+    sendCachedRead(agent, req, res, ['sd'], ({ snapshot }) =>
+      [...snapshot.byService]
+        .map(([service, all]) => [service, all.filter((v) => v.instance.port > 0)] as const)
+        .filter(([, list]) => list.length > 0)
+        .map(([service, list]) => group(agent.project(), service, list)),
+    ),
 });
 
-function group(project: string, service: string, list: InstanceView[]) {
+function group(project: string, service: string, list: readonly InstanceView[]) {
   const health = worstOf(list.map((v) => instanceStatus(v.instance, v.states)));
   const tags = [...new Set(list.flatMap((v) => v.instance.tags))].sort();
   return {

@@ -1,6 +1,7 @@
+import { setImmediate } from 'node:timers/promises';
 import type { CheckState, HealthStatus, Instance } from '../../core/model.js';
 import { instanceStatus, worstOf } from '../../discovery/status.js';
-import { readCatalog } from '../context.js';
+import { type InstanceView, readCatalog } from '../context.js';
 import type { DashboardSources } from './sources.js';
 
 type Status = HealthStatus | 'unknown';
@@ -10,46 +11,60 @@ export const historyWindowMs = 60 * 60 * 1000;
 /** How far back to look for the status an instance had when the window opened. */
 const lookbackMs = 24 * 60 * 60 * 1000;
 
+/** How many instances' histories are read between two turns of the event loop. */
+const drawChunk = 250;
+
 const rank: Record<Status, number> = { passing: 0, unknown: 1, warning: 2, critical: 3 };
 
 /**
  * Services and their instances with what the dashboard draws: current status per check, the
  * status over the last hour as segments (the sparkline), and availability — the share of the
- * hour the instance was passing, over the time its status was known.
+ * hour the instance was passing, over the time its status was known. `catalog`: the version to
+ * draw (the agent passes the one it caches the result on); read from the store when not given.
  */
-export async function buildInstances(src: DashboardSources, now = Date.now()) {
+export async function buildInstances(
+  src: DashboardSources,
+  now = Date.now(),
+  catalog?: readonly InstanceView[],
+) {
   const store = src.store();
-  const views = await readCatalog(store);
+  const views = catalog ?? (await readCatalog(store));
   const from = now - historyWindowMs;
-  const instances = await Promise.all(
-    views.map(async ({ instance, states }) => {
-      const changes = await store.history(instance.id, now - lookbackMs);
-      const segments = timeline(instance, states, changes, from, now);
-      return {
-        id: instance.id,
-        service: instance.service,
-        address: instance.address,
-        port: instance.port,
-        protocol: instance.protocol,
-        source: instance.source,
-        tags: instance.tags,
-        status: instanceStatus(instance, states),
-        checks: instance.checks.map((c) => {
-          const s = states.find((x) => x.checkId === c.id);
-          return {
-            id: c.id,
-            kind: c.kind,
-            intervalMs: c.intervalMs,
-            status: (s?.status ?? 'unknown') as Status,
-            output: s?.output ?? '',
-            since: s?.since ?? null,
-          };
-        }),
-        segments,
-        availability: availability(segments),
-      };
-    }),
-  );
+  const draw = async ({ instance, states }: InstanceView) => {
+    const changes = await store.history(instance.id, now - lookbackMs);
+    const segments = timeline(instance, states, changes, from, now);
+    return {
+      id: instance.id,
+      service: instance.service,
+      address: instance.address,
+      port: instance.port,
+      protocol: instance.protocol,
+      source: instance.source,
+      tags: instance.tags,
+      status: instanceStatus(instance, states),
+      checks: instance.checks.map((c) => {
+        const s = states.find((x) => x.checkId === c.id);
+        return {
+          id: c.id,
+          kind: c.kind,
+          intervalMs: c.intervalMs,
+          status: (s?.status ?? 'unknown') as Status,
+          output: s?.output ?? '',
+          since: s?.since ?? null,
+        };
+      }),
+      segments,
+      availability: availability(segments),
+    };
+  };
+  const instances: Array<Awaited<ReturnType<typeof draw>>> = [];
+  // A few hundred histories at a time, letting the event loop run in between: thousands read in
+  // one go would hold every API request back for the whole drawing (SQLite answers synchronously),
+  // and keep every statement and answer alive until the end.
+  for (let i = 0; i < views.length; i += drawChunk) {
+    if (i > 0) await setImmediate();
+    instances.push(...(await Promise.all(views.slice(i, i + drawChunk).map(draw))));
+  }
   const services = [...new Set(instances.map((i) => i.service))].map((name) => {
     const list = instances.filter((i) => i.service === name);
     const known = list.filter((i) => i.availability !== null);

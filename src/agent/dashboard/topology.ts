@@ -7,12 +7,13 @@ import type { DashboardSources } from './sources.js';
  * The project as a graph: services (with their status), the networks they sit on (compose
  * networks; the host's loopback or its interfaces for everything else) and the balancer routes
  * that send traffic to them. The page lays it out; this only says what is connected to what.
+ * `drawn`: the instances view when the caller has it already (the agent shares one per version).
  */
-export async function buildTopology(src: DashboardSources) {
-  const [{ services, instances }, { balancers }] = await Promise.all([
-    buildInstances(src),
-    buildBalancers(src),
-  ]);
+export async function buildTopology(
+  src: DashboardSources,
+  drawn: ReturnType<typeof buildInstances> = buildInstances(src),
+) {
+  const [{ services, instances }, { balancers }] = await Promise.all([drawn, buildBalancers(src)]);
   const compose = src.loaded()?.compose;
   const networksOf = (service: string): string[] => {
     const declared = compose?.services.find((s) => s.name === service);
