@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckState, Instance, Service } from '../../core/model.js';
 import { type Db, openDatabase } from '../../core/sqlite.js';
 import type {
@@ -11,6 +10,7 @@ import type {
   SyncResult,
   TtlRecord,
 } from '../store.js';
+import { ChangeSignal } from './change-signal.js';
 import {
   type CheckStateRow,
   type InstanceRow,
@@ -24,12 +24,17 @@ import { catalogMigrations } from './schema.js';
 const keepChanges = 50_000;
 const defaultProject = 'default';
 const keepHistoryMs = 30 * 86_400_000;
+/** Every SqliteStore on one handle (the opener and its inProject views) shares one signal. */
+const signals = new WeakMap<Db, ChangeSignal>();
 
 export interface SqliteStoreOptions {
   path: string;
   /** The project namespace every read and write is scoped to (default: "default"). */
   project?: string;
-  /** How often a watcher polls for changes made by other processes. */
+  /**
+   * How often watchers look for other processes' writes when no file event reported them (a
+   * safety net: in-process writes wake watchers at once, other processes' through inotify).
+   */
   pollMs?: number;
   now?: () => number;
 }
@@ -44,6 +49,7 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly now: () => number;
   private readonly pollMs: number;
+  private readonly changes: ChangeSignal;
   /** Views made by inProject share the handle; only the store that opened it closes it. */
   private readonly owner: boolean;
   private writes = 0;
@@ -53,7 +59,13 @@ export class SqliteStore implements Store {
     this.owner = shared === undefined;
     this.project = options.project ?? defaultProject;
     this.now = options.now ?? Date.now;
-    this.pollMs = options.pollMs ?? 50;
+    this.pollMs = options.pollMs ?? 1000;
+    let changes = signals.get(this.db);
+    if (!changes) {
+      changes = new ChangeSignal(this.db, { safetyPollMs: this.pollMs });
+      signals.set(this.db, changes);
+    }
+    this.changes = changes;
   }
 
   inProject(project: string): Store {
@@ -258,31 +270,33 @@ export class SqliteStore implements Store {
     const query = this.db.prepare(
       'SELECT idx, kind, instance_id, check_id, at FROM changes WHERE idx > ? AND project = ? ORDER BY idx LIMIT 1000',
     );
-    while (!signal.aborted) {
-      const rows = query.all(last, this.project) as Array<{
-        idx: number;
-        kind: StoreEvent['kind'];
-        instance_id: string;
-        check_id: string | null;
-        at: number;
-      }>;
-      for (const r of rows) {
-        last = r.idx;
-        yield {
-          index: r.idx,
-          kind: r.kind,
-          instanceId: r.instance_id,
-          ...(r.check_id ? { checkId: r.check_id } : {}),
-          at: r.at,
-        };
-      }
-      if (rows.length === 0) {
-        try {
-          await sleep(this.pollMs, undefined, { signal });
-        } catch {
-          return;
+    // Subscribed before the first read: a commit after that read always wakes this loop.
+    const waiter = this.changes.subscribe();
+    try {
+      // A store closed under the watch ends it (its handle can no longer be read).
+      while (!signal.aborted && this.db.open) {
+        waiter.arm();
+        const rows = query.all(last, this.project) as Array<{
+          idx: number;
+          kind: StoreEvent['kind'];
+          instance_id: string;
+          check_id: string | null;
+          at: number;
+        }>;
+        for (const r of rows) {
+          last = r.idx;
+          yield {
+            index: r.idx,
+            kind: r.kind,
+            instanceId: r.instance_id,
+            ...(r.check_id ? { checkId: r.check_id } : {}),
+            at: r.at,
+          };
         }
+        if (rows.length === 0) await waiter.next(signal);
       }
+    } finally {
+      waiter.close();
     }
   }
 
@@ -295,7 +309,10 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.owner) this.db.close();
+    if (!this.owner) return;
+    this.changes.close();
+    signals.delete(this.db);
+    this.db.close();
   }
 
   private currentIndex(): number {
@@ -305,6 +322,8 @@ export class SqliteStore implements Store {
   private write<T>(fn: () => T): T {
     const result = this.db.transaction(fn).immediate();
     if (++this.writes % 1000 === 0) this.prune();
+    // Committed: this process's watchers read it now (other processes see it in the WAL).
+    this.changes.notify();
     return result;
   }
 
