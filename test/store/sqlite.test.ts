@@ -139,6 +139,38 @@ describe('sqlite store across processes', () => {
     expect(await watching).toBe('ended');
   });
 
+  it('lists what another handle wrote, changed and removed since its last list (the kept list is patched, not stale)', async () => {
+    const path = join(dir, 'cached.db');
+    const reader = new SqliteStore({ path });
+    const writer = new SqliteStore({ path });
+    const fresh = async (): Promise<unknown> => {
+      const other = new SqliteStore({ path });
+      const list = await other.listInstances();
+      await other.close();
+      return list;
+    };
+    await writer.register(instance('b', { service: 'zeta' }));
+    await writer.register(instance('a', { service: 'alpha' }));
+    expect((await reader.listInstances()).map((i) => i.id)).toEqual(['a', 'b']);
+    await writer.register(instance('c', { service: 'alpha', port: 9 }));
+    await writer.register(instance('b', { service: 'alpha', tags: ['moved'] }));
+    await writer.deregister('a');
+    await writer.inProject('other').register(instance('x'));
+    expect(await reader.listInstances()).toEqual(await fresh());
+    expect((await reader.listInstances()).map((i) => [i.id, i.service])).toEqual([
+      ['b', 'alpha'],
+      ['c', 'alpha'],
+    ]);
+    // A caller changing the array it got leaves the next caller's list alone.
+    (await reader.listInstances()).pop();
+    expect((await reader.listInstances()).map((i) => i.id)).toEqual(['b', 'c']);
+    // Writes through the reader's own handle, and a sync that replaces a source's set.
+    await reader.syncSource('cli', [instance('d', { source: 'cli' })]);
+    expect(await reader.listInstances()).toEqual(await fresh());
+    await writer.close();
+    await reader.close();
+  });
+
   it('opens by URL and by path, and refuses unknown schemes', async () => {
     const a = await openStore(`sqlite://${join(dir, 'url.db')}`);
     await a.register(instance('x'));

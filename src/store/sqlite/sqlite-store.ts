@@ -26,6 +26,15 @@ const defaultProject = 'default';
 const keepHistoryMs = 30 * 86_400_000;
 /** Every SqliteStore on one handle (the opener and its inProject views) shares one signal. */
 const signals = new WeakMap<Db, ChangeSignal>();
+/** A project's instances as of a change index, per handle (shared by that project's views). */
+interface InstanceCache {
+  index: number;
+  byId: Map<string, Instance>;
+  list: Instance[];
+}
+const instanceCaches = new WeakMap<Db, Map<string, InstanceCache>>();
+/** Past this many changed instances, reading the whole table again is cheaper than patching. */
+const patchLimit = 500;
 
 export interface SqliteStoreOptions {
   path: string;
@@ -143,6 +152,7 @@ export class SqliteStore implements Store {
   }
 
   async listInstances(filter: InstanceFilter = {}): Promise<Instance[]> {
+    if (!filter.service && !filter.source) return this.allInstances();
     const where: string[] = ['project = ?'];
     const params: unknown[] = [this.project];
     if (filter.service) {
@@ -315,6 +325,59 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  /**
+   * The project's whole catalog, which the agent, the monitor and the balancers read on every
+   * change: kept parsed per handle and patched from the change log (only the instances named by
+   * the changes since the cached index are read again), in one read transaction so the rows and
+   * the index agree. Other processes' writes are in the change log too. A fresh array each call;
+   * the Instance objects are shared between callers, who never modify them.
+   */
+  private allInstances(): Instance[] {
+    return this.db.transaction(() => {
+      let caches = instanceCaches.get(this.db);
+      if (!caches) {
+        caches = new Map();
+        instanceCaches.set(this.db, caches);
+      }
+      const index = this.currentIndex();
+      let cache = caches.get(this.project);
+      if (cache?.index === index) return cache.list.slice();
+      const changed = cache ? this.instancesChangedSince(cache.index) : undefined;
+      if (!cache || !changed || changed.length > patchLimit) {
+        const rows = this.db
+          .prepare('SELECT * FROM instances WHERE project = ? ORDER BY service, id')
+          .all(this.project) as InstanceRow[];
+        const list = rows.map(toInstance);
+        cache = { index, byId: new Map(list.map((i) => [i.id, i])), list };
+        caches.set(this.project, cache);
+        return list.slice();
+      }
+      const read = this.db.prepare('SELECT * FROM instances WHERE project = ? AND id = ?');
+      for (const id of changed) {
+        const row = read.get(this.project, id) as InstanceRow | undefined;
+        if (row) cache.byId.set(id, toInstance(row));
+        else cache.byId.delete(id);
+      }
+      if (changed.length > 0) cache.list = [...cache.byId.values()].sort(byServiceThenId);
+      cache.index = index;
+      return cache.list.slice();
+    })();
+  }
+
+  /** Ids of this project's instances written after `index`; undefined if the log no longer reaches back. */
+  private instancesChangedSince(index: number): string[] | undefined {
+    const oldest = (this.db.prepare('SELECT MIN(idx) AS idx FROM changes').get() as { idx: number | null })
+      .idx;
+    if (oldest !== null && oldest > index + 1) return undefined;
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT instance_id FROM changes WHERE idx > ? AND project = ? AND kind IN ('instance-upsert', 'instance-delete')`,
+        )
+        .all(index, this.project) as Array<{ instance_id: string }>
+    ).map((r) => r.instance_id);
+  }
+
   private currentIndex(): number {
     return (this.db.prepare('SELECT COALESCE(MAX(idx), 0) AS idx FROM changes').get() as { idx: number }).idx;
   }
@@ -371,4 +434,10 @@ export class SqliteStore implements Store {
     this.db.prepare('DELETE FROM changes WHERE idx <= ?').run(max - keepChanges);
     this.db.prepare('DELETE FROM history WHERE at < ?').run(this.now() - keepHistoryMs);
   }
+}
+
+/** SQLite's ORDER BY service, id (binary collation) for the cached list. */
+function byServiceThenId(a: Instance, b: Instance): number {
+  if (a.service !== b.service) return a.service < b.service ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
