@@ -278,11 +278,21 @@ async function block(agent: AgentContext, { url, res }: RouteContext): Promise<v
       throw new ApiError(400, 'E_API_BAD_REQUEST', `Invalid wait time "${wait}"`);
     }
   }
-  const gone = new AbortController();
-  res.once('close', () => gone.abort());
-  const stop = AbortSignal.any([gone.signal, agent.signal]);
-  // Consul spreads wake-ups of many clients with a little jitter (wait / 16) on timeouts.
-  await agent.feed.wait(index, waitMs + Math.floor(Math.random() * (waitMs / 16)), stop);
+  // One controller per query, its listeners removed when the wait ends: AbortSignal.any on the
+  // agent's lifelong signal, and a 'close' that aborts after every answer, cost each of many
+  // parked queries work (and the agent's signal a dependant) on every wake-up.
+  if (agent.signal.aborted || res.destroyed) return;
+  const stop = new AbortController();
+  const abort = (): void => stop.abort();
+  res.once('close', abort);
+  agent.signal.addEventListener('abort', abort, { once: true });
+  try {
+    // Consul spreads wake-ups of many clients with a little jitter (wait / 16) on timeouts.
+    await agent.feed.wait(index, waitMs + Math.floor(Math.random() * (waitMs / 16)), stop.signal);
+  } finally {
+    res.off('close', abort);
+    agent.signal.removeEventListener('abort', abort);
+  }
 }
 
 function sendConsul(res: ServerResponse, index: number, body: unknown): void {

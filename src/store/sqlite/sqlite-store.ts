@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckState, Instance, Service } from '../../core/model.js';
 import { type Db, openDatabase } from '../../core/sqlite.js';
 import type {
@@ -11,6 +10,7 @@ import type {
   SyncResult,
   TtlRecord,
 } from '../store.js';
+import { ChangeSignal } from './change-signal.js';
 import {
   type CheckStateRow,
   type InstanceRow,
@@ -24,12 +24,26 @@ import { catalogMigrations } from './schema.js';
 const keepChanges = 50_000;
 const defaultProject = 'default';
 const keepHistoryMs = 30 * 86_400_000;
+/** Every SqliteStore on one handle (the opener and its inProject views) shares one signal. */
+const signals = new WeakMap<Db, ChangeSignal>();
+/** A project's instances as of a change index, per handle (shared by that project's views). */
+interface InstanceCache {
+  index: number;
+  byId: Map<string, Instance>;
+  list: Instance[];
+}
+const instanceCaches = new WeakMap<Db, Map<string, InstanceCache>>();
+/** Past this many changed instances, reading the whole table again is cheaper than patching. */
+const patchLimit = 500;
 
 export interface SqliteStoreOptions {
   path: string;
   /** The project namespace every read and write is scoped to (default: "default"). */
   project?: string;
-  /** How often a watcher polls for changes made by other processes. */
+  /**
+   * How often watchers look for other processes' writes when no file event reported them (a
+   * safety net: in-process writes wake watchers at once, other processes' through inotify).
+   */
   pollMs?: number;
   now?: () => number;
 }
@@ -44,6 +58,7 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly now: () => number;
   private readonly pollMs: number;
+  private readonly changes: ChangeSignal;
   /** Views made by inProject share the handle; only the store that opened it closes it. */
   private readonly owner: boolean;
   private writes = 0;
@@ -53,7 +68,13 @@ export class SqliteStore implements Store {
     this.owner = shared === undefined;
     this.project = options.project ?? defaultProject;
     this.now = options.now ?? Date.now;
-    this.pollMs = options.pollMs ?? 50;
+    this.pollMs = options.pollMs ?? 1000;
+    let changes = signals.get(this.db);
+    if (!changes) {
+      changes = new ChangeSignal(this.db, { safetyPollMs: this.pollMs });
+      signals.set(this.db, changes);
+    }
+    this.changes = changes;
   }
 
   inProject(project: string): Store {
@@ -131,6 +152,7 @@ export class SqliteStore implements Store {
   }
 
   async listInstances(filter: InstanceFilter = {}): Promise<Instance[]> {
+    if (!filter.service && !filter.source) return this.allInstances();
     const where: string[] = ['project = ?'];
     const params: unknown[] = [this.project];
     if (filter.service) {
@@ -258,31 +280,33 @@ export class SqliteStore implements Store {
     const query = this.db.prepare(
       'SELECT idx, kind, instance_id, check_id, at FROM changes WHERE idx > ? AND project = ? ORDER BY idx LIMIT 1000',
     );
-    while (!signal.aborted) {
-      const rows = query.all(last, this.project) as Array<{
-        idx: number;
-        kind: StoreEvent['kind'];
-        instance_id: string;
-        check_id: string | null;
-        at: number;
-      }>;
-      for (const r of rows) {
-        last = r.idx;
-        yield {
-          index: r.idx,
-          kind: r.kind,
-          instanceId: r.instance_id,
-          ...(r.check_id ? { checkId: r.check_id } : {}),
-          at: r.at,
-        };
-      }
-      if (rows.length === 0) {
-        try {
-          await sleep(this.pollMs, undefined, { signal });
-        } catch {
-          return;
+    // Subscribed before the first read: a commit after that read always wakes this loop.
+    const waiter = this.changes.subscribe();
+    try {
+      // A store closed under the watch ends it (its handle can no longer be read).
+      while (!signal.aborted && this.db.open) {
+        waiter.arm();
+        const rows = query.all(last, this.project) as Array<{
+          idx: number;
+          kind: StoreEvent['kind'];
+          instance_id: string;
+          check_id: string | null;
+          at: number;
+        }>;
+        for (const r of rows) {
+          last = r.idx;
+          yield {
+            index: r.idx,
+            kind: r.kind,
+            instanceId: r.instance_id,
+            ...(r.check_id ? { checkId: r.check_id } : {}),
+            at: r.at,
+          };
         }
+        if (rows.length === 0) await waiter.next(signal);
       }
+    } finally {
+      waiter.close();
     }
   }
 
@@ -295,7 +319,63 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.owner) this.db.close();
+    if (!this.owner) return;
+    this.changes.close();
+    signals.delete(this.db);
+    this.db.close();
+  }
+
+  /**
+   * The project's whole catalog, which the agent, the monitor and the balancers read on every
+   * change: kept parsed per handle and patched from the change log (only the instances named by
+   * the changes since the cached index are read again), in one read transaction so the rows and
+   * the index agree. Other processes' writes are in the change log too. A fresh array each call;
+   * the Instance objects are shared between callers, who never modify them.
+   */
+  private allInstances(): Instance[] {
+    return this.db.transaction(() => {
+      let caches = instanceCaches.get(this.db);
+      if (!caches) {
+        caches = new Map();
+        instanceCaches.set(this.db, caches);
+      }
+      const index = this.currentIndex();
+      let cache = caches.get(this.project);
+      if (cache?.index === index) return cache.list.slice();
+      const changed = cache ? this.instancesChangedSince(cache.index) : undefined;
+      if (!cache || !changed || changed.length > patchLimit) {
+        const rows = this.db
+          .prepare('SELECT * FROM instances WHERE project = ? ORDER BY service, id')
+          .all(this.project) as InstanceRow[];
+        const list = rows.map(toInstance);
+        cache = { index, byId: new Map(list.map((i) => [i.id, i])), list };
+        caches.set(this.project, cache);
+        return list.slice();
+      }
+      const read = this.db.prepare('SELECT * FROM instances WHERE project = ? AND id = ?');
+      for (const id of changed) {
+        const row = read.get(this.project, id) as InstanceRow | undefined;
+        if (row) cache.byId.set(id, toInstance(row));
+        else cache.byId.delete(id);
+      }
+      if (changed.length > 0) cache.list = [...cache.byId.values()].sort(byServiceThenId);
+      cache.index = index;
+      return cache.list.slice();
+    })();
+  }
+
+  /** Ids of this project's instances written after `index`; undefined if the log no longer reaches back. */
+  private instancesChangedSince(index: number): string[] | undefined {
+    const oldest = (this.db.prepare('SELECT MIN(idx) AS idx FROM changes').get() as { idx: number | null })
+      .idx;
+    if (oldest !== null && oldest > index + 1) return undefined;
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT instance_id FROM changes WHERE idx > ? AND project = ? AND kind IN ('instance-upsert', 'instance-delete')`,
+        )
+        .all(index, this.project) as Array<{ instance_id: string }>
+    ).map((r) => r.instance_id);
   }
 
   private currentIndex(): number {
@@ -305,6 +385,8 @@ export class SqliteStore implements Store {
   private write<T>(fn: () => T): T {
     const result = this.db.transaction(fn).immediate();
     if (++this.writes % 1000 === 0) this.prune();
+    // Committed: this process's watchers read it now (other processes see it in the WAL).
+    this.changes.notify();
     return result;
   }
 
@@ -352,4 +434,10 @@ export class SqliteStore implements Store {
     this.db.prepare('DELETE FROM changes WHERE idx <= ?').run(max - keepChanges);
     this.db.prepare('DELETE FROM history WHERE at < ?').run(this.now() - keepHistoryMs);
   }
+}
+
+/** SQLite's ORDER BY service, id (binary collation) for the cached list. */
+function byServiceThenId(a: Instance, b: Instance): number {
+  if (a.service !== b.service) return a.service < b.service ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
