@@ -44,6 +44,21 @@ function rssMB(pid) {
   }
 }
 
+/**
+ * CPU time (user + system, ms) of the balancing process so far, from /proc: the process under
+ * wrk's load is nginx's worker, `lb serve`'s child, or the peer itself. On a busy machine req/s
+ * moves with what else runs; CPU per request moves much less, so it is reported next to it.
+ */
+function cpuMs(pid) {
+  const target = childPids(pid)[0] ?? pid;
+  try {
+    const fields = readFileSync(`/proc/${target}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function launcherMB(pid) {
   return childPids(pid).length > 0
     ? Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024)
@@ -69,6 +84,7 @@ try {
     if (only && !only.includes(name)) continue;
     const peer = await start();
     await wrk(ports.proxy, { seconds: 2, connections }); // warm-up
+    const cpuBefore = cpuMs(peer.pid());
     if (name === 'portico') {
       let peak = 0;
       const sampler = setInterval(() => {
@@ -80,13 +96,16 @@ try {
     } else {
       results[name] = await wrk(ports.proxy, { seconds, connections });
     }
-    console.error(`${name}: ${results[name].rps} req/s`);
+    results[name].cpuUsPerRequest = ((cpuMs(peer.pid()) - cpuBefore) * 1000) / (results[name].rps * seconds);
+    console.error(
+      `${name}: ${results[name].rps} req/s, ${results[name].cpuUsPerRequest.toFixed(1)} µs CPU/request`,
+    );
     await stopAndWait(peer);
   }
   const base = results.nginx?.rps;
   const table = Object.entries(results).map(
     ([name, r]) =>
-      `| ${name} | ${Math.round(r.rps)} | ${base ? (r.rps / base).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} |`,
+      `| ${name} | ${Math.round(r.rps)} | ${base ? (r.rps / base).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.cpuUsPerRequest.toFixed(1)} µs | ${r.non2xx} |`,
   );
 
   // 2. Failover: three backends, one killed and restarted under a bounded load.
@@ -203,8 +222,8 @@ try {
   const md = [
     `# load balancers — wrk -t2 -c${connections} -d${seconds}s, two nginx backends (${new Date().toISOString()})`,
     '',
-    '| balancer | req/s | vs nginx (1 worker) | p50 | p99 | non-2xx |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| balancer | req/s | vs nginx (1 worker) | p50 | p99 | CPU/request | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...table,
     '',
     'Portico runs with active health checks (HTTP, 1 s) and metrics on; HAProxy with `check inter 1s`; nginx OSS has passive checks only.',
