@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import type { BalancerStatus } from '../../src/balancer/status.js';
 import { cliPath } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
 import { spawnTracked } from '../helpers/processes.js';
@@ -60,4 +62,46 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** `lb serve --workers`' merged /status: the balancer's, plus one entry per worker. */
+export type WorkersStatus = BalancerStatus & {
+  workers: Array<{ pid: number; restarts: number; requests: number }>;
+};
+
+export async function workersStatus(s: ServeProcess): Promise<WorkersStatus> {
+  return (await (await request(`http://127.0.0.1:${s.admin}/status`)).body.json()) as WorkersStatus;
+}
+
+/** `n` GETs, `c` at a time, over `c` keep-alive connections: bodies, and failures as text. */
+export async function load(
+  s: ServeProcess,
+  n: number,
+  c = 8,
+  options: { path?: string; host?: string } = {},
+): Promise<{ ok: string[]; failed: string[] }> {
+  const agent = new Agent({ connections: c });
+  const ok: string[] = [];
+  const failed: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < n) {
+        next++;
+        try {
+          const res = await request(`http://127.0.0.1:${s.listen}${options.path ?? '/'}`, {
+            dispatcher: agent,
+            ...(options.host ? { headers: { host: options.host } } : {}),
+          });
+          const body = await res.body.text();
+          if (res.statusCode === 200) ok.push(body);
+          else failed.push(`${res.statusCode} ${body}`);
+        } catch (error) {
+          failed.push((error as Error).message);
+        }
+      }
+    }),
+  );
+  await agent.close();
+  return { ok, failed };
 }

@@ -4,51 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BalancerStatus } from '../../src/balancer/status.js';
 import { runPortico } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startUpstream } from '../helpers/upstreams.js';
 import { waitFor } from '../helpers/wait.js';
-import { type ServeProcess, startServe } from './serve-process.js';
-
-type Status = BalancerStatus & { workers: Array<{ pid: number; restarts: number; requests: number }> };
-
-async function status(s: ServeProcess): Promise<Status> {
-  return (await (await request(`http://127.0.0.1:${s.admin}/status`)).body.json()) as Status;
-}
-
-/** `n` GETs, `c` at a time, over `c` keep-alive connections: bodies, and failures as text. */
-async function load(
-  s: ServeProcess,
-  n: number,
-  c: number,
-  host?: string,
-): Promise<{ ok: string[]; failed: string[] }> {
-  const agent = new Agent({ connections: c });
-  const ok: string[] = [];
-  const failed: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (next < n) {
-        next++;
-        try {
-          const res = await request(`http://127.0.0.1:${s.listen}/`, {
-            dispatcher: agent,
-            ...(host ? { headers: { host } } : {}),
-          });
-          const body = await res.body.text();
-          if (res.statusCode === 200) ok.push(body);
-          else failed.push(`${res.statusCode} ${body}`);
-        } catch (error) {
-          failed.push((error as Error).message);
-        }
-      }
-    }),
-  );
-  await agent.close();
-  return { ok, failed };
-}
+import { load, type ServeProcess, startServe, workersStatus } from './serve-process.js';
 
 /** A real backend that answers 502 while `failing` (a broken app behind a healthy port). */
 async function flakyBackend(
@@ -102,7 +62,7 @@ async function ejectThroughOneWorker(s: ServeProcess, id: string): Promise<void>
       async () => {
         const res = await request(`http://127.0.0.1:${s.listen}/`, { dispatcher: agent });
         await res.body.dump();
-        const b = (await status(s)).routes[0]!.upstreams.find((u) => u.id === id)!;
+        const b = (await workersStatus(s)).routes[0]!.upstreams.find((u) => u.id === id)!;
         return b.ejectedUntil !== null;
       },
       { what: `${id} ejected`, timeoutMs: 10_000 },
@@ -129,14 +89,14 @@ describe('lb serve --workers 2 shares passive ejections', () => {
     servers.push(b.server);
     const s = await serveWorkers(ejectionConfig(a.port, b.port, '60s'));
     await ejectThroughOneWorker(s, `127.0.0.1:${b.port}`);
-    const before = await status(s);
+    const before = await workersStatus(s);
     const hitsBefore = b.hits();
     // Eight connections: cluster hands them to both workers, including the one that saw nothing.
     const r = await load(s, 300, 8);
     expect(r.failed).toEqual([]);
     expect(r.ok.every((x) => x === 'a')).toBe(true);
     expect(b.hits()).toBe(hitsBefore);
-    const after = await status(s);
+    const after = await workersStatus(s);
     for (const w of after.workers) {
       const was = before.workers.find((x) => x.pid === w.pid)!.requests;
       expect(w.requests).toBeGreaterThan(was); // both workers served this load
@@ -156,7 +116,7 @@ describe('lb serve --workers 2 shares passive ejections', () => {
     b.failing = false;
     await waitFor(
       async () => {
-        const u = (await status(s)).routes[0]!.upstreams.find((x) => x.id === id)!;
+        const u = (await workersStatus(s)).routes[0]!.upstreams.find((x) => x.id === id)!;
         return u.ejectedUntil === null && u.inRotation;
       },
       { what: `${id} back in every worker`, timeoutMs: 10_000 },
@@ -233,8 +193,8 @@ describe('lb serve --workers 2 --catalog', () => {
     });
     started.push(s);
     const host = 'orders.localhost';
-    await waitFor(async () => (await load(s, 8, 8, host)).ok.length === 8, { what: 'orders routed' });
-    const first = await load(s, 100, 8, host);
+    await waitFor(async () => (await load(s, 8, 8, { host })).ok.length === 8, { what: 'orders routed' });
+    const first = await load(s, 100, 8, { host });
     expect(first.failed).toEqual([]);
     expect(first.ok.every((x) => x === 'cat-a')).toBe(true);
 
@@ -245,7 +205,7 @@ describe('lb serve --workers 2 --catalog', () => {
       // a worker without it would leave b a quarter or less.
       await waitFor(
         async () => {
-          const r = await load(s, 200, 8, host);
+          const r = await load(s, 200, 8, { host });
           return r.ok.filter((x) => x === 'cat-b').length >= 90;
         },
         { what: 'every worker sending to the new instance', timeoutMs: 15_000 },
@@ -254,19 +214,19 @@ describe('lb serve --workers 2 --catalog', () => {
       expect(d.code, d.stderr).toBe(0);
       await waitFor(
         async () => {
-          const st = await status(s);
+          const st = await workersStatus(s);
           return st.routes.find((r) => r.name === 'catalog:orders')!.upstreams.length === 1;
         },
         { what: 'every worker to drop the deregistered instance', timeoutMs: 15_000 },
       );
       const aBefore = a.hits.get('/') ?? 0;
-      const after = await load(s, 200, 8, host);
+      const after = await load(s, 200, 8, { host });
       expect(after.failed).toEqual([]);
       expect(after.ok.every((x) => x === 'cat-b')).toBe(true);
       expect(a.hits.get('/') ?? 0).toBe(aBefore);
       // The usual way out: deregister, then stop at once, before every worker has caught up.
       expect((await register(c.port)).code).toBe(0);
-      await waitFor(async () => (await load(s, 40, 8, host)).ok.includes('cat-c'), {
+      await waitFor(async () => (await load(s, 40, 8, { host })).ok.includes('cat-c'), {
         what: 'the third instance in rotation',
         timeoutMs: 15_000,
       });
@@ -280,7 +240,7 @@ describe('lb serve --workers 2 --catalog', () => {
     // The pool ran through both changes: every request answered.
     expect(pool.failed).toEqual([]);
     expect(pool.requests()).toBeGreaterThan(100);
-    const st = await status(s);
+    const st = await workersStatus(s);
     expect(st.workers.every((w) => w.requests > 0)).toBe(true);
   });
 });
@@ -329,13 +289,13 @@ describe('workers: in portico-lb.yaml', () => {
     const s = await startServe(['--config', file], { PORTICO_HOME: tempDir() });
     started.push(s);
     expect(s.stdout()).toMatch(/workers 2 \(pids \d+, \d+\)/);
-    expect((await status(s)).workers).toHaveLength(2);
+    expect((await workersStatus(s)).workers).toHaveLength(2);
     writeFileSync(file, yaml(3));
     s.child.kill('SIGHUP');
     await waitFor(() => s.stderr().includes(`workers changed in ${file}: restart to apply`), {
       what: 'the restart warning',
     });
-    expect((await status(s)).workers).toHaveLength(2);
+    expect((await workersStatus(s)).workers).toHaveLength(2);
     expect((await load(s, 50, 4)).failed).toEqual([]);
   });
 });

@@ -2,53 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BalancerStatus } from '../../src/balancer/status.js';
 import { runPortico } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstreams.js';
 import { waitFor } from '../helpers/wait.js';
-import { alive, childPidOf, type ServeProcess, startServe } from './serve-process.js';
-
-type Status = BalancerStatus & { workers: Array<{ pid: number; restarts: number; requests: number }> };
-
-async function status(s: ServeProcess): Promise<Status> {
-  const res = await request(`http://127.0.0.1:${s.admin}/status`);
-  return (await res.body.json()) as Status;
-}
+import { alive, childPidOf, load, type ServeProcess, startServe, workersStatus } from './serve-process.js';
 
 async function metric(s: ServeProcess, line: RegExp): Promise<number> {
   const text = await (await request(`http://127.0.0.1:${s.admin}/metrics`)).body.text();
   return [...text.matchAll(new RegExp(line.source, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
-}
-
-/** `n` requests, `c` at a time over keep-alive connections: bodies, and failures as text. */
-async function load(
-  s: ServeProcess,
-  n: number,
-  c = 8,
-  path = '/',
-): Promise<{ ok: string[]; failed: string[] }> {
-  const agent = new Agent({ connections: c });
-  const ok: string[] = [];
-  const failed: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (next < n) {
-        next++;
-        try {
-          const res = await request(`http://127.0.0.1:${s.listen}${path}`, { dispatcher: agent });
-          const body = await res.body.text();
-          if (res.statusCode === 200) ok.push(body);
-          else failed.push(`${res.statusCode} ${body}`);
-        } catch (error) {
-          failed.push((error as Error).message);
-        }
-      }
-    }),
-  );
-  await agent.close();
-  return { ok, failed };
 }
 
 // fall 2 and a 1 s timeout: on a loaded machine one slow probe of the healthy upstream must not
@@ -83,7 +45,7 @@ describe('lb serve --workers 2', () => {
     const first = await load(s, 400);
     expect(first.failed).toEqual([]);
     expect(first.ok).toHaveLength(400);
-    const st = await status(s);
+    const st = await workersStatus(s);
     // Both worker processes answered requests (round-robin hands connections to each in turn).
     expect(st.workers).toHaveLength(2);
     expect(new Set(st.workers.map((w) => w.pid)).size).toBe(2);
@@ -98,7 +60,7 @@ describe('lb serve --workers 2', () => {
 
     // One health checker (the primary's): b failing its checks leaves rotation in every worker.
     b.setHealthy(false);
-    await waitFor(async () => (await status(s)).routes[0]!.upstreams[1]!.activeHealthy === false, {
+    await waitFor(async () => (await workersStatus(s)).routes[0]!.upstreams[1]!.activeHealthy === false, {
       what: 'b out of rotation',
       timeoutMs: 10_000,
     });
@@ -128,15 +90,18 @@ describe('lb serve --workers 2', () => {
     await waitFor(() => s.stderr().includes('0 route(s) added, 1 changed, 0 removed'), {
       what: 'the reload',
     });
-    await waitFor(async () => (await status(s)).routes[0]!.upstreams[0]!.id === `127.0.0.1:${b.port}`, {
-      what: 'every worker on the new upstream',
-    });
-    const st = await status(s);
+    await waitFor(
+      async () => (await workersStatus(s)).routes[0]!.upstreams[0]!.id === `127.0.0.1:${b.port}`,
+      {
+        what: 'every worker on the new upstream',
+      },
+    );
+    const st = await workersStatus(s);
     expect(st.routes[0]!.upstreams.map((u) => u.id)).toEqual([`127.0.0.1:${b.port}`]);
     const after = await load(s, 200);
     expect(after.failed).toEqual([]);
     expect(after.ok.every((x) => x === 'b')).toBe(true);
-    const per = (await status(s)).workers;
+    const per = (await workersStatus(s)).workers;
     for (const w of per) expect(w.requests).toBeGreaterThan(0); // both workers served b
   });
 
@@ -151,7 +116,7 @@ describe('lb serve --workers 2', () => {
       ),
     );
     await waitFor(() => (up.hits.get('/slow') ?? 0) === 8, { what: '8 requests in flight' });
-    const st = await status(s);
+    const st = await workersStatus(s);
     expect(st.workers.filter((w) => w.requests > 0)).toHaveLength(2); // spread over both workers
     s.child.kill('SIGTERM');
     expect(await Promise.all(slow)).toEqual(Array.from({ length: 8 }, () => '200 d'));
@@ -164,7 +129,7 @@ describe('lb serve --workers 2', () => {
     const up = await startUpstream('r');
     const s = await serve([up]);
     const primary = childPidOf(s.child.pid!);
-    const before = (await status(s)).workers;
+    const before = (await workersStatus(s)).workers;
     const victim = before[0]!.pid;
     process.kill(victim, 'SIGKILL');
     await waitFor(() => s.stderr().includes(`(pid ${victim}) exited (SIGKILL); starting a new one`), {
@@ -172,7 +137,7 @@ describe('lb serve --workers 2', () => {
     });
     const now = await waitFor(
       async () => {
-        const w = (await status(s)).workers;
+        const w = (await workersStatus(s)).workers;
         return w.length === 2 && !w.some((x) => x.pid === victim) && w.every((x) => x.pid > 0)
           ? w
           : undefined;
@@ -184,7 +149,7 @@ describe('lb serve --workers 2', () => {
     expect(alive(primary)).toBe(true);
     const after = await load(s, 100);
     expect(after.failed).toEqual([]);
-    expect((await status(s)).workers.every((w) => w.requests > 0)).toBe(true);
+    expect((await workersStatus(s)).workers.every((w) => w.requests > 0)).toBe(true);
   });
 
   it.each([['0'], ['two'], ['1.5'], ['100000']])(
