@@ -134,7 +134,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ): void {
     if (status < 200) return; // 1xx: Node already answered Expect: 100-continue
     const u = this.upstream!;
-    if ((status === 502 || status === 503) && this.canRetry()) {
+    if ((status === 502 || status === 503) && this.canRetry(u)) {
       this.route.pool.recordFailure(u, Date.now());
       controller.abort(new RetryOnAnother());
       return;
@@ -199,7 +199,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.finish(err.message);
       return;
     }
-    if (failure === 'connect' && this.canRetry()) {
+    if (failure === 'connect' && u && this.canRetry(u)) {
       u!.retries++;
       this.exclude(u!);
       this.attempt();
@@ -218,12 +218,17 @@ export class Exchange implements Dispatcher.DispatchHandler {
       );
   }
 
-  private canRetry(): boolean {
+  /**
+   * Another attempt is worth it when an upstream other than the one that failed is left. The
+   * failed one need not be in the pool any more: an instance removed from the catalog while its
+   * request was in flight (deregistered, then stopped) fails after the pool dropped it.
+   */
+  private canRetry(failed: Upstream): boolean {
     return (
       this.bodyless &&
       idempotent.has(this.req.method ?? '') &&
       this.attempts <= this.ctx.spec.retry.attempts &&
-      this.route.pool.upstreams.length > (this.excluded?.size ?? 0) + 1 &&
+      this.route.pool.upstreams.some((x) => x !== failed && !this.excluded?.has(x)) &&
       this.route.budget.tryRetry()
     );
   }
