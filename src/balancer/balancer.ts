@@ -6,13 +6,21 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import {
+  type AddressInfo,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import type { Duplex } from 'node:stream';
 import { formatHostPort } from '../core/address.js';
 import { PorticoError } from '../core/errors.js';
 import { type AccessLogger, type AccessLogSink, createAccessLog } from './access-log.js';
 import { createAdminServer } from './admin.js';
 import { Exchange, type ExchangeContext, type HttpRoute } from './exchange.js';
+import { ClientConnection, type FastContext } from './h1/client-connection.js';
+import type { FastExchange } from './h1/fast-exchange.js';
+import { UpstreamConnections } from './h1/upstream-connections.js';
 import { ActiveHealthChecks } from './health.js';
 import { Pool } from './lean-deps.js';
 import { createMetrics } from './metrics.js';
@@ -51,6 +59,9 @@ export class Balancer {
   private readonly sockets = new Set<Socket>();
   /** Client requests being answered (HTTP and HTTPS): what a drain waits for. */
   private readonly inflight = new Set<ServerResponse>();
+  /** The same for requests on the fast HTTP/1.1 path, and its client connections. */
+  private readonly fastInflight = new Set<FastExchange>();
+  private readonly fastClients = new Set<ClientConnection>();
   /** Upgraded (WebSocket) and TCP-mode connections: no request boundary to wait for. */
   private readonly tunnels = new Set<Duplex>();
   private draining = false;
@@ -179,7 +190,11 @@ export class Balancer {
     if (this.spec.listen) {
       const redirectPort = tls?.redirectHttp ? tls.listen.port : undefined;
       const server = this.httpServer(createHttpServer(this.serverOptions()), 'http', redirectPort);
-      this.addresses.http = await this.listen(server, this.spec.listen.host, this.spec.listen.port, 'HTTP');
+      const listener =
+        redirectPort === undefined && this.env.PORTICO_LB_HTTP1 !== 'node'
+          ? this.fastListener(server)
+          : server;
+      this.addresses.http = await this.listen(listener, this.spec.listen.host, this.spec.listen.port, 'HTTP');
     }
     if (tls) {
       const { SNICallback, cert, key } = await this.tlsOptions();
@@ -217,6 +232,7 @@ export class Balancer {
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     const pools = [...[...this.routes.values()].map((r) => r.pool), ...this.tcpPools.values()];
     await Promise.all(pools.flatMap((p) => p.upstreams.map((u) => u.dispatcher?.destroy().catch(() => {}))));
+    for (const p of pools) for (const u of p.upstreams) u.connections?.destroyAll();
     this.accessLog?.flush();
   }
 
@@ -232,22 +248,24 @@ export class Balancer {
     const started = performance.now();
     this.draining = true;
     this.finishedWhileDraining = 0;
-    const inFlightAtStart = this.inflight.size;
+    const inFlightAtStart = this.inflight.size + this.fastInflight.size;
     for (const res of this.inflight) if (!res.headersSent) res.shouldKeepAlive = false;
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of this.httpServers) s.closeIdleConnections();
+    this.closeIdleFastClients();
     onStopped?.(inFlightAtStart);
     const deadline = Date.now() + timeoutMs;
-    while (this.inflight.size > 0 && Date.now() < deadline) {
+    while (this.inflight.size + this.fastInflight.size > 0 && Date.now() < deadline) {
       await new Promise<void>((r) => {
         this.onIdle = r;
         setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now())));
       });
       for (const s of this.httpServers) s.closeIdleConnections();
+      this.closeIdleFastClients();
     }
     this.onIdle = undefined;
     // Counted before close(): the requests it cuts fire 'close' too.
-    const cut = this.inflight.size;
+    const cut = this.inflight.size + this.fastInflight.size;
     const completed = this.finishedWhileDraining;
     const tunnels = this.tunnels.size;
     await this.close();
@@ -262,6 +280,13 @@ export class Balancer {
   }
 
   private onIdle: (() => void) | undefined;
+
+  private closeIdleFastClients(): void {
+    for (const c of this.fastClients) {
+      if (c.idle) c.close();
+      else c.closeAfter = true;
+    }
+  }
 
   /**
    * Apply a new spec without dropping connections: routes are added, replaced or removed by
@@ -364,8 +389,20 @@ export class Balancer {
       { outlier: this.spec.outlier, circuit: this.spec.circuit, slowStartMs: this.spec.slowStartMs },
       upstreams,
       (_pool, added, removed) => {
-        if (http) for (const u of added) u.dispatcher = this.dispatcherFor(u);
-        for (const u of removed) void u.dispatcher?.close().catch(() => {});
+        if (http)
+          for (const u of added) {
+            u.dispatcher = this.dispatcherFor(u);
+            u.connections = new UpstreamConnections(
+              u.address,
+              u.port,
+              30_000,
+              this.spec.circuit.maxConcurrent,
+            );
+          }
+        for (const u of removed) {
+          void u.dispatcher?.close().catch(() => {});
+          u.connections?.close();
+        }
         this.health.sync();
       },
     );
@@ -424,7 +461,7 @@ export class Balancer {
         this.inflight.delete(res);
         if (this.draining) {
           this.finishedWhileDraining++;
-          if (this.inflight.size === 0) this.onIdle?.();
+          if (this.inflight.size + this.fastInflight.size === 0) this.onIdle?.();
         }
       });
       // While draining, every answer closes its connection, so clients reconnect elsewhere.
@@ -468,6 +505,55 @@ export class Balancer {
       );
     });
     server.on('connection', (s: Socket) => this.track(this.sockets, s));
+    return server;
+  }
+
+  /**
+   * The plain-HTTP listener of the fast HTTP/1.1 path (src/balancer/h1): it reads requests on
+   * raw sockets and hands a connection to `fallback` (Node's server, never listening itself)
+   * when a request is outside the subset it takes: upgrades, chunked or `Expect` bodies, HTTP/1.0,
+   * anything malformed. `PORTICO_LB_HTTP1=node` serves everything through Node's server.
+   */
+  private fastListener(fallback: Server): NetServer {
+    const self = this;
+    // Node's server starts its header/request timeout checks when it listens; this one never does.
+    fallback.emit('listening');
+    const ctx: FastContext = {
+      get spec() {
+        return self.spec;
+      },
+      proto: 'http',
+      isTrusted: (ip) => self.isTrusted(ip),
+      accessLog: this.accessLog,
+      get draining() {
+        return self.draining;
+      },
+      get maxHeaderBytes() {
+        return self.spec.maxHeaderBytes;
+      },
+      route: (host, url) => this.router.match(host, url),
+      connectionsOf: (u) => u.connections!,
+      handOver: (socket, pending) => {
+        fallback.emit('connection', socket);
+        if (pending) socket.emit('data', pending);
+        socket.resume();
+      },
+      exchangeStarted: (x) => this.fastInflight.add(x),
+      exchangeEnded: (x) => {
+        this.fastInflight.delete(x);
+        if (this.draining) {
+          this.finishedWhileDraining++;
+          if (this.inflight.size + this.fastInflight.size === 0) this.onIdle?.();
+        }
+      },
+    };
+    const server = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.track(this.sockets, socket);
+      const client = new ClientConnection(socket, ctx);
+      this.fastClients.add(client);
+      socket.once('close', () => this.fastClients.delete(client));
+    });
+    server.on('close', () => fallback.close());
     return server;
   }
 

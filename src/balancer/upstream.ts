@@ -1,4 +1,5 @@
 import type { Pool } from 'undici';
+import type { UpstreamConnections } from './h1/upstream-connections.js';
 import type { UpstreamSpec } from './model.js';
 
 /** Latency histogram bucket bounds, seconds (Prometheus convention). */
@@ -13,8 +14,10 @@ export class Upstream {
   readonly address: string;
   readonly port: number;
   weight: number;
-  /** HTTP connection pool (HTTP routes only). */
+  /** HTTP connection pool for requests Node's server reads (HTTP routes only). */
   dispatcher: Pool | undefined;
+  /** Kept-alive connections of the fast HTTP/1.1 path (HTTP routes only). */
+  connections: UpstreamConnections | undefined;
 
   /** In-flight requests (HTTP) or open connections (TCP). */
   active = 0;

@@ -1,0 +1,236 @@
+import type { Socket } from 'node:net';
+import type { HttpRoute } from '../exchange.js';
+import type { Routed } from '../router.js';
+import type { Upstream } from '../upstream.js';
+import { type ExchangeClient, FastExchange, type FastExchangeContext } from './fast-exchange.js';
+import { fallback, parseRequestHead } from './request-head.js';
+import { type Sweepable, sweeper } from './sweeper.js';
+import type { UpstreamConnections } from './upstream-connections.js';
+import { errorResponse } from './write-head.js';
+
+/** What the fast path needs from the balancer that owns the listener. */
+export interface FastContext extends FastExchangeContext {
+  route(host: string | undefined, url: string): Routed<HttpRoute> | undefined;
+  connectionsOf(u: Upstream): UpstreamConnections;
+  /** Node's HTTP server takes the connection from here on, with the bytes read but not used. */
+  handOver(socket: Socket, pending: Buffer | undefined): void;
+  exchangeStarted(x: FastExchange): void;
+  exchangeEnded(x: FastExchange): void;
+  maxHeaderBytes: number;
+}
+
+/**
+ * One client connection on the fast HTTP/1.1 path: reads request heads, runs one exchange at a
+ * time (pipelined requests wait, reading paused), keeps the connection alive between them, and
+ * enforces the client timeouts (the header block within `clientHeadersMs`, idle keep-alive
+ * within `clientKeepAliveMs`). A request outside the fast path's subset hands the connection
+ * to Node's HTTP server, between two requests, so nothing is lost or read twice.
+ */
+export class ClientConnection implements ExchangeClient, Sweepable {
+  closeAfter = false;
+  private pending: Buffer | undefined;
+  private exchange: FastExchange | undefined;
+  private waitDeadline = 0;
+  private processing = false;
+  private paused = false;
+  private gone = false;
+  /** The client half-closed: answer what it sent, then close. */
+  private ended = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly ctx: FastContext,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.on('drain', this.onDrain);
+    this.waitDeadline = performance.now() + ctx.spec.timeouts.clientHeadersMs;
+    sweeper.add(this);
+  }
+
+  /** No request running and none begun: a drain may close it now. */
+  get idle(): boolean {
+    return !this.gone && this.exchange === undefined && this.pending === undefined;
+  }
+
+  /** Close it now (a drain, between requests). Not once Node's server has it, or it is closing. */
+  close(): void {
+    if (!this.gone) this.finishConnection();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.gone) return;
+    const x = this.exchange;
+    if (x && !x.requestRead) {
+      const rest = x.onClientBody(chunk);
+      if (rest === undefined) return;
+      chunk = rest;
+    }
+    if (this.pending === undefined) {
+      this.pending = chunk;
+      if (!x) this.waitDeadline = performance.now() + this.ctx.spec.timeouts.clientHeadersMs;
+    } else this.pending = Buffer.concat([this.pending, chunk]);
+    if (x) {
+      // A pipelined request: it waits (and the client with it) until this answer is out.
+      this.pauseReading();
+      return;
+    }
+    this.next();
+  };
+
+  /** Start the next request in `pending`, if there is a whole head. */
+  private next(): void {
+    if (this.processing || this.gone) return;
+    this.processing = true;
+    try {
+      while (this.exchange === undefined && this.pending !== undefined && !this.gone) {
+        const pending = this.pending;
+        const head = parseRequestHead(pending);
+        if (head === undefined) {
+          // Node answers 431 for an oversized head: let it.
+          if (pending.length > this.ctx.maxHeaderBytes) this.handOver();
+          return;
+        }
+        if (head === fallback || head.headBytes > this.ctx.maxHeaderBytes) {
+          this.handOver();
+          return;
+        }
+        const bodyHere = Math.min(head.contentLength, pending.length - head.headBytes);
+        const bodyEnd = head.headBytes + bodyHere;
+        const body = bodyHere > 0 ? pending.subarray(head.headBytes, bodyEnd) : undefined;
+        this.pending = bodyEnd < pending.length ? pending.subarray(bodyEnd) : undefined;
+        if (head.close || this.ctx.draining) this.closeAfter = true;
+        const started = performance.now();
+        const routed = this.ctx.route(head.host, head.target);
+        if (!routed) {
+          if (bodyHere < head.contentLength) this.closeAfter = true;
+          const message = `no route for host ${head.host ?? '(none)'} and path ${head.target}`;
+          this.socket.write(
+            errorResponse(404, 'no-route', message, head.method === 'HEAD', this.closeAfter),
+            'latin1',
+          );
+          if (this.closeAfter) {
+            this.finishConnection();
+            return;
+          }
+          continue;
+        }
+        const x = new FastExchange(
+          this.ctx,
+          routed.route,
+          (u) => this.ctx.connectionsOf(u),
+          this,
+          head,
+          routed.path,
+          started,
+          body,
+        );
+        this.exchange = x;
+        this.ctx.exchangeStarted(x);
+        x.start();
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  exchangeDone(x: FastExchange): void {
+    if (this.exchange !== x) return;
+    this.exchange = undefined;
+    this.ctx.exchangeEnded(x);
+    if (this.gone) return;
+    if (this.closeAfter || (this.ended && this.pending === undefined)) {
+      this.finishConnection();
+      return;
+    }
+    this.waitDeadline =
+      performance.now() +
+      (this.pending === undefined
+        ? this.ctx.spec.timeouts.clientKeepAliveMs
+        : this.ctx.spec.timeouts.clientHeadersMs);
+    this.resumeReading();
+    if (!this.processing) this.next();
+    if (this.ended && this.exchange === undefined && !this.gone) this.finishConnection();
+  }
+
+  pauseReading(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.socket.resume();
+  }
+
+  sweep(now: number): void {
+    if (this.exchange !== undefined || now < this.waitDeadline) return;
+    if (this.pending !== undefined) {
+      // Slowloris: the header block did not arrive in time.
+      this.socket.end(
+        'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nportico: request timeout\n',
+      );
+      this.finishConnection();
+    } else this.finishConnection();
+  }
+
+  private finishConnection(): void {
+    this.gone = true;
+    sweeper.delete(this);
+    this.socket.end();
+    // A client that never reads its last answer must not hold the socket forever.
+    this.socket.setTimeout(this.ctx.spec.timeouts.clientKeepAliveMs, () => this.socket.destroy());
+  }
+
+  private handOver(): void {
+    const socket = this.socket;
+    this.gone = true;
+    sweeper.delete(this);
+    socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+    socket.off('drain', this.onDrain);
+    const pending = this.pending;
+    this.pending = undefined;
+    this.paused = false;
+    this.ctx.handOver(socket, pending);
+  }
+
+  private readonly onDrain = (): void => {
+    this.exchange?.onClientDrain();
+  };
+
+  private readonly onEnd = (): void => {
+    // A client that half-closes is gone, as Node's server and nginx take it: the request running
+    // is cut (its upstream request closed), and nothing more is answered.
+    this.ended = true;
+    const x = this.exchange;
+    this.exchange = undefined;
+    if (x) {
+      x.clientGone();
+      this.ctx.exchangeEnded(x);
+    }
+    if (!this.gone) this.finishConnection();
+  };
+
+  private readonly onError = (): void => {
+    // 'close' follows; the exchange hears of it there.
+  };
+
+  private readonly onClose = (): void => {
+    this.gone = true;
+    sweeper.delete(this);
+    const x = this.exchange;
+    this.exchange = undefined;
+    if (x) {
+      x.clientGone();
+      this.ctx.exchangeEnded(x);
+    }
+  };
+}

@@ -1,0 +1,558 @@
+import type { Socket } from 'node:net';
+import { nowIso } from '../access-log.js';
+import type { ExchangeContext, HttpRoute } from '../exchange.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.js';
+import type { Upstream } from '../upstream.js';
+import { ChunkedEnd } from './chunked-end.js';
+import { headerValue, type RequestHead } from './request-head.js';
+import { BadResponse, parseResponseHead, type ResponseHead } from './response-head.js';
+import { type Sweepable, sweeper } from './sweeper.js';
+import type { ConnectionUser, UpstreamConnection, UpstreamConnections } from './upstream-connections.js';
+import { errorResponse, headerBlock, statusLine } from './write-head.js';
+
+export interface FastExchangeContext extends ExchangeContext {
+  /** The balancer is draining: every answer closes its connection. */
+  readonly draining: boolean;
+}
+
+/** The client side of an exchange, as the fast path's client connection provides it. */
+export interface ExchangeClient {
+  readonly socket: Socket;
+  /** Answer with `Connection: close` and close after this exchange. */
+  closeAfter: boolean;
+  /** The exchange is over (answered, failed, or the client left). */
+  exchangeDone(x: FastExchange): void;
+  /** Stop / start reading the client (request body backpressure). */
+  pauseReading(): void;
+  resumeReading(): void;
+}
+
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Bytes of an upstream response head taken before it is refused (Node's default is 16 KiB). */
+const maxResponseHeadBytes = 64 * 1024;
+
+type Phase = 'waiting' | 'head' | 'body' | 'done';
+type Failure = 'connect' | 'timeout' | 'protocol';
+
+/**
+ * One request through the fast HTTP/1.1 path: the same decisions as `Exchange` (pick, retry on
+ * another upstream for idempotent body-less requests within the budget, passive health, 502 or
+ * 504, circuit breaking), on raw sockets. The upstream's response is streamed to the client
+ * byte for byte after a rewritten head: only the framing is followed (length, chunks, close),
+ * never decoded, with backpressure both ways.
+ */
+export class FastExchange implements ConnectionUser, Sweepable {
+  private upstream: Upstream | undefined;
+  private conn: UpstreamConnection | undefined;
+  private excluded: Set<Upstream> | undefined;
+  private attempts = 0;
+  private phase: Phase = 'waiting';
+  private status = 0;
+  private headSent = false;
+  private responseBuf: Buffer | undefined;
+  private response: ResponseHead | undefined;
+  private bodyLeft = 0;
+  private chunked: ChunkedEnd | undefined;
+  /** Request body bytes still to come from the client. */
+  private requestBodyLeft: number;
+  private readonly requestHead: string;
+  private readonly bodyless: boolean;
+  private readonly hashKey: string | undefined;
+  private readonly clientIp: string;
+  private attemptStart = 0;
+  private readonly totalDeadline: number;
+  private phaseDeadline = Number.POSITIVE_INFINITY;
+  private phaseTimeout: 'connect' | 'headers' | 'idle' = 'connect';
+  private pausedUpstream = false;
+
+  constructor(
+    private readonly ctx: FastExchangeContext,
+    private readonly route: HttpRoute,
+    private readonly connectionsOf: (u: Upstream) => UpstreamConnections,
+    private readonly client: ExchangeClient,
+    private readonly req: RequestHead,
+    path: string,
+    private readonly started: number,
+    /** Body bytes that arrived with the head. */
+    private firstBody: Buffer | undefined,
+  ) {
+    this.clientIp = client.socket.remoteAddress ?? '';
+    const headers = upstreamRequestHeaders(req.rawHeaders, {
+      clientIp: this.clientIp,
+      proto: ctx.proto,
+      trusted: ctx.isTrusted(this.clientIp),
+    });
+    this.requestHead = `${req.method} ${path} HTTP/1.1\r\n${headerBlock(headers)}\r\n`;
+    this.bodyless = req.contentLength === 0;
+    this.requestBodyLeft = req.contentLength - (firstBody?.length ?? 0);
+    const hashOn = route.spec.hashOn;
+    this.hashKey = hashOn ? hashKeyOf(hashOn, req.rawHeaders, this.clientIp) : undefined;
+    this.totalDeadline = started + ctx.spec.timeouts.totalMs;
+  }
+
+  /** Whether the request body has been read from the client to its end. */
+  get requestRead(): boolean {
+    return this.requestBodyLeft === 0;
+  }
+
+  get headersSent(): boolean {
+    return this.headSent;
+  }
+
+  start(): void {
+    sweeper.add(this);
+    this.route.budget.onRequest();
+    this.attempt();
+  }
+
+  private attempt(): void {
+    const pool = this.route.pool;
+    const chosen = pool.select(Date.now(), this.excluded, this.hashKey);
+    if (chosen === 'all-full') {
+      void pool.waitForSlot(this.ctx.spec.timeouts.connectMs).then((ok) => {
+        if (this.phase === 'done') return;
+        if (ok) this.attempt();
+        else
+          this.fail(
+            503,
+            'circuit-open',
+            `every upstream of route ${this.route.spec.name} is at its concurrency limit`,
+          );
+      });
+      return;
+    }
+    if (chosen === 'none-available') {
+      this.fail(503, 'no-upstream', `no healthy upstream for route ${this.route.spec.name}`);
+      return;
+    }
+    this.use(chosen);
+  }
+
+  private use(u: Upstream): void {
+    this.upstream = u;
+    this.attempts++;
+    u.active++;
+    u.requests++;
+    this.attemptStart = performance.now();
+    this.phase = 'head';
+    this.response = undefined;
+    this.responseBuf = undefined;
+    const conn = this.connectionsOf(u).take(this);
+    this.conn = conn;
+    const t = this.ctx.spec.timeouts;
+    if (conn.connected) {
+      this.phaseTimeout = 'headers';
+      this.phaseDeadline = this.attemptStart + t.headersMs;
+    } else {
+      this.phaseTimeout = 'connect';
+      this.phaseDeadline = this.attemptStart + t.connectMs;
+    }
+    // Written at once: a socket still connecting queues it.
+    const body = this.firstBody;
+    if (body) {
+      this.firstBody = undefined;
+      conn.socket.cork();
+      conn.socket.write(this.requestHead, 'latin1');
+      conn.socket.write(body);
+      conn.socket.uncork();
+    } else conn.socket.write(this.requestHead, 'latin1');
+  }
+
+  /** More request body from the client; returns the bytes past the body (a pipelined request). */
+  onClientBody(chunk: Buffer): Buffer | undefined {
+    const take = Math.min(chunk.length, this.requestBodyLeft);
+    this.requestBodyLeft -= take;
+    const mine = take === chunk.length ? chunk : chunk.subarray(0, take);
+    const conn = this.conn;
+    if (conn && this.phase !== 'done' && !conn.socket.write(mine)) this.client.pauseReading();
+    return take === chunk.length ? undefined : chunk.subarray(take);
+  }
+
+  // upstream connection events
+
+  onUpstreamConnect(): void {
+    if (this.phase !== 'head') return;
+    this.phaseTimeout = 'headers';
+    this.phaseDeadline = performance.now() + this.ctx.spec.timeouts.headersMs;
+  }
+
+  onUpstreamDrain(): void {
+    this.client.resumeReading();
+  }
+
+  onUpstreamData(chunk: Buffer): void {
+    if (this.phase === 'head') this.onHeadBytes(chunk);
+    else if (this.phase === 'body') this.onBodyBytes(chunk);
+  }
+
+  private onHeadBytes(chunk: Buffer): void {
+    let buf = this.responseBuf ? Buffer.concat([this.responseBuf, chunk]) : chunk;
+    for (;;) {
+      let head: ResponseHead | undefined;
+      try {
+        head = parseResponseHead(buf, this.req.method === 'HEAD');
+      } catch (error) {
+        this.upstreamFailed('protocol', error as Error);
+        return;
+      }
+      if (!head) {
+        if (buf.length > maxResponseHeadBytes)
+          this.upstreamFailed('protocol', new BadResponse('response head too large'));
+        else this.responseBuf = buf;
+        return;
+      }
+      buf = buf.subarray(head.headBytes);
+      // Interim answers (103 Early Hints, a stray 100) are not passed on; the final one follows.
+      if (head.status >= 100 && head.status < 200) {
+        if (head.status === 101) {
+          this.upstreamFailed(
+            'protocol',
+            new BadResponse('101 Switching Protocols to a request without Upgrade'),
+          );
+          return;
+        }
+        if (buf.length === 0) {
+          this.responseBuf = undefined;
+          return;
+        }
+        continue;
+      }
+      this.responseBuf = undefined;
+      this.onResponseHead(head, buf);
+      return;
+    }
+  }
+
+  private onResponseHead(head: ResponseHead, rest: Buffer): void {
+    const u = this.upstream!;
+    if ((head.status === 502 || head.status === 503) && this.canRetry(u)) {
+      this.route.pool.recordFailure(u, Date.now());
+      u.retries++;
+      this.exclude(u);
+      this.releaseAttempt(false);
+      this.attempt();
+      return;
+    }
+    this.status = head.status;
+    this.response = head;
+    this.phase = 'body';
+    this.phaseTimeout = 'idle';
+    const idleMs = this.ctx.spec.timeouts.idleMs;
+    this.phaseDeadline = performance.now() + idleMs;
+    const client = this.client;
+    if (head.framing === 'close' || this.ctx.draining || this.req.close) client.closeAfter = true;
+    const extra = this.ctx.spec.upstreamHeader;
+    const headers = clientResponseHeaders(head.rawHeaders, extra ? [extra, u.id] : undefined);
+    let text = `${statusLine(head.status, head.reason)}${headerBlock(headers)}`;
+    if (head.framing === 'chunked') text += 'transfer-encoding: chunked\r\n';
+    if (client.closeAfter) text += 'connection: close\r\n';
+    text += '\r\n';
+    this.headSent = true;
+    const socket = client.socket;
+    if (head.framing === 'none') {
+      socket.write(text, 'latin1');
+      this.complete(rest.length === 0);
+      return;
+    }
+    if (head.framing === 'length') this.bodyLeft = head.contentLength;
+    else if (head.framing === 'chunked') this.chunked = new ChunkedEnd();
+    if (rest.length === 0) {
+      if (head.framing === 'length' && head.contentLength === 0) {
+        socket.write(text, 'latin1');
+        this.complete(true);
+      } else socket.write(text, 'latin1');
+      return;
+    }
+    this.onBodyBytes(rest, text);
+  }
+
+  /** `head`: the response head not written yet; it goes out with these bytes in one write. */
+  private onBodyBytes(chunk: Buffer, head?: string): void {
+    const response = this.response!;
+    this.phaseDeadline = performance.now() + this.ctx.spec.timeouts.idleMs;
+    let end = chunk.length;
+    let finished = false;
+    if (response.framing === 'length') {
+      if (chunk.length >= this.bodyLeft) {
+        end = this.bodyLeft;
+        finished = true;
+      }
+      this.bodyLeft -= end;
+    } else if (response.framing === 'chunked') {
+      let at: number;
+      try {
+        at = this.chunked!.scan(chunk);
+      } catch (error) {
+        this.upstreamFailed('protocol', error as Error);
+        return;
+      }
+      if (at >= 0) {
+        end = at;
+        finished = true;
+      }
+    }
+    const out = end === chunk.length ? chunk : chunk.subarray(0, end);
+    const flowing =
+      head === undefined
+        ? out.length === 0 || this.client.socket.write(out)
+        : this.client.socket.write(withHead(head, out));
+    if (finished) {
+      // Bytes after the end of the response: the upstream is out of step, do not reuse it.
+      this.complete(end === chunk.length);
+      return;
+    }
+    if (!flowing && !this.pausedUpstream) {
+      // Backpressure: stop reading the upstream until the client has taken what we wrote.
+      this.pausedUpstream = true;
+      this.conn?.socket.pause();
+    }
+  }
+
+  /** The client took what was written (its socket's 'drain'). */
+  onClientDrain(): void {
+    if (!this.pausedUpstream) return;
+    this.pausedUpstream = false;
+    this.conn?.socket.resume();
+  }
+
+  onUpstreamGone(error: Error | undefined): void {
+    if (this.phase === 'done') return;
+    // Closed before a byte of the answer on a connection kept alive from an earlier request: the
+    // upstream closed it while idle (its keep-alive timeout), not a failure of the upstream.
+    const stale = this.conn?.reused === true && this.phase === 'head' && this.responseBuf === undefined;
+    this.conn = undefined;
+    if (this.phase === 'body' && this.response?.framing === 'close' && !error) {
+      this.complete(false);
+      return;
+    }
+    const e =
+      error ??
+      Object.assign(
+        new Error(this.phase === 'body' ? 'upstream closed mid-response' : 'upstream closed the connection'),
+        {
+          code: 'ECONNRESET',
+        },
+      );
+    this.upstreamFailed(classify(e), e, undefined, stale);
+  }
+
+  /** A failure of the current attempt: retry, answer 502/504, or cut a response already started. */
+  private upstreamFailed(failure: Failure, err: Error, timeoutWhat?: string, stale = false): void {
+    const u = this.upstream!;
+    this.releaseAttempt(false);
+    if (failure === 'connect') u.connectErrors++;
+    if (failure === 'timeout') u.timeouts++;
+    if (this.headSent) {
+      this.route.pool.recordFailure(u, Date.now());
+      // Mid-body: the client must see a broken response, not a truncated "success".
+      this.client.closeAfter = true;
+      this.client.socket.destroy();
+      this.finish(err.message);
+      return;
+    }
+    if (stale && failure === 'connect' && this.retryable() && !this.retriedStale) {
+      // Not the upstream's fault; its other idle connections are likely stale too (it restarted,
+      // or they all timed out together), so the retry opens a fresh one.
+      this.retriedStale = true;
+      u.connectErrors--;
+      this.connectionsOf(u).closeIdle();
+      this.use(u);
+      return;
+    }
+    this.route.pool.recordFailure(u, Date.now());
+    if (failure === 'connect' && this.canRetry(u)) {
+      u.retries++;
+      this.exclude(u);
+      this.attempt();
+      return;
+    }
+    const where = `upstream ${u.id}`;
+    if (failure === 'timeout')
+      this.fail(504, 'timeout', `${where} did not answer in time (${timeoutWhat ?? err.message})`);
+    else
+      this.fail(
+        502,
+        failure === 'connect' ? 'connect-failed' : 'bad-upstream',
+        `${where} failed: ${err.message}`,
+      );
+  }
+
+  private retriedStale = false;
+
+  /** Free the upstream slot of this attempt; keep its connection only when `reuse`. */
+  private releaseAttempt(reuse: boolean): void {
+    const u = this.upstream;
+    const conn = this.conn;
+    this.conn = undefined;
+    if (this.pausedUpstream) {
+      this.pausedUpstream = false;
+      conn?.socket.resume();
+    }
+    if (conn && u) {
+      const pool = this.connectionsOf(u);
+      if (reuse && conn.alive) pool.giveBack(conn);
+      else pool.drop(conn);
+    }
+    if (u && u.active > 0) this.route.pool.release(u);
+  }
+
+  private complete(clean: boolean): void {
+    const u = this.upstream!;
+    u.observe(performance.now() - this.attemptStart, this.status);
+    const now = Date.now();
+    if (this.status >= 500 && this.status !== 501) this.route.pool.recordFailure(u, now);
+    else this.route.pool.recordSuccess(u, now);
+    // The client is still sending a body nobody will read: its connection cannot go on.
+    if (this.requestBodyLeft > 0) this.client.closeAfter = true;
+    this.releaseAttempt(clean && this.response!.reusable && this.requestBodyLeft === 0);
+    this.finish();
+  }
+
+  sweep(now: number): void {
+    if (this.phase === 'done') return;
+    if (now >= this.totalDeadline) {
+      const ms = this.ctx.spec.timeouts.totalMs;
+      if (this.phase === 'waiting') {
+        this.fail(504, 'timeout', `no upstream within ${ms}ms`);
+        return;
+      }
+      const err = new Error(`upstream ${this.upstream?.id} did not finish within ${ms}ms`);
+      this.conn?.destroy();
+      this.conn = undefined;
+      this.upstreamFailed('timeout', err, `total timeout ${ms}ms`);
+      return;
+    }
+    if (now < this.phaseDeadline || this.phase === 'waiting') return;
+    if (this.pausedUpstream) {
+      // The client is slow, not the upstream: idle time counts from the client's next read.
+      this.phaseDeadline = now + this.ctx.spec.timeouts.idleMs;
+      return;
+    }
+    const t = this.ctx.spec.timeouts;
+    const what =
+      this.phaseTimeout === 'connect'
+        ? `connect timeout ${t.connectMs}ms`
+        : this.phaseTimeout === 'headers'
+          ? `response headers timeout ${t.headersMs}ms`
+          : `idle timeout ${t.idleMs}ms`;
+    this.conn?.destroy();
+    this.conn = undefined;
+    this.upstreamFailed('timeout', new Error(what), what);
+  }
+
+  /** The client closed its connection while this exchange ran. */
+  clientGone(): void {
+    if (this.phase === 'done') return;
+    const conn = this.conn;
+    if (conn) {
+      this.conn = undefined;
+      this.connectionsOf(this.upstream!).drop(conn);
+    }
+    this.releaseAttempt(false);
+    this.status = 499;
+    this.finish();
+  }
+
+  private retryable(): boolean {
+    return this.bodyless && idempotent.has(this.req.method) && !this.headSent;
+  }
+
+  /** Another attempt is worth it when an upstream other than the failed one is left (see Exchange). */
+  private canRetry(failed: Upstream): boolean {
+    return (
+      this.retryable() &&
+      this.attempts <= this.ctx.spec.retry.attempts &&
+      this.route.pool.upstreams.some((x) => x !== failed && !this.excluded?.has(x)) &&
+      this.route.budget.tryRetry()
+    );
+  }
+
+  private exclude(u: Upstream): void {
+    this.excluded ??= new Set();
+    this.excluded.add(u);
+  }
+
+  private fail(status: number, code: string, message: string): void {
+    this.status = status;
+    // A body the client is still sending cannot be skipped safely: close after the answer.
+    if (this.requestBodyLeft > 0) this.client.closeAfter = true;
+    this.client.socket.write(
+      errorResponse(
+        status,
+        code,
+        message,
+        this.req.method === 'HEAD',
+        this.client.closeAfter || this.ctx.draining,
+      ),
+      'latin1',
+    );
+    if (this.ctx.draining) this.client.closeAfter = true;
+    this.finish(message);
+  }
+
+  private finish(error?: string): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    sweeper.delete(this);
+    const log = this.ctx.accessLog;
+    if (log) {
+      log({
+        time: nowIso(),
+        route: this.route.spec.name,
+        method: this.req.method,
+        path: this.req.target,
+        status: this.status,
+        upstream: this.upstream?.id ?? null,
+        durationMs: Math.round((performance.now() - this.started) * 100) / 100,
+        client: this.clientIp,
+        attempts: this.attempts,
+        ...(error ? { error } : {}),
+      });
+    }
+    this.client.exchangeDone(this);
+  }
+}
+
+/**
+ * One buffer for a head and the body bytes that came with it: one plain write instead of a
+ * corked pair (a writev costs more than the copy for the small answers most requests get).
+ */
+function withHead(head: string, body: Buffer): Buffer {
+  const headBytes = head.length; // latin1: one byte per character
+  const out = Buffer.allocUnsafe(headBytes + body.length);
+  out.write(head, 0, 'latin1');
+  body.copy(out, headBytes);
+  return out;
+}
+
+function classify(err: Error & { code?: string }): Failure {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EPIPE':
+    case 'ETIMEDOUT':
+      return 'connect';
+    default:
+      return err instanceof BadResponse ? 'protocol' : 'connect';
+  }
+}
+
+function hashKeyOf(
+  on: NonNullable<HttpRoute['spec']['hashOn']>,
+  raw: string[],
+  clientIp: string,
+): string | undefined {
+  if (on.header) {
+    const v = headerValue(raw, on.header.toLowerCase());
+    if (v !== undefined) return v;
+  }
+  if (on.cookie) {
+    const m = new RegExp(`(?:^|;\\s*)${on.cookie.replace(/[^\w-]/g, '')}=([^;]*)`).exec(
+      headerValue(raw, 'cookie') ?? '',
+    );
+    if (m) return m[1];
+  }
+  return on.clientIp ? clientIp : undefined;
+}

@@ -1,0 +1,100 @@
+/**
+ * An upstream's response head, read strictly: the body's framing must be unambiguous (RFC 9112
+ * §6.3), or the response is refused as a bad answer (502). A framing Node's client would
+ * reject (Content-Length with Transfer-Encoding, conflicting lengths) is rejected here too, so
+ * an upstream cannot smuggle a second response into a client connection.
+ */
+export interface ResponseHead {
+  status: number;
+  reason: string;
+  /** Flat [name, value, …] as the upstream spelled them (values trimmed). */
+  rawHeaders: string[];
+  /** How the body ends: a length, the last chunk, the connection closing, or there is none. */
+  framing: 'length' | 'chunked' | 'close' | 'none';
+  contentLength: number;
+  /** The upstream connection can carry another request after this response. */
+  reusable: boolean;
+  headBytes: number;
+}
+
+export class BadResponse extends Error {}
+
+const crlfcrlf = Buffer.from('\r\n\r\n');
+const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
+const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const forbidden = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * Parse the head at the start of `buf` (`undefined`: not complete yet). `head` says whether the
+ * request was HEAD (no body whatever the headers say). Throws BadResponse.
+ */
+export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | undefined {
+  const end = buf.indexOf(crlfcrlf);
+  if (end < 0) return undefined;
+  const lines = buf.toString('latin1', 0, end).split('\r\n');
+  const first = statusLine.exec(lines[0]!);
+  if (!first) throw new BadResponse(`not an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 40))}`);
+  const http10 = first[1] === '0';
+  const status = Number(first[2]);
+  const rawHeaders: string[] = [];
+  let length: string | undefined;
+  let transferEncoding: string | undefined;
+  let connection = '';
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(':');
+    if (forbidden.test(line) || colon <= 0 || !token.test(line.slice(0, colon)))
+      throw new BadResponse(`malformed header line ${JSON.stringify(line.slice(0, 40))}`);
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    switch (name.length) {
+      case 10:
+        if (name.toLowerCase() === 'connection') connection += `${value.toLowerCase()},`;
+        break;
+      case 14:
+        if (name.toLowerCase() === 'content-length') {
+          if (length !== undefined) throw new BadResponse('more than one Content-Length');
+          length = value;
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') {
+          if (transferEncoding !== undefined) throw new BadResponse('more than one Transfer-Encoding');
+          transferEncoding = value.toLowerCase();
+        }
+        break;
+    }
+    rawHeaders.push(name, value);
+  }
+  let framing: ResponseHead['framing'];
+  let contentLength = 0;
+  if (transferEncoding !== undefined && length !== undefined)
+    throw new BadResponse('both Content-Length and Transfer-Encoding');
+  if (head || status < 200 || status === 204 || status === 304) framing = 'none';
+  else if (transferEncoding !== undefined) {
+    if (transferEncoding !== 'chunked' || http10)
+      throw new BadResponse(`unsupported Transfer-Encoding ${JSON.stringify(transferEncoding)}`);
+    framing = 'chunked';
+  } else if (length !== undefined) {
+    if (!/^\d{1,15}$/.test(length)) throw new BadResponse(`invalid Content-Length ${JSON.stringify(length)}`);
+    framing = 'length';
+    contentLength = Number(length);
+  } else framing = 'close';
+  const closes = hasToken(connection, 'close');
+  const reusable = framing !== 'close' && (http10 ? hasToken(connection, 'keep-alive') && !closes : !closes);
+  return {
+    status,
+    reason: first[3] ?? '',
+    rawHeaders,
+    framing,
+    contentLength,
+    reusable,
+    headBytes: end + 4,
+  };
+}
+
+function hasToken(list: string, t: string): boolean {
+  if (list === '') return false;
+  for (const part of list.split(',')) if (part.trim() === t) return true;
+  return false;
+}
