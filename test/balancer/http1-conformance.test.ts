@@ -331,6 +331,12 @@ const malformed: Record<string, string> = {
   'an invalid chunk size':
     'POST /chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3x\r\nabc\r\n0\r\n\r\n',
   'HTTP/1.2': 'GET /v12 HTTP/1.2\r\nHost: x\r\n\r\n',
+  'a lowercase HTTP version': 'GET /lower http/1.1\r\nHost: x\r\n\r\n',
+  'a chunk size that overflows 64 bits':
+    'POST /overflow HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000003\r\nabc\r\n0\r\n\r\n',
+  'a Content-Length beyond 64 bits':
+    'POST /huge-cl HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n',
+  'a quote in a header name': 'GET /quote HTTP/1.1\r\nHost: x\r\nX"A: b\r\n\r\n',
 };
 
 describe('smuggling-shaped and malformed requests: 400, closed, never forwarded', () => {
@@ -387,6 +393,18 @@ describe('smuggling-shaped and malformed requests: 400, closed, never forwarded'
     await c.write('GET /two-hosts HTTP/1.1\r\nHost: a.localhost\r\nHost: b.localhost\r\n\r\n');
     const r = await c.response();
     expect(r.status).toBeGreaterThanOrEqual(400);
+    await barrier(port);
+    expect(up.arrived).toEqual(['/barrier']);
+  });
+
+  it('CONNECT: never forwarded (refused or closed)', async () => {
+    const up = await recordingUpstream();
+    const port = await balancerTo(up.port);
+    const c = await RawClient.open(port);
+    await c.write('CONNECT 127.0.0.1:9 HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n');
+    const r = await c.response().catch(() => undefined);
+    if (r) expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(await c.closedWithin(3000)).toBe(true);
     await barrier(port);
     expect(up.arrived).toEqual(['/barrier']);
   });
@@ -520,4 +538,54 @@ describe('known gaps on main', () => {
       for (const r of up.requests) expect(r.headers['x-forwarded-for']).toBe('127.0.0.1');
     });
   }
+
+  // main: routed by the Host header (b) and the absolute target passed on as is, so the
+  // balancer's routing and an RFC-following upstream disagree on the host.
+  it.skip('an absolute-form target is routed by its own authority (RFC 9112 §3.2.2), or refused', async () => {
+    const a = await recordingUpstream((r, res) => res.end(`A ${r.headers.host}`));
+    const b = await recordingUpstream((r, res) => res.end(`B ${r.headers.host}`));
+    const { url } = await startBalancer({
+      routes: [
+        { name: 'a', host: 'a.localhost', upstreams: [`127.0.0.1:${a.port}`], healthCheck: false },
+        { name: 'b', host: 'b.localhost', upstreams: [`127.0.0.1:${b.port}`], healthCheck: false },
+      ],
+    });
+    const c = await RawClient.open(Number(new URL(url).port));
+    await c.write('GET http://a.localhost/x?q=1 HTTP/1.1\r\nHost: b.localhost\r\n\r\n');
+    const r = await c.response();
+    if (r.status === 400) expect([...a.arrived, ...b.arrived]).toEqual([]);
+    else {
+      expect(r.body.toString()).toBe('A a.localhost');
+      expect(['/x?q=1', 'http://a.localhost/x?q=1']).toContain(a.requests[0]!.url);
+    }
+  });
+
+  // main: node:http keeps a limited number of header fields (maxHeadersCount) and drops the
+  // rest silently, here the Content-Length: the body is read from the client, never forwarded.
+  it.skip('more header fields than the balancer keeps: 431, or every field and the body forwarded', async () => {
+    const up = await rawUpstream(({ socket, request }) =>
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${request.body.length}\r\n\r\n${request.body}`),
+    );
+    const port = await balancerTo(up.port, { maxHeaderBytes: 1_048_576 });
+    const c = await RawClient.open(port);
+    const fields = Array.from({ length: 1100 }, (_, i) => `X-N${i}: ${i}\r\n`).join('');
+    await c.write(`POST /many HTTP/1.1\r\nHost: x\r\n${fields}Content-Length: 5\r\n\r\nhello`);
+    const r = await c.response();
+    if (r.status === 431) expect(up.requests).toEqual([]);
+    else {
+      expect(r.body.toString()).toBe('hello');
+      expect(up.requests[0]!.headers.filter(([n]) => n.startsWith('X-N'))).toHaveLength(1100);
+    }
+  });
+
+  // main: undici refuses the "*" target ("path must be an absolute URL or start with a slash")
+  // and the client gets 502 bad-upstream, blaming an upstream that was never asked.
+  it.skip('OPTIONS * is forwarded or answered by the balancer, not failed as a bad upstream', async () => {
+    const up = await recordingUpstream();
+    const c = await RawClient.open(await balancerTo(up.port));
+    await c.write('OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n');
+    const r = await c.response();
+    expect(r.status === 501 || r.status < 500).toBe(true);
+    if (up.requests.length > 0) expect(up.requests[0]!.url).toBe('*');
+  });
 });

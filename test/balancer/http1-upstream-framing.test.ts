@@ -126,6 +126,21 @@ describe('response bodies from the upstream', () => {
     expect(r.body.toString()).toBe('drip');
   });
 
+  it('HEAD answered with Transfer-Encoding: chunked and no body: headers only, the connection goes on', async () => {
+    const up = await scripted({
+      '/head': ({ socket }) =>
+        socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n'),
+    });
+    const c = await RawClient.open(await balancerTo(up.port));
+    await c.write('HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n');
+    const head = await c.response({ headRequest: true });
+    expect(head.status).toBe(200);
+    expect(header(head, 'x-a')).toBe('b');
+    await c.write(get('/after'));
+    expect((await c.response()).body.toString()).toBe('/after');
+    expect(c.rest().length).toBe(0);
+  });
+
   it('a 5 MB chunked response arrives intact', async () => {
     const payload = randomBytes(5 << 20);
     const up = await scripted({
@@ -211,6 +226,15 @@ describe('broken or hostile upstream responses', () => {
       else expect(r.status).toBe(502);
     });
   }
+
+  it('an upstream that closes inside its header block: 502', async () => {
+    const up = await rawUpstream(({ socket }) =>
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Half'),
+    );
+    const c = await RawClient.open(await balancerTo(up.port));
+    await c.write(get('/half-head'));
+    expect((await c.response()).status).toBe(502);
+  });
 
   it('two different Content-Length values: 502', async () => {
     const up = await rawUpstream(({ socket }) =>
