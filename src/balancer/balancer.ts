@@ -512,7 +512,7 @@ export class Balancer {
    * The plain-HTTP listener of the fast HTTP/1.1 path (src/balancer/h1): it reads requests on
    * raw sockets and hands a connection to `fallback` (Node's server, never listening itself)
    * when a request is outside the subset it takes: upgrades, chunked or `Expect` bodies, HTTP/1.0,
-   * anything malformed. `PORTICO_LB_HTTP1=node` serves everything through Node's server.
+   * anything malformed.
    */
   private fastListener(fallback: Server): NetServer {
     const self = this;

@@ -94,8 +94,15 @@ export class ClientConnection implements ExchangeClient, Sweepable {
           if (pending.length > this.ctx.maxHeaderBytes) this.handOver();
           return;
         }
-        if (head === fallback || head.headBytes > this.ctx.maxHeaderBytes) {
+        if (head === fallback || ('refuse' in head ? false : head.headBytes > this.ctx.maxHeaderBytes)) {
           this.handOver();
+          return;
+        }
+        if ('refuse' in head) {
+          this.pending = undefined;
+          this.closeAfter = true;
+          this.socket.write(errorResponse(head.refuse, 'bad-request', head.why, false, true), 'latin1');
+          this.finishConnection();
           return;
         }
         const bodyHere = Math.min(head.contentLength, pending.length - head.headBytes);

@@ -64,6 +64,7 @@ export class FastExchange implements ConnectionUser, Sweepable {
   private phaseDeadline = Number.POSITIVE_INFINITY;
   private phaseTimeout: 'connect' | 'headers' | 'idle' = 'connect';
   private pausedUpstream = false;
+  private sentContinue = false;
 
   constructor(
     private readonly ctx: FastExchangeContext,
@@ -211,6 +212,11 @@ export class FastExchange implements ConnectionUser, Sweepable {
           );
           return;
         }
+        // The client waits for it before sending its body.
+        if (head.status === 100 && this.req.expectContinue && !this.sentContinue) {
+          this.sentContinue = true;
+          this.client.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+        }
         if (buf.length === 0) {
           this.responseBuf = undefined;
           return;
@@ -244,7 +250,7 @@ export class FastExchange implements ConnectionUser, Sweepable {
     const extra = this.ctx.spec.upstreamHeader;
     const headers = clientResponseHeaders(head.rawHeaders, extra ? [extra, u.id] : undefined);
     let text = `${statusLine(head.status, head.reason)}${headerBlock(headers)}`;
-    if (head.framing === 'chunked') text += 'transfer-encoding: chunked\r\n';
+    if (head.framing === 'chunked') text += `transfer-encoding: ${head.transferEncoding}\r\n`;
     if (client.closeAfter) text += 'connection: close\r\n';
     text += '\r\n';
     this.headSent = true;

@@ -1,8 +1,10 @@
 /**
  * The request heads the fast HTTP/1.1 path takes itself: a strict, unambiguous subset of
- * HTTP/1.1. Anything outside it (chunked or `Expect` bodies, upgrades, HTTP/1.0, absolute-form
- * targets, duplicate framing or Host headers (or none), obs-fold, bare LF, control characters, …) is not
- * judged here: the connection goes to Node's own parser (llhttp), which answers or rejects it.
+ * HTTP/1.1. A few requests are wrong whatever reads them (two Host fields or none, a transfer
+ * coding other than chunked, an absolute-form target, `OPTIONS *`) and are refused here.
+ * Anything else outside the subset (chunked bodies, other `Expect`s, upgrades, HTTP/1.0,
+ * duplicate Content-Length, obs-fold, bare LF, control characters, …) is not judged here: the
+ * connection goes to Node's own parser (llhttp), which answers or rejects it.
  * So every request accepted here is read exactly as llhttp would read it: no framing
  * disagreement between the two parsers, hence no request smuggling through the split.
  */
@@ -16,6 +18,8 @@ export interface RequestHead {
   contentLength: number;
   /** The client asked to close after this exchange (`Connection: close`). */
   close: boolean;
+  /** `Expect: 100-continue`: the upstream's 100 is passed on before the client sends its body. */
+  expectContinue: boolean;
   /** Bytes the head took, CRLFCRLF included. */
   headBytes: number;
 }
@@ -23,10 +27,17 @@ export interface RequestHead {
 /** Node's parser must take this connection from here on. */
 export const fallback = Symbol('fallback');
 
+/** A request that is wrong whatever reads it: answered with this status, then the connection closes. */
+export interface Refused {
+  refuse: 400 | 501;
+  why: string;
+}
+
 const crlfcrlf = Buffer.from('\r\n\r\n');
 
 /** Method: an RFC 9110 token. Target: origin-form, visible ASCII only. Version 1.1 only. */
 const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
+const absoluteForm = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [A-Za-z][A-Za-z0-9+.-]*:\/\/[\x21-\x7e]* HTTP\/1\.[01]$/;
 const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Control characters other than HTAB, and DEL. */
 const forbidden = /[\x00-\x08\x0a-\x1f\x7f]/;
@@ -35,17 +46,28 @@ const forbidden = /[\x00-\x08\x0a-\x1f\x7f]/;
  * Parse the head at the start of `buf`. `undefined`: not complete yet (the caller enforces the
  * size limit). `fallback`: outside the subset; Node's parser decides.
  */
-export function parseRequestHead(buf: Buffer): RequestHead | typeof fallback | undefined {
+export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fallback | undefined {
   const end = buf.indexOf(crlfcrlf);
   if (end < 0) return undefined;
   const lines = buf.toString('latin1', 0, end).split('\r\n');
   const first = requestLine.exec(lines[0]!);
-  if (!first) return fallback;
+  if (!first) {
+    // A reverse proxy routes by Host; an absolute-form target (forward-proxy style) could name
+    // another authority than the one routed (RFC 9112 §3.2.2), so it is refused, not guessed.
+    if (absoluteForm.test(lines[0]!))
+      return { refuse: 400, why: 'absolute-form request targets are not accepted' };
+    // Server-wide OPTIONS asks the balancer itself, which has nothing to say.
+    if (lines[0] === 'OPTIONS * HTTP/1.1') return { refuse: 501, why: 'OPTIONS * is not forwarded' };
+    return fallback;
+  }
   const rawHeaders: string[] = [];
   let host: string | undefined;
   let contentLength = 0;
   let sawLength = false;
   let close = false;
+  let expectContinue = false;
+  /** A Transfer-Encoding other than plain chunked: judged once every line is known to be well-formed. */
+  let codings: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     // A lone CR or LF inside the head (lines were split on CRLF), or another control character.
@@ -58,12 +80,15 @@ export function parseRequestHead(buf: Buffer): RequestHead | typeof fallback | u
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === 'host') {
-          if (host !== undefined) return fallback;
+          if (host !== undefined) return { refuse: 400, why: 'more than one Host header' };
           host = value;
         }
         break;
       case 6:
-        if (name.toLowerCase() === 'expect') return fallback;
+        if (name.toLowerCase() === 'expect') {
+          if (value.toLowerCase() !== '100-continue') return fallback; // Node answers 417
+          expectContinue = true;
+        }
         break;
       case 7:
         if (name.toLowerCase() === 'upgrade') return fallback;
@@ -83,13 +108,26 @@ export function parseRequestHead(buf: Buffer): RequestHead | typeof fallback | u
         }
         break;
       case 17:
-        if (name.toLowerCase() === 'transfer-encoding') return fallback;
+        if (name.toLowerCase() === 'transfer-encoding') {
+          if (value.toLowerCase() === 'chunked') return fallback; // Node's parser reads chunked bodies
+          codings = value;
+        }
         break;
     }
     rawHeaders.push(name, value);
   }
-  // HTTP/1.1 requires Host; Node's path decides what to do without one.
-  if (host === undefined) return fallback;
+  if (codings !== undefined) {
+    const list = codings
+      .toLowerCase()
+      .split(',')
+      .map((c) => c.trim());
+    // Without chunked last the body cannot be delimited (RFC 9112 §6.3): 400. With it, another
+    // coding would reach the upstream as if it were the content: not supported (§6.1), 501.
+    if (list.at(-1) !== 'chunked' || list.indexOf('chunked') !== list.length - 1)
+      return { refuse: 400, why: `Transfer-Encoding ${JSON.stringify(codings)} does not end with chunked` };
+    return { refuse: 501, why: `Transfer-Encoding ${JSON.stringify(codings)} is not supported` };
+  }
+  if (host === undefined) return { refuse: 400, why: 'HTTP/1.1 requires a Host header' };
   return {
     method: first[1]!,
     target: first[2]!,
@@ -97,6 +135,7 @@ export function parseRequestHead(buf: Buffer): RequestHead | typeof fallback | u
     host,
     contentLength,
     close,
+    expectContinue,
     headBytes: end + 4,
   };
 }

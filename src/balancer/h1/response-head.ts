@@ -12,6 +12,8 @@ export interface ResponseHead {
   /** How the body ends: a length, the last chunk, the connection closing, or there is none. */
   framing: 'length' | 'chunked' | 'close' | 'none';
   contentLength: number;
+  /** The Transfer-Encoding to pass on with a chunked body (codings before chunked stay the client's to undo). */
+  transferEncoding: string;
   /** The upstream connection can carry another request after this response. */
   reusable: boolean;
   headBytes: number;
@@ -72,7 +74,9 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
     throw new BadResponse('both Content-Length and Transfer-Encoding');
   if (head || status < 200 || status === 204 || status === 304) framing = 'none';
   else if (transferEncoding !== undefined) {
-    if (transferEncoding !== 'chunked' || http10)
+    // Chunked must be the last coding (RFC 9112 §6.1): then the chunks delimit the body.
+    const codings = transferEncoding.split(',').map((c) => c.trim());
+    if (codings.at(-1) !== 'chunked' || codings.indexOf('chunked') !== codings.length - 1 || http10)
       throw new BadResponse(`unsupported Transfer-Encoding ${JSON.stringify(transferEncoding)}`);
     framing = 'chunked';
   } else if (length !== undefined) {
@@ -88,6 +92,7 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
     rawHeaders,
     framing,
     contentLength,
+    transferEncoding: transferEncoding ?? '',
     reusable,
     headBytes: end + 4,
   };
