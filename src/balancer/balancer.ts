@@ -532,6 +532,7 @@ export class Balancer {
         return self.spec.maxHeaderBytes;
       },
       route: (host, url) => this.router.match(host, url),
+      currentRoute: (name) => this.routes.get(name),
       connectionsOf: (u) => u.connections!,
       handOver: (socket, pending) => {
         fallback.emit('connection', socket);

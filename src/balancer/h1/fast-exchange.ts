@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { nowIso } from '../access-log.js';
 import type { ExchangeContext, HttpRoute } from '../exchange.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.js';
+import type { UpstreamPool } from '../pool.js';
 import type { Upstream } from '../upstream.js';
 import { ChunkedEnd } from './chunked-end.js';
 import { headerValue, type RequestHead } from './request-head.js';
@@ -13,6 +14,8 @@ import { errorResponse, headerBlock, statusLine } from './write-head.js';
 export interface FastExchangeContext extends ExchangeContext {
   /** The balancer is draining: every answer closes its connection. */
   readonly draining: boolean;
+  /** The route of that name now: a reload that changes its picker replaces its pool. */
+  currentRoute(name: string): HttpRoute | undefined;
 }
 
 /** The client side of an exchange, as the fast path's client connection provides it. */
@@ -44,7 +47,10 @@ type Failure = 'connect' | 'timeout' | 'protocol';
 export class FastExchange implements ConnectionUser, Sweepable {
   private upstream: Upstream | undefined;
   private conn: UpstreamConnection | undefined;
-  private excluded: Set<Upstream> | undefined;
+  /** Upstreams this request tried, by id (a reload may replace the pool and its objects). */
+  private excluded: Set<string> | undefined;
+  /** The pool of the current attempt (the route's pool may be replaced by a reload meanwhile). */
+  private pool: UpstreamPool;
   private attempts = 0;
   private phase: Phase = 'waiting';
   private status = 0;
@@ -68,7 +74,7 @@ export class FastExchange implements ConnectionUser, Sweepable {
 
   constructor(
     private readonly ctx: FastExchangeContext,
-    private readonly route: HttpRoute,
+    private route: HttpRoute,
     private readonly connectionsOf: (u: Upstream) => UpstreamConnections,
     private readonly client: ExchangeClient,
     private readonly req: RequestHead,
@@ -89,6 +95,7 @@ export class FastExchange implements ConnectionUser, Sweepable {
     const hashOn = route.spec.hashOn;
     this.hashKey = hashOn ? hashKeyOf(hashOn, req.rawHeaders, this.clientIp) : undefined;
     this.totalDeadline = started + ctx.spec.timeouts.totalMs;
+    this.pool = route.pool;
   }
 
   /** Whether the request body has been read from the client to its end. */
@@ -107,8 +114,11 @@ export class FastExchange implements ConnectionUser, Sweepable {
   }
 
   private attempt(): void {
+    this.followReload();
     const pool = this.route.pool;
-    const chosen = pool.select(Date.now(), this.excluded, this.hashKey);
+    this.pool = pool;
+    const excluded = this.excluded && new Set(pool.upstreams.filter((u) => this.excluded!.has(u.id)));
+    const chosen = pool.select(Date.now(), excluded, this.hashKey);
     if (chosen === 'all-full') {
       void pool.waitForSlot(this.ctx.spec.timeouts.connectMs).then((ok) => {
         if (this.phase === 'done') return;
@@ -232,7 +242,7 @@ export class FastExchange implements ConnectionUser, Sweepable {
   private onResponseHead(head: ResponseHead, rest: Buffer): void {
     const u = this.upstream!;
     if ((head.status === 502 || head.status === 503) && this.canRetry(u)) {
-      this.route.pool.recordFailure(u, Date.now());
+      this.pool.recordFailure(u, Date.now());
       u.retries++;
       this.exclude(u);
       this.releaseAttempt(false);
@@ -349,7 +359,7 @@ export class FastExchange implements ConnectionUser, Sweepable {
     if (failure === 'connect') u.connectErrors++;
     if (failure === 'timeout') u.timeouts++;
     if (this.headSent) {
-      this.route.pool.recordFailure(u, Date.now());
+      this.pool.recordFailure(u, Date.now());
       // Mid-body: the client must see a broken response, not a truncated "success".
       this.client.closeAfter = true;
       this.client.socket.destroy();
@@ -365,7 +375,7 @@ export class FastExchange implements ConnectionUser, Sweepable {
       this.use(u);
       return;
     }
-    this.route.pool.recordFailure(u, Date.now());
+    this.pool.recordFailure(u, Date.now());
     if (failure === 'connect' && this.canRetry(u)) {
       u.retries++;
       this.exclude(u);
@@ -399,15 +409,15 @@ export class FastExchange implements ConnectionUser, Sweepable {
       if (reuse && conn.alive) pool.giveBack(conn);
       else pool.drop(conn);
     }
-    if (u && u.active > 0) this.route.pool.release(u);
+    if (u && u.active > 0) this.pool.release(u);
   }
 
   private complete(clean: boolean): void {
     const u = this.upstream!;
     u.observe(performance.now() - this.attemptStart, this.status);
     const now = Date.now();
-    if (this.status >= 500 && this.status !== 501) this.route.pool.recordFailure(u, now);
-    else this.route.pool.recordSuccess(u, now);
+    if (this.status >= 500 && this.status !== 501) this.pool.recordFailure(u, now);
+    else this.pool.recordSuccess(u, now);
     // The client is still sending a body nobody will read: its connection cannot go on.
     if (this.requestBodyLeft > 0) this.client.closeAfter = true;
     this.releaseAttempt(clean && this.response!.reusable && this.requestBodyLeft === 0);
@@ -463,19 +473,29 @@ export class FastExchange implements ConnectionUser, Sweepable {
     return this.bodyless && idempotent.has(this.req.method) && !this.headSent;
   }
 
+  /**
+   * A retry goes to the route as it is now: after a reload that replaced its pool (new picker),
+   * the old pool is empty; the upstreams tried stay excluded (by id).
+   */
+  private followReload(): void {
+    const current = this.ctx.currentRoute(this.route.spec.name);
+    if (current) this.route = current;
+  }
+
   /** Another attempt is worth it when an upstream other than the failed one is left (see Exchange). */
   private canRetry(failed: Upstream): boolean {
+    this.followReload();
     return (
       this.retryable() &&
       this.attempts <= this.ctx.spec.retry.attempts &&
-      this.route.pool.upstreams.some((x) => x !== failed && !this.excluded?.has(x)) &&
+      this.route.pool.upstreams.some((x) => x.id !== failed.id && !this.excluded?.has(x.id)) &&
       this.route.budget.tryRetry()
     );
   }
 
   private exclude(u: Upstream): void {
     this.excluded ??= new Set();
-    this.excluded.add(u);
+    this.excluded.add(u.id);
   }
 
   private fail(status: number, code: string, message: string): void {
