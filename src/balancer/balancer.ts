@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTlsServer, type TlsOptions as TlsServerOptions } from 'node:tls';
 import {
   type AddressInfo,
   createServer as createNetServer,
@@ -190,10 +191,7 @@ export class Balancer {
     if (this.spec.listen) {
       const redirectPort = tls?.redirectHttp ? tls.listen.port : undefined;
       const server = this.httpServer(createHttpServer(this.serverOptions()), 'http', redirectPort);
-      const listener =
-        redirectPort === undefined && this.env.PORTICO_LB_HTTP1 !== 'node'
-          ? this.fastListener(server)
-          : server;
+      const listener = redirectPort === undefined ? this.fastListener(server, 'http') : server;
       this.addresses.http = await this.listen(listener, this.spec.listen.host, this.spec.listen.port, 'HTTP');
     }
     if (tls) {
@@ -202,7 +200,8 @@ export class Balancer {
         createHttpsServer({ ...this.serverOptions(), SNICallback, cert, key }),
         'https',
       );
-      this.addresses.https = await this.listen(server, tls.listen.host, tls.listen.port, 'HTTPS');
+      const listener = this.fastListener(server, 'https', { SNICallback, cert, key });
+      this.addresses.https = await this.listen(listener, tls.listen.host, tls.listen.port, 'HTTPS');
     }
     for (const t of this.spec.tcp) {
       const proxy = createTcpProxy(this.spec, this.tcpPools.get(t.name)!);
@@ -512,9 +511,14 @@ export class Balancer {
    * The plain-HTTP listener of the fast HTTP/1.1 path (src/balancer/h1): it reads requests on
    * raw sockets and hands a connection to `fallback` (Node's server, never listening itself)
    * when a request is outside the subset it takes: upgrades, chunked or `Expect` bodies, HTTP/1.0,
-   * anything malformed.
+   * anything malformed. For HTTPS the listener is a TLS server with the same certificates and
+   * the handover goes through `secureConnection`, as Node's HTTPS server takes its connections.
    */
-  private fastListener(fallback: Server): NetServer {
+  private fastListener(
+    fallback: Server,
+    proto: 'http' | 'https',
+    tls?: Pick<TlsServerOptions, 'SNICallback' | 'cert' | 'key'>,
+  ): NetServer {
     const self = this;
     // Node's server starts its header/request timeout checks when it listens; this one never does.
     fallback.emit('listening');
@@ -522,7 +526,7 @@ export class Balancer {
       get spec() {
         return self.spec;
       },
-      proto: 'http',
+      proto,
       isTrusted: (ip) => self.isTrusted(ip),
       accessLog: this.accessLog,
       get draining() {
@@ -535,7 +539,7 @@ export class Balancer {
       currentRoute: (name) => this.routes.get(name),
       connectionsOf: (u) => u.connections!,
       handOver: (socket, pending) => {
-        fallback.emit('connection', socket);
+        fallback.emit(tls ? 'secureConnection' : 'connection', socket);
         if (pending) socket.emit('data', pending);
         socket.resume();
       },
@@ -548,12 +552,15 @@ export class Balancer {
         }
       },
     };
-    const server = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const accept = (socket: Socket): void => {
       this.track(this.sockets, socket);
       const client = new ClientConnection(socket, ctx);
       this.fastClients.add(client);
       socket.once('close', () => this.fastClients.delete(client));
-    });
+    };
+    const server = tls
+      ? createTlsServer({ ...tls, allowHalfOpen: true, noDelay: true, ALPNProtocols: ['http/1.1'] }, accept)
+      : createNetServer({ allowHalfOpen: true, noDelay: true }, accept);
     server.on('close', () => fallback.close());
     return server;
   }
