@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 
 /** What Node's HTTP client (llhttp) read as the response to one request. */
@@ -23,7 +23,7 @@ export class ScriptedUpstream {
   private next = 0;
 
   constructor() {
-    this.server = createServer((socket) => {
+    this.server = createServer({ noDelay: true }, (socket) => {
       let head = '';
       socket.on('error', () => {});
       socket.on('data', (c: Buffer) => {
@@ -44,42 +44,66 @@ export class ScriptedUpstream {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Node's client reads `bytes` as the answer to a GET (or HEAD); bounded by `timeoutMs`. */
-  read(bytes: Buffer, head: boolean, timeoutMs = 1500): Promise<ClientRead> {
+  get address(): { host: string; port: number } {
+    return { host: '127.0.0.1', port: this.port };
+  }
+
+  /** Answer the returned path with `bytes` (until `forget`). */
+  answer(bytes: Buffer): string {
     const path = `/${this.next++}`;
     this.answers.set(path, bytes);
-    return new Promise((resolve) => {
-      const result: ClientRead = {};
-      const done = (error?: string): void => {
-        clearTimeout(timer);
-        this.answers.delete(path);
-        if (error && result.error === undefined && result.body === undefined) result.error = error;
-        resolve(result);
-      };
-      const req = request(
-        { host: '127.0.0.1', port: this.port, path, method: head ? 'HEAD' : 'GET', agent: false },
-        (res) => {
-          result.status = res.statusCode;
-          result.rawHeaders = res.rawHeaders;
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
-          res.on('aborted', () => done('aborted'));
-          res.on('end', () => {
-            if (res.complete) {
-              result.body = Buffer.concat(chunks).toString('latin1');
-              result.rawTrailers = res.rawTrailers;
-              done();
-            } else done('incomplete');
-          });
-        },
-      );
-      const timer = setTimeout(() => {
-        req.destroy();
-        done('timeout');
-      }, timeoutMs);
-      req.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
-      req.end();
-    });
+    return path;
   }
+
+  forget(path: string): void {
+    this.answers.delete(path);
+  }
+
+  /** Node's client reads `bytes` as the answer to a GET (or HEAD); bounded by `timeoutMs`. */
+  read(bytes: Buffer, head: boolean, timeoutMs = 1500): Promise<ClientRead> {
+    const path = this.answer(bytes);
+    return readResponse(this.address, path, head, undefined, timeoutMs).finally(() => this.forget(path));
+  }
+}
+
+/** What Node's client reads from `GET path` (or HEAD) at `to`, over `agent` (a fresh connection by default). */
+export function readResponse(
+  to: { host: string; port: number },
+  path: string,
+  head: boolean,
+  agent: Agent | undefined,
+  timeoutMs = 1500,
+): Promise<ClientRead> {
+  return new Promise((resolve) => {
+    const result: ClientRead = {};
+    const done = (error?: string): void => {
+      clearTimeout(timer);
+      if (error && result.error === undefined && result.body === undefined) result.error = error;
+      resolve(result);
+    };
+    const req = request(
+      { host: to.host, port: to.port, path, method: head ? 'HEAD' : 'GET', agent: agent ?? false },
+      (res) => {
+        result.status = res.statusCode;
+        result.rawHeaders = res.rawHeaders;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+        res.on('aborted', () => done('aborted'));
+        res.on('end', () => {
+          if (res.complete) {
+            result.body = Buffer.concat(chunks).toString('latin1');
+            result.rawTrailers = res.rawTrailers;
+            done();
+          } else done('incomplete');
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      done('timeout');
+    }, timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+    req.end();
+  });
 }
