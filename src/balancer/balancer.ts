@@ -6,7 +6,6 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTlsServer, type TlsOptions as TlsServerOptions } from 'node:tls';
 import {
   type AddressInfo,
   createServer as createNetServer,
@@ -14,6 +13,7 @@ import {
   type Socket,
 } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type TlsOptions as TlsServerOptions } from 'node:tls';
 import { formatHostPort } from '../core/address.js';
 import { PorticoError } from '../core/errors.js';
 import { type AccessLogger, type AccessLogSink, createAccessLog } from './access-log.js';

@@ -152,6 +152,13 @@ function connectionTokens(raw: string[]): Set<string> | undefined {
 
 const noTokens: ReadonlySet<string> = new Set();
 
+/**
+ * Fields a Connection header may not remove: they frame or address the message, and the fast
+ * path forwards the body by the Content-Length it read. Dropping one because the sender named
+ * it would turn the body into a request (or response) of its own: smuggling.
+ */
+const endToEnd = new Set(['content-length', 'host']);
+
 function tokens(value: string): ReadonlySet<string> {
   // What nearly every upstream sends: nothing named beyond the hop-by-hop set.
   if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Close')
@@ -160,6 +167,6 @@ function tokens(value: string): ReadonlySet<string> {
     value
       .split(',')
       .map((t) => t.trim().toLowerCase())
-      .filter((t) => t && t !== 'close' && t !== 'keep-alive'),
+      .filter((t) => t && t !== 'close' && t !== 'keep-alive' && !endToEnd.has(t)),
   );
 }

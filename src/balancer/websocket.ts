@@ -146,7 +146,11 @@ function passOnRefusal(upstream: Socket, client: Duplex, answer: ResponseHead, b
       return;
     }
     upstream.on('data', (chunk: Buffer) => {
-      if (body(chunk)) done();
+      try {
+        if (body(chunk)) done();
+      } catch {
+        upstream.destroy(); // as below, for a framing error in a later read
+      }
     });
     upstream.once('end', done);
   } catch {

@@ -101,7 +101,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
         if ('refuse' in head) {
           this.pending = undefined;
           this.closeAfter = true;
-          this.socket.write(errorResponse(head.refuse, 'bad-request', head.why, false, true), 'latin1');
+          this.socket.write(errorResponse(head.refuse, 'bad-request', head.why, false, true));
           this.finishConnection();
           return;
         }
@@ -115,10 +115,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
         if (!routed) {
           if (bodyHere < head.contentLength) this.closeAfter = true;
           const message = `no route for host ${head.host ?? '(none)'} and path ${head.target}`;
-          this.socket.write(
-            errorResponse(404, 'no-route', message, head.method === 'HEAD', this.closeAfter),
-            'latin1',
-          );
+          this.socket.write(errorResponse(404, 'no-route', message, head.method === 'HEAD', this.closeAfter));
           if (this.closeAfter) {
             this.finishConnection();
             return;

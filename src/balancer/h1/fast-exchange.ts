@@ -510,7 +510,6 @@ export class FastExchange implements ConnectionUser, Sweepable {
         this.req.method === 'HEAD',
         this.client.closeAfter || this.ctx.draining,
       ),
-      'latin1',
     );
     if (this.ctx.draining) this.client.closeAfter = true;
     this.finish(message);

@@ -1,3 +1,6 @@
+import { METHODS } from 'node:http';
+import { contentLengthValue, trimOws } from './ows.js';
+
 /**
  * The request heads the fast HTTP/1.1 path takes itself: a strict, unambiguous subset of
  * HTTP/1.1. A few requests are wrong whatever reads them (two Host fields or none, a transfer
@@ -36,7 +39,12 @@ export interface Refused {
 const crlfcrlf = Buffer.from('\r\n\r\n');
 
 /** Method: an RFC 9110 token. Target: origin-form, visible ASCII only. Version 1.1 only. */
-const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
+const requestLine = /^([A-Z-]+) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
+/**
+ * Methods llhttp knows (others it answers 400), minus CONNECT (what follows is a tunnel to it)
+ * and PRI (the HTTP/2 preface): those go to Node's server.
+ */
+const methods = new Set(METHODS.filter((m) => m !== 'CONNECT' && m !== 'PRI'));
 const absoluteForm = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [A-Za-z][A-Za-z0-9+.-]*:\/\/[\x21-\x7e]* HTTP\/1\.[01]$/;
 const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Control characters other than HTAB, and DEL. */
@@ -51,7 +59,7 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
   if (end < 0) return undefined;
   const lines = buf.toString('latin1', 0, end).split('\r\n');
   const first = requestLine.exec(lines[0]!);
-  if (!first) {
+  if (!first || !methods.has(first[1]!)) {
     // A reverse proxy routes by Host; an absolute-form target (forward-proxy style) could name
     // another authority than the one routed (RFC 9112 §3.2.2), so it is refused, not guessed.
     if (absoluteForm.test(lines[0]!))
@@ -76,7 +84,8 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
     if (colon <= 0) return fallback;
     const name = line.slice(0, colon);
     if (!token.test(name)) return fallback; // also catches obs-fold (a leading space)
-    const value = line.slice(colon + 1).trim();
+    const raw = line.slice(colon + 1);
+    const value = trimOws(raw);
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === 'host') {
@@ -102,9 +111,10 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
         break;
       case 14:
         if (name.toLowerCase() === 'content-length') {
-          if (sawLength || !/^\d{1,15}$/.test(value)) return fallback;
+          const digits = contentLengthValue.exec(raw);
+          if (sawLength || !digits) return fallback;
           sawLength = true;
-          contentLength = Number(value);
+          contentLength = Number(digits[1]);
         }
         break;
       case 17:

@@ -1,3 +1,5 @@
+import { contentLengthValue, trimOws } from './ows.js';
+
 /**
  * An upstream's response head, read strictly: the body's framing must be unambiguous (RFC 9112
  * §6.3), or the response is refused as a bad answer (502). A framing Node's client would
@@ -48,7 +50,8 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
     if (forbidden.test(line) || colon <= 0 || !token.test(line.slice(0, colon)))
       throw new BadResponse(`malformed header line ${JSON.stringify(line.slice(0, 40))}`);
     const name = line.slice(0, colon);
-    const value = line.slice(colon + 1).trim();
+    const raw = line.slice(colon + 1);
+    const value = trimOws(raw);
     switch (name.length) {
       case 10:
         if (name.toLowerCase() === 'connection') connection += `${value.toLowerCase()},`;
@@ -56,7 +59,10 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
       case 14:
         if (name.toLowerCase() === 'content-length') {
           if (length !== undefined) throw new BadResponse('more than one Content-Length');
-          length = value;
+          const digits = contentLengthValue.exec(raw);
+          // Checked whatever the framing: Node's client refuses a bad one even on a 304.
+          if (!digits) throw new BadResponse(`invalid Content-Length ${JSON.stringify(value)}`);
+          length = digits[1]!;
         }
         break;
       case 17:
@@ -75,12 +81,11 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
   if (head || status < 200 || status === 204 || status === 304) framing = 'none';
   else if (transferEncoding !== undefined) {
     // Chunked must be the last coding (RFC 9112 §6.1): then the chunks delimit the body.
-    const codings = transferEncoding.split(',').map((c) => c.trim());
+    const codings = transferEncoding.split(',').map(trimOws);
     if (codings.at(-1) !== 'chunked' || codings.indexOf('chunked') !== codings.length - 1 || http10)
       throw new BadResponse(`unsupported Transfer-Encoding ${JSON.stringify(transferEncoding)}`);
     framing = 'chunked';
   } else if (length !== undefined) {
-    if (!/^\d{1,15}$/.test(length)) throw new BadResponse(`invalid Content-Length ${JSON.stringify(length)}`);
     framing = 'length';
     contentLength = Number(length);
   } else framing = 'close';
@@ -100,6 +105,6 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
 
 function hasToken(list: string, t: string): boolean {
   if (list === '') return false;
-  for (const part of list.split(',')) if (part.trim() === t) return true;
+  for (const part of list.split(',')) if (trimOws(part) === t) return true;
   return false;
 }

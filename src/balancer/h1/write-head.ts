@@ -12,17 +12,21 @@ export function headerBlock(pairs: string[]): string {
   return out;
 }
 
-/** Portico's own answer (no route, no upstream, 502, 504): plain text, coded in `x-portico-error`. */
+/**
+ * Portico's own answer (no route, no upstream, 502, 504): plain UTF-8 text, coded in
+ * `x-portico-error`. A Buffer, so the length counts the bytes that are sent (a Host of latin1
+ * bytes in the message takes two bytes each in UTF-8).
+ */
 export function errorResponse(
   status: number,
   code: string,
   message: string,
   head: boolean,
   close: boolean,
-): string {
-  const body = `portico: ${message}\n`;
-  return (
-    `${statusLine(status, '')}content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-    `x-portico-error: ${code}\r\n${close ? 'connection: close\r\n' : ''}\r\n${head ? '' : body}`
-  );
+): Buffer {
+  const body = Buffer.from(`portico: ${message}\n`, 'utf8');
+  const text =
+    `${statusLine(status, '')}content-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\n` +
+    `x-portico-error: ${code}\r\n${close ? 'connection: close\r\n' : ''}\r\n`;
+  return head ? Buffer.from(text, 'latin1') : Buffer.concat([Buffer.from(text, 'latin1'), body]);
 }

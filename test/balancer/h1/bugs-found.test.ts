@@ -20,7 +20,7 @@ const acceptsRequest = (s: string): boolean => {
 };
 
 describe('bugs found', () => {
-  it.skip('request: Connection naming Content-Length strips it upstream while the body is forwarded (smuggling)', async () => {
+  it('request: Connection naming Content-Length strips it upstream while the body is forwarded (smuggling)', async () => {
     // headers.ts drops every field the client's Connection names; the fast path still forwards
     // the body bytes, which the upstream then reads as the next request.
     const up = await recordingUpstream();
@@ -40,7 +40,7 @@ describe('bugs found', () => {
     expect(up.requests[0]!.body.toString('latin1')).toBe(smuggled);
   });
 
-  it.skip('response: Connection naming Content-Length strips it towards the client (unframed keep-alive answer)', async () => {
+  it('response: Connection naming Content-Length strips it towards the client (unframed keep-alive answer)', async () => {
     const up = await rawUpstream(({ socket }) =>
       socket.write('HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 5\r\n\r\nhello'),
     );
@@ -55,7 +55,7 @@ describe('bugs found', () => {
     expect(header(r, 'content-length') === '5' || header(r, 'connection') === 'close').toBe(true);
   });
 
-  it.skip('websocket refusal: a bad chunk in a later read throws out of the data handler (uncaught: the process dies)', async () => {
+  it('websocket refusal: a bad chunk in a later read throws out of the data handler (uncaught: the process dies)', async () => {
     // websocket.ts passOnRefusal: only the first body() call is inside try; the 'data' listener's
     // is not, so ChunkedEnd's BadResponse becomes an uncaught exception.
     const up = await rawUpstream(({ socket }) => {
@@ -75,16 +75,16 @@ describe('bugs found', () => {
     expect(await c.closedWithin(3000)).toBe(true);
   });
 
-  it.skip('request: CONNECT with an origin-form target is accepted; llhttp takes what follows as a tunnel', () => {
+  it('request: CONNECT with an origin-form target is accepted; llhttp takes what follows as a tunnel', () => {
     expect(acceptsRequest('CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n')).toBe(false);
   });
 
-  it.skip('request: methods llhttp rejects with 400 are accepted (FOO, get, PRI)', () => {
+  it('request: methods llhttp rejects with 400 are accepted (FOO, get, PRI)', () => {
     for (const m of ['FOO', 'get', 'PRI', 'G_T'])
       expect(acceptsRequest(`${m} / HTTP/1.1\r\nHost: a\r\n\r\n`), m).toBe(false);
   });
 
-  it.skip('request: NBSP (0xa0) is trimmed from values (String#trim); llhttp keeps it or rejects', () => {
+  it('request: NBSP (0xa0) is trimmed from values (String#trim); llhttp keeps it or rejects', () => {
     // llhttp: 400 HPE_INVALID_CONTENT_LENGTH; ours: Content-Length 5.
     expect(acceptsRequest('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\xa0\r\n\r\n')).toBe(false);
     // llhttp: Host "\xa0a"; ours: routed (and forwarded) as "a".
@@ -92,11 +92,11 @@ describe('bugs found', () => {
     if (r !== undefined && r !== fallback && !('refuse' in r)) expect(r.host).toBe('\xa0a');
   });
 
-  it.skip('request: HTAB after the Content-Length digits is accepted; llhttp answers 400', () => {
+  it('request: HTAB after the Content-Length digits is accepted; llhttp answers 400', () => {
     expect(acceptsRequest('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\t\r\n\r\n')).toBe(false);
   });
 
-  it.skip('response: "Transfer-Encoding: chunked\\xa0" is taken as chunked; Node reads it until close', () => {
+  it('response: "Transfer-Encoding: chunked\\xa0" is taken as chunked; Node reads it until close', () => {
     const head = (() => {
       try {
         return parseResponseHead(bytes('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\xa0\r\n\r\n'), false);
@@ -107,20 +107,20 @@ describe('bugs found', () => {
     expect(head === undefined || head.framing === 'close').toBe(true);
   });
 
-  it.skip('response: Content-Length with NBSP or HTAB after the digits is accepted; Node rejects it', () => {
+  it('response: Content-Length with NBSP or HTAB after the digits is accepted; Node rejects it', () => {
     for (const v of ['5\xa0', '5\t'])
       expect(() =>
         parseResponseHead(bytes(`HTTP/1.1 200 OK\r\nContent-Length: ${v}\r\n\r\n`), false),
       ).toThrow(BadResponse);
   });
 
-  it.skip('response: an invalid Content-Length on a bodiless answer (204, 304, HEAD) is accepted; Node rejects it', () => {
+  it('response: an invalid Content-Length on a bodiless answer (204, 304, HEAD) is accepted; Node rejects it', () => {
     expect(() =>
       parseResponseHead(bytes('HTTP/1.1 304 Not Modified\r\nContent-Length: abc\r\n\r\n'), false),
     ).toThrow(BadResponse);
   });
 
-  it.skip('ChunkedEnd: the first byte of a trailer line is not checked (bare LF, NUL): a response hides in the trailers', () => {
+  it('ChunkedEnd: the first byte of a trailer line is not checked (bare LF, NUL): a response hides in the trailers', () => {
     // A reader that takes a bare LF as a line end stops at "0\r\n\n" and reads the rest as a second
     // response; ChunkedEnd takes it all as trailer lines and the bytes are passed on verbatim.
     const body = '0\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n';
@@ -128,20 +128,20 @@ describe('bugs found', () => {
     expect(() => new ChunkedEnd().scan(bytes('0\r\n\x00X: y\r\n\r\n'))).toThrow(BadResponse);
   });
 
-  it.skip('ChunkedEnd: trailer lines that are not field lines (no colon, obs-fold) are accepted; Node rejects them', () => {
+  it('ChunkedEnd: trailer lines that are not field lines (no colon, obs-fold) are accepted; Node rejects them', () => {
     for (const t of ['abc\r\n', 'A: b\r\n c\r\n', ': v\r\n'])
       expect(() => new ChunkedEnd().scan(bytes(`0\r\n${t}\r\n`)), t).toThrow(BadResponse);
   });
 
-  it.skip('ChunkedEnd: whitespace after the size, or inside an extension, is accepted; llhttp rejects it', () => {
+  it('ChunkedEnd: whitespace after the size, or inside an extension, is accepted; llhttp rejects it', () => {
     for (const line of ['2 ', '2\t;a=b', '2;a b', '2; a=b', '2;\x80'])
       expect(() => new ChunkedEnd().scan(bytes(`${line}\r\nab\r\n0\r\n\r\n`)), line).toThrow(BadResponse);
   });
 
-  it.skip('errorResponse: Content-Length counts UTF-8 bytes but the answer is written latin1 (obs-text Host on a 404)', () => {
+  it('errorResponse: Content-Length counts UTF-8 bytes but the answer is written latin1 (obs-text Host on a 404)', () => {
     // client-connection.ts writes it with 'latin1'; a Host "\xe9" makes the length one byte too long,
     // so the client takes the first byte of its next answer as this body's last.
-    const wire = bytes(errorResponse(404, 'no-route', 'no route for host \xe9 and path /', false, false));
+    const wire = errorResponse(404, 'no-route', 'no route for host \xe9 and path /', false, false);
     const head = parseResponseHead(wire, false)!;
     expect(wire.length - head.headBytes).toBe(head.contentLength);
   });

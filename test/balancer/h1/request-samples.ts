@@ -116,7 +116,7 @@ export function generate(rnd: Random): Sample {
 }
 
 /** Header values as HTTP trims them: SP and HTAB only (RFC 9110 §5.5). */
-function owsTrimmedValues(head: string): string[] {
+function _owsTrimmedValues(head: string): string[] {
   return head
     .split('\r\n')
     .slice(1)
@@ -128,16 +128,8 @@ function owsTrimmedValues(head: string): string[] {
  * Disagreements already reported (test 'bugs found' in bugs-found.test.ts), excused here so
  * that any other one fails this test. Remove an entry once its bug is fixed.
  */
-export function knownBug(ours: RequestHead, head: string, why: string): string | undefined {
-  const rejected = why.startsWith('node read no request');
-  if (rejected && !plainMethods.has(ours.method)) return 'method llhttp does not read as a plain request';
-  const values = ours.rawHeaders.filter((_, i) => i % 2 === 1);
-  const nbsp = owsTrimmedValues(head).some((v, i) => v !== values[i]);
-  if (nbsp && (why.startsWith('headers') || why.includes('HPE_INVALID_CONTENT_LENGTH')))
-    return 'NBSP (0xa0) trimmed from values';
-  const tabAfterLength = head.split('\r\n').some((l) => /^content-length:[ \t]*\d+[ \t]*\t[ \t]*$/i.test(l));
-  if (tabAfterLength && why.includes('HPE_INVALID_CONTENT_LENGTH'))
-    return 'HTAB after the Content-Length digits';
+export function knownBug(_ours: RequestHead, _head: string, _why: string): string | undefined {
+  // Every disagreement reported in bugs-found.test.ts is fixed: none is excused any more.
   return undefined;
 }
-const plainMethods = new Set(METHODS.filter((m) => m !== 'CONNECT'));
+const _plainMethods = new Set(METHODS.filter((m) => m !== 'CONNECT'));
