@@ -102,6 +102,11 @@ async function throughput() {
       return { pid: p.pid(), stop: stopped(p.pid()) };
     },
     'nginx generated': () => generated('nginx'),
+    // The reference once more, started anew: its ratio to itself is the noise floor of the run.
+    'nginx hand-written again (A/A)': async () => {
+      const p = await nginxReference(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { pid: p.pid(), stop: stopped(p.pid()) };
+    },
     'nginx lb bench peer (fewer features)': async () => {
       const p = await nginxProxy(dir, ports.proxy, [ports.b1, ports.b2]);
       return { pid: p.pid(), stop: stopped(p.pid()) };
@@ -111,6 +116,10 @@ async function throughput() {
       return { pid: p.pid(), stop: stopped(p.pid()) };
     },
     'haproxy generated': () => generated('haproxy'),
+    'haproxy hand-written again (A/A)': async () => {
+      const p = await haproxyReference(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { pid: p.pid(), stop: stopped(p.pid()) };
+    },
     'haproxy lb bench peer (fewer features)': async () => {
       const p = await haproxy(dir, ports.proxy, [ports.b1, ports.b2]);
       return { pid: p.pid(), stop: stopped(p.pid()) };
@@ -136,17 +145,26 @@ async function throughput() {
   // Each ratio is the median over rounds of the ratio within the round (variant and its
   // hand-written reference measured minutes apart at most), less exposed than a ratio of medians.
   const median = (values) => quantile(values, 0.5);
-  const ratio = (name, peer, f) => median(results[name].map((r, i) => f(r, results[peer][i])));
+  /** Median and quartiles over rounds of f(variant's round, reference's same round). */
+  const ratio = (name, peer, f) => {
+    const within = results[name].map((r, i) => f(r, results[peer][i]));
+    const q = (x) => Number(quantile(within, x).toFixed(3));
+    return { median: q(0.5), p25: q(0.25), p75: q(0.75) };
+  };
   return names.map((name) => {
     const peer = name.startsWith('nginx') ? 'nginx hand-written' : 'haproxy hand-written';
     const has = names.includes(peer);
+    const rps = has ? ratio(name, peer, (r, p) => r.rps / p.rps) : undefined;
+    // > 1 means the variant spends less CPU per request than the hand-written one.
+    const cpu = has ? ratio(name, peer, (r, p) => p.cpuUs / r.cpuUs) : undefined;
     return {
       name,
       rps: Math.round(median(results[name].map((r) => r.rps))),
-      ratio: has ? Number(ratio(name, peer, (r, p) => r.rps / p.rps).toFixed(3)) : null,
+      ratio: rps?.median ?? null,
+      ratioQuartiles: rps ? [rps.p25, rps.p75] : null,
       cpuUsPerRequest: Number(median(results[name].map((r) => r.cpuUs)).toFixed(2)),
-      // > 1 means the variant spends less CPU per request than the hand-written one.
-      cpuRatio: has ? Number(ratio(name, peer, (r, p) => p.cpuUs / r.cpuUs).toFixed(3)) : null,
+      cpuRatio: cpu?.median ?? null,
+      cpuRatioQuartiles: cpu ? [cpu.p25, cpu.p75] : null,
       rounds: results[name].map((r) => ({ rps: r.rps, cpuUs: Number(r.cpuUs.toFixed(2)) })),
       errors: results[name].reduce((a, r) => a + r.non2xx, 0),
       socketErrors: results[name].map((r) => r.socketErrors).filter(Boolean),
@@ -355,14 +373,15 @@ try {
     '',
     `## Generated vs hand-written config (wrk -t2 -c50, ${seconds}s × ${rounds} interleaved rounds, median)`,
     'Ratios: median over rounds of the within-round ratio to the hand-written config of the same',
-    'gateway; CPU ratio = hand-written CPU/request ÷ this one (≥ 1: no more CPU than by hand).',
+    'gateway (quartiles over rounds in brackets); CPU ratio = hand-written CPU/request ÷ this one',
+    '(≥ 1: no more CPU than by hand). The A/A row (the reference again) is the noise floor.',
     '',
     '| config | req/s | req/s ratio | CPU/request (gateway) | CPU ratio | non-2xx |',
     '|---|---|---|---|---|---|',
-    ...load.map(
-      (r) =>
-        `| ${r.name} | ${r.rps} | ${r.ratio?.toFixed(3) ?? '-'}x | ${r.cpuUsPerRequest} µs | ${r.cpuRatio?.toFixed(3) ?? '-'}x | ${r.errors} |`,
-    ),
+    ...load.map((r) => {
+      const q = (v) => (v ? ` [${v[0].toFixed(2)}–${v[1].toFixed(2)}]` : '');
+      return `| ${r.name} | ${r.rps} | ${r.ratio?.toFixed(3) ?? '-'}x${q(r.ratioQuartiles)} | ${r.cpuUsPerRequest} µs | ${r.cpuRatio?.toFixed(3) ?? '-'}x${q(r.cpuRatioQuartiles)} | ${r.errors} |`;
+    }),
     '',
     `## lb deploy under load (${deploys} reloads, 4 clients, a new connection per GET)`,
     '| target | requests | client errors | deploy statuses |',
