@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// Exporters, same run, same machine: (1) a Portico-generated nginx/HAProxy config against the
-// hand-written equivalent from bench/lb/peers.mjs (wrk req/s as a ratio); (2) client errors
+// Exporters, same run, same machine: (1) a Portico-generated nginx/HAProxy config against a
+// hand-written one with the same features (references.mjs): wrk req/s and the gateway's CPU
+// time per request, as ratios; (2) client errors
 // while lb deploy reloads each gateway under load; (3) lb sync --watch: catalog change →
 // traffic follows, p50/p99 per target. Everything on 127.0.0.1; every loop bounded.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { haproxy, nginxBackend, nginxProxy, waitPort } from '../lb/peers.mjs';
+import { childPids, haproxy, nginxBackend, nginxProxy, waitPort } from '../lb/peers.mjs';
 import { cli, quantile, root, writeResult } from '../lib/measure.mjs';
+import { haproxyReference, nginxReference } from './references.mjs';
 
 const dist = (p) => join(root, 'dist', p);
 const { exporters } = await import(dist('exporters/index.js'));
@@ -24,6 +26,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const syncRuns = Number(process.env.BENCH_SYNC_RUNS ?? 10);
 const deploys = Number(process.env.BENCH_DEPLOYS ?? 5);
+const parts = (process.env.BENCH_PARTS ?? 'load,deploy,sync').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-exp-'));
 const ports = { b1: 19201, b2: 19202, proxy: 19280 };
 const cleanup = [];
@@ -57,7 +60,8 @@ async function generated(target, extra = {}) {
   writeFileSync(file, exporters[target].render({ ...s, ...extra }, { runtimeDir: run }));
   await exporters[target].apply(file, run);
   await waitPort(ports.proxy);
-  return { stop: () => stopPids(exporters[target].running(run)) };
+  const [pid] = exporters[target].running(run);
+  return { pid, stop: () => stopPids(exporters[target].running(run)) };
 }
 
 async function stopPids(pids) {
@@ -73,42 +77,95 @@ const alive = (pid) => {
   }
 };
 
+/**
+ * CPU time (user + system, ms) of the processes that carry a gateway's load: nginx's workers
+ * (children of the master in the pid file), or the process itself when it has no children
+ * (HAProxy -D without master-worker, as both HAProxy variants run). On a shared machine req/s
+ * moves with whatever else runs; CPU per request moves much less.
+ */
+function cpuMs(pid) {
+  const children = childPids(pid);
+  let total = 0;
+  for (const p of children.length > 0 ? children : [pid]) {
+    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * 10; // ticks of 10 ms (USER_HZ 100)
+  }
+  return total;
+}
+
+const stopped = (pid) => () => stopPids([pid]);
+
 async function throughput() {
   const variants = {
     'nginx hand-written': async () => {
-      const p = await nginxProxy(dir, ports.proxy, [ports.b1, ports.b2]);
-      return { stop: () => stopPids([p.pid()]) };
+      const p = await nginxReference(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { pid: p.pid(), stop: stopped(p.pid()) };
     },
     'nginx generated': () => generated('nginx'),
+    // The reference once more, started anew: its ratio to itself is the noise floor of the run.
+    'nginx hand-written again (A/A)': async () => {
+      const p = await nginxReference(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { pid: p.pid(), stop: stopped(p.pid()) };
+    },
+    'nginx lb bench peer (fewer features)': async () => {
+      const p = await nginxProxy(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { pid: p.pid(), stop: stopped(p.pid()) };
+    },
     'haproxy hand-written': async () => {
-      const p = await haproxy(dir, ports.proxy, [ports.b1, ports.b2]);
-      return { stop: () => stopPids([p.pid()]) };
+      const p = await haproxyReference(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { pid: p.pid(), stop: stopped(p.pid()) };
     },
     'haproxy generated': () => generated('haproxy'),
+    'haproxy hand-written again (A/A)': async () => {
+      const p = await haproxyReference(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { pid: p.pid(), stop: stopped(p.pid()) };
+    },
+    'haproxy lb bench peer (fewer features)': async () => {
+      const p = await haproxy(dir, ports.proxy, [ports.b1, ports.b2]);
+      return { pid: p.pid(), stop: stopped(p.pid()) };
+    },
     'haproxy generated, workers: auto': () => generated('haproxy', { workers: 'auto' }),
   };
-  const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-  // Interleaved rounds: a busier moment on the shared machine hits every variant alike.
+  const only = process.env.BENCH_ONLY?.split(',');
+  const names = Object.keys(variants).filter((n) => !only || only.some((o) => n.startsWith(o)));
+  const results = Object.fromEntries(names.map((k) => [k, []]));
+  // Interleaved rounds, in reverse order every other round: a busier moment on the shared
+  // machine, or a drift over the run, hits every variant alike.
   for (let round = 0; round < rounds; round++)
-    for (const [name, start] of Object.entries(variants)) {
-      const peer = await start();
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const peer = await variants[name]();
       await wrk(ports.proxy, 1);
+      const before = cpuMs(peer.pid);
       const r = await wrk(ports.proxy);
+      r.cpuUs = ((cpuMs(peer.pid) - before) * 1000) / (r.rps * seconds);
       results[name].push(r);
-      console.error(`${name}: ${r.rps} req/s`);
+      console.error(`${name}: ${r.rps} req/s, ${r.cpuUs.toFixed(1)} µs CPU/request`);
       await peer.stop();
     }
-  const median = (name) =>
-    quantile(
-      results[name].map((r) => r.rps),
-      0.5,
-    );
-  return Object.keys(variants).map((name) => {
+  // Each ratio is the median over rounds of the ratio within the round (variant and its
+  // hand-written reference measured minutes apart at most), less exposed than a ratio of medians.
+  const median = (values) => quantile(values, 0.5);
+  /** Median and quartiles over rounds of f(variant's round, reference's same round). */
+  const ratio = (name, peer, f) => {
+    const within = results[name].map((r, i) => f(r, results[peer][i]));
+    const q = (x) => Number(quantile(within, x).toFixed(3));
+    return { median: q(0.5), p25: q(0.25), p75: q(0.75) };
+  };
+  return names.map((name) => {
     const peer = name.startsWith('nginx') ? 'nginx hand-written' : 'haproxy hand-written';
+    const has = names.includes(peer);
+    const rps = has ? ratio(name, peer, (r, p) => r.rps / p.rps) : undefined;
+    // > 1 means the variant spends less CPU per request than the hand-written one.
+    const cpu = has ? ratio(name, peer, (r, p) => p.cpuUs / r.cpuUs) : undefined;
     return {
       name,
-      rps: Math.round(median(name)),
-      ratio: Number((median(name) / median(peer)).toFixed(3)),
+      rps: Math.round(median(results[name].map((r) => r.rps))),
+      ratio: rps?.median ?? null,
+      ratioQuartiles: rps ? [rps.p25, rps.p75] : null,
+      cpuUsPerRequest: Number(median(results[name].map((r) => r.cpuUs)).toFixed(2)),
+      cpuRatio: cpu?.median ?? null,
+      cpuRatioQuartiles: cpu ? [cpu.p25, cpu.p75] : null,
+      rounds: results[name].map((r) => ({ rps: r.rps, cpuUs: Number(r.cpuUs.toFixed(2)) })),
       errors: results[name].reduce((a, r) => a + r.non2xx, 0),
       socketErrors: results[name].map((r) => r.socketErrors).filter(Boolean),
     };
@@ -299,9 +356,9 @@ async function syncLatency() {
 try {
   const backends = [await nginxBackend(dir, 'b1', ports.b1), await nginxBackend(dir, 'b2', ports.b2)];
   cleanup.push(...backends.map((b) => () => b.stop()));
-  const load = await throughput();
-  const deploying = await deployUnderLoad();
-  const syncing = await syncLatency();
+  const load = parts.includes('load') ? await throughput() : [];
+  const deploying = parts.includes('deploy') ? await deployUnderLoad() : [];
+  const syncing = parts.includes('sync') ? await syncLatency() : [];
   const result = {
     date: new Date().toISOString(),
     preliminary: true,
@@ -315,9 +372,16 @@ try {
     `# exporters — ${result.date} (PRELIMINARY: shared 2-core machine, short runs)`,
     '',
     `## Generated vs hand-written config (wrk -t2 -c50, ${seconds}s × ${rounds} interleaved rounds, median)`,
-    '| config | req/s | ratio to hand-written | non-2xx |',
-    '|---|---|---|---|',
-    ...load.map((r) => `| ${r.name} | ${r.rps} | ${r.ratio.toFixed(3)}x | ${r.errors} |`),
+    'Ratios: median over rounds of the within-round ratio to the hand-written config of the same',
+    'gateway (quartiles over rounds in brackets); CPU ratio = hand-written CPU/request ÷ this one',
+    '(≥ 1: no more CPU than by hand). The A/A row (the reference again) is the noise floor.',
+    '',
+    '| config | req/s | req/s ratio | CPU/request (gateway) | CPU ratio | non-2xx |',
+    '|---|---|---|---|---|---|',
+    ...load.map((r) => {
+      const q = (v) => (v ? ` [${v[0].toFixed(2)}–${v[1].toFixed(2)}]` : '');
+      return `| ${r.name} | ${r.rps} | ${r.ratio?.toFixed(3) ?? '-'}x${q(r.ratioQuartiles)} | ${r.cpuUsPerRequest} µs | ${r.cpuRatio?.toFixed(3) ?? '-'}x${q(r.cpuRatioQuartiles)} | ${r.errors} |`;
+    }),
     '',
     `## lb deploy under load (${deploys} reloads, 4 clients, a new connection per GET)`,
     '| target | requests | client errors | deploy statuses |',

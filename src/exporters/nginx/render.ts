@@ -12,6 +12,9 @@ import {
 /** Debian's path of the dynamic stream module (nginx OSS builds it as a module there). */
 export const streamModule = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
+/** Connections (client + upstream) one worker may hold open. */
+export const workerConnections = 4096;
+
 /** nginx.conf from a BalancerSpec: http routes as servers/locations, TCP routes in `stream`. */
 export function renderNginx(spec: BalancerSpec, options: RenderOptions): string {
   const tls = certificateFor(spec, options);
@@ -23,9 +26,13 @@ export function renderNginx(spec: BalancerSpec, options: RenderOptions): string 
     `worker_processes ${spec.workers ?? 1};`,
     `pid ${run}/nginx.pid;`,
     `error_log ${run}/error.log;`,
+    // A proxied request holds two of a worker's connections (client and upstream): 1024 would
+    // cap a worker at ~500 requests in flight, half of what lb serve admits (circuit 1024).
+    // The slots cost ~1 MB per worker and no time per request (bench/exporters).
+    `worker_rlimit_nofile ${2 * workerConnections};`,
     '',
     'events {',
-    '  worker_connections 1024;',
+    `  worker_connections ${workerConnections};`,
     '}',
     '',
   );
