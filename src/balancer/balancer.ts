@@ -20,7 +20,6 @@ import { type AccessLogger, type AccessLogSink, createAccessLog } from './access
 import { createAdminServer } from './admin.js';
 import { Exchange, type ExchangeContext, type HttpRoute } from './exchange.js';
 import { ClientConnection, type FastContext } from './h1/client-connection.js';
-import type { FastExchange } from './h1/fast-exchange.js';
 import { UpstreamConnections } from './h1/upstream-connections.js';
 import { ActiveHealthChecks } from './health.js';
 import { Pool } from './lean-deps.js';
@@ -61,7 +60,7 @@ export class Balancer {
   /** Client requests being answered (HTTP and HTTPS): what a drain waits for. */
   private readonly inflight = new Set<ServerResponse>();
   /** The same for requests on the fast HTTP/1.1 path, and its client connections. */
-  private readonly fastInflight = new Set<FastExchange>();
+  private fastInflight = 0;
   private readonly fastClients = new Set<ClientConnection>();
   /** Upgraded (WebSocket) and TCP-mode connections: no request boundary to wait for. */
   private readonly tunnels = new Set<Duplex>();
@@ -247,14 +246,14 @@ export class Balancer {
     const started = performance.now();
     this.draining = true;
     this.finishedWhileDraining = 0;
-    const inFlightAtStart = this.inflight.size + this.fastInflight.size;
+    const inFlightAtStart = this.inflight.size + this.fastInflight;
     for (const res of this.inflight) if (!res.headersSent) res.shouldKeepAlive = false;
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of this.httpServers) s.closeIdleConnections();
     this.closeIdleFastClients();
     onStopped?.(inFlightAtStart);
     const deadline = Date.now() + timeoutMs;
-    while (this.inflight.size + this.fastInflight.size > 0 && Date.now() < deadline) {
+    while (this.inflight.size + this.fastInflight > 0 && Date.now() < deadline) {
       await new Promise<void>((r) => {
         this.onIdle = r;
         setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now())));
@@ -264,7 +263,7 @@ export class Balancer {
     }
     this.onIdle = undefined;
     // Counted before close(): the requests it cuts fire 'close' too.
-    const cut = this.inflight.size + this.fastInflight.size;
+    const cut = this.inflight.size + this.fastInflight;
     const completed = this.finishedWhileDraining;
     const tunnels = this.tunnels.size;
     await this.close();
@@ -460,7 +459,7 @@ export class Balancer {
         this.inflight.delete(res);
         if (this.draining) {
           this.finishedWhileDraining++;
-          if (this.inflight.size + this.fastInflight.size === 0) this.onIdle?.();
+          if (this.inflight.size + this.fastInflight === 0) this.onIdle?.();
         }
       });
       // While draining, every answer closes its connection, so clients reconnect elsewhere.
@@ -543,12 +542,14 @@ export class Balancer {
         if (pending) socket.emit('data', pending);
         socket.resume();
       },
-      exchangeStarted: (x) => this.fastInflight.add(x),
-      exchangeEnded: (x) => {
-        this.fastInflight.delete(x);
+      exchangeStarted: () => {
+        this.fastInflight++;
+      },
+      exchangeEnded: () => {
+        this.fastInflight--;
         if (this.draining) {
           this.finishedWhileDraining++;
-          if (this.inflight.size + this.fastInflight.size === 0) this.onIdle?.();
+          if (this.inflight.size + this.fastInflight === 0) this.onIdle?.();
         }
       },
     };

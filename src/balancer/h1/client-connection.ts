@@ -173,7 +173,12 @@ export class ClientConnection implements ExchangeClient, Sweepable {
   }
 
   sweep(now: number): void {
-    if (this.exchange !== undefined || now < this.waitDeadline) return;
+    if (this.exchange !== undefined) {
+      // The exchange's own deadlines: checked from here, so starting one touches no shared set.
+      this.exchange.sweep(now);
+      return;
+    }
+    if (now < this.waitDeadline) return;
     if (this.pending !== undefined) {
       // Slowloris: the header block did not arrive in time.
       this.socket.end(

@@ -7,7 +7,6 @@ import type { Upstream } from '../upstream.js';
 import { ChunkedEnd } from './chunked-end.js';
 import { headerValue, type RequestHead } from './request-head.js';
 import { BadResponse, parseResponseHead, type ResponseHead } from './response-head.js';
-import { type Sweepable, sweeper } from './sweeper.js';
 import type { ConnectionUser, UpstreamConnection, UpstreamConnections } from './upstream-connections.js';
 import { errorResponse, headerBlock, statusLine } from './write-head.js';
 
@@ -44,7 +43,7 @@ type Failure = 'connect' | 'timeout' | 'protocol';
  * byte for byte after a rewritten head: only the framing is followed (length, chunks, close),
  * never decoded, with backpressure both ways.
  */
-export class FastExchange implements ConnectionUser, Sweepable {
+export class FastExchange implements ConnectionUser {
   private upstream: Upstream | undefined;
   private conn: UpstreamConnection | undefined;
   /** Upstreams this request tried, by id (a reload may replace the pool and its objects). */
@@ -108,7 +107,6 @@ export class FastExchange implements ConnectionUser, Sweepable {
   }
 
   start(): void {
-    sweeper.add(this);
     this.route.budget.onRequest();
     this.attempt();
   }
@@ -424,6 +422,7 @@ export class FastExchange implements ConnectionUser, Sweepable {
     this.finish();
   }
 
+  /** Its deadlines, checked by its client connection on the shared tick (`sweeper.ts`). */
   sweep(now: number): void {
     if (this.phase === 'done') return;
     if (now >= this.totalDeadline) {
@@ -518,7 +517,6 @@ export class FastExchange implements ConnectionUser, Sweepable {
   private finish(error?: string): void {
     if (this.phase === 'done') return;
     this.phase = 'done';
-    sweeper.delete(this);
     const log = this.ctx.accessLog;
     if (log) {
       log({
