@@ -42,7 +42,11 @@ export function upstreamRequestHeaders(raw: string[], facts: ForwardingFacts): s
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
-    const lower = name.toLowerCase();
+    const lower = named ? name.toLowerCase() : lowerIfSpecial(name);
+    if (lower === undefined) {
+      out.push(name, value);
+      continue;
+    }
     if (lower === 'host') host = value;
     if (lower.startsWith('x-forwarded-')) {
       if (facts.trusted) {
@@ -109,10 +113,10 @@ export function clientResponseHeaders(raw: Buffer[] | string[], extra?: [string,
   let named: ReadonlySet<string> = noTokens;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString();
-    const lower = name.toLowerCase();
+    const lower = lowerIfSpecial(name);
     const value = raw[i + 1]!;
     if (lower === 'connection') named = tokens(value.toString());
-    if (hopByHop.has(lower)) continue;
+    if (lower !== undefined && hopByHop.has(lower)) continue;
     out.push(name, typeof value === 'string' ? value : value.toString('latin1'));
   }
   if (named.size > 0) {
@@ -137,6 +141,33 @@ export function clientResponseHeadersFromParsed(
   }
   if (extra) out.push(extra[0], extra[1]);
   return out;
+}
+
+/**
+ * Lengths of the names these rules look at: hop-by-hop ones, Host, Forwarded, X-Real-IP and
+ * X-Forwarded-For/-Host/-Proto. Other names are passed on without being lower-cased (a string
+ * allocation per header and request otherwise).
+ */
+const specialLength = new Uint8Array(32);
+for (const n of [
+  ...hopByHop,
+  'host',
+  'forwarded',
+  'x-real-ip',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+])
+  specialLength[n.length] = 1;
+
+/** The name lower-cased if a rule may apply to it (any X-Forwarded-* too), else undefined. */
+function lowerIfSpecial(name: string): string | undefined {
+  const n = name.length;
+  if (n < 32 && specialLength[n] === 1) return name.toLowerCase();
+  // X-Forwarded-Port, -Prefix, -Server, …: every X-Forwarded-* is rebuilt, never passed on.
+  if (n >= 12 && name.charCodeAt(11) === 0x2d && (name.charCodeAt(0) | 0x20) === 0x78)
+    return name.toLowerCase();
+  return undefined;
 }
 
 function connectionTokens(raw: string[]): Set<string> | undefined {

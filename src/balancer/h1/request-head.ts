@@ -1,4 +1,5 @@
 import { METHODS } from 'node:http';
+import { line, readHeaderLine } from './header-line.js';
 import { contentLengthValue, trimOws } from './ows.js';
 
 /**
@@ -46,9 +47,6 @@ const requestLine = /^([A-Z-]+) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
  */
 const methods = new Set(METHODS.filter((m) => m !== 'CONNECT' && m !== 'PRI'));
 const absoluteForm = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [A-Za-z][A-Za-z0-9+.-]*:\/\/[\x21-\x7e]* HTTP\/1\.[01]$/;
-const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Control characters other than HTAB, and DEL. */
-const forbidden = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /**
  * Parse the head at the start of `buf`. `undefined`: not complete yet (the caller enforces the
@@ -57,15 +55,18 @@ const forbidden = /[\x00-\x08\x0a-\x1f\x7f]/;
 export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fallback | undefined {
   const end = buf.indexOf(crlfcrlf);
   if (end < 0) return undefined;
-  const lines = buf.toString('latin1', 0, end).split('\r\n');
-  const first = requestLine.exec(lines[0]!);
+  const text = buf.toString('latin1', 0, end);
+  let firstEnd = text.indexOf('\r\n');
+  if (firstEnd < 0) firstEnd = text.length;
+  const requestText = text.slice(0, firstEnd);
+  const first = requestLine.exec(requestText);
   if (!first || !methods.has(first[1]!)) {
     // A reverse proxy routes by Host; an absolute-form target (forward-proxy style) could name
     // another authority than the one routed (RFC 9112 §3.2.2), so it is refused, not guessed.
-    if (absoluteForm.test(lines[0]!))
+    if (absoluteForm.test(requestText))
       return { refuse: 400, why: 'absolute-form request targets are not accepted' };
     // Server-wide OPTIONS asks the balancer itself, which has nothing to say.
-    if (lines[0] === 'OPTIONS * HTTP/1.1') return { refuse: 501, why: 'OPTIONS * is not forwarded' };
+    if (requestText === 'OPTIONS * HTTP/1.1') return { refuse: 501, why: 'OPTIONS * is not forwarded' };
     return fallback;
   }
   const rawHeaders: string[] = [];
@@ -76,15 +77,10 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
   let expectContinue = false;
   /** A Transfer-Encoding other than plain chunked: judged once every line is known to be well-formed. */
   let codings: string | undefined;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    // A lone CR or LF inside the head (lines were split on CRLF), or another control character.
-    if (forbidden.test(line)) return fallback;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return fallback;
-    const name = line.slice(0, colon);
-    if (!token.test(name)) return fallback; // also catches obs-fold (a leading space)
-    const raw = line.slice(colon + 1);
+  for (let pos = firstEnd + 2; pos < text.length; pos = line.next) {
+    if (!readHeaderLine(text, pos)) return fallback; // Node's parser answers 400
+    const name = line.name;
+    const raw = line.raw;
     const value = trimOws(raw);
     switch (name.length) {
       case 4:

@@ -1,3 +1,4 @@
+import { line, readHeaderLine } from './header-line.js';
 import { contentLengthValue, trimOws } from './ows.js';
 
 /**
@@ -25,8 +26,6 @@ export class BadResponse extends Error {}
 
 const crlfcrlf = Buffer.from('\r\n\r\n');
 const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
-const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const forbidden = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /**
  * Parse the head at the start of `buf` (`undefined`: not complete yet). `head` says whether the
@@ -35,22 +34,25 @@ const forbidden = /[\x00-\x08\x0a-\x1f\x7f]/;
 export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | undefined {
   const end = buf.indexOf(crlfcrlf);
   if (end < 0) return undefined;
-  const lines = buf.toString('latin1', 0, end).split('\r\n');
-  const first = statusLine.exec(lines[0]!);
-  if (!first) throw new BadResponse(`not an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 40))}`);
+  const text = buf.toString('latin1', 0, end);
+  let firstEnd = text.indexOf('\r\n');
+  if (firstEnd < 0) firstEnd = text.length;
+  const first = statusLine.exec(text.slice(0, firstEnd));
+  if (!first)
+    throw new BadResponse(
+      `not an HTTP/1.x status line: ${JSON.stringify(text.slice(0, Math.min(firstEnd, 40)))}`,
+    );
   const http10 = first[1] === '0';
   const status = Number(first[2]);
   const rawHeaders: string[] = [];
   let length: string | undefined;
   let transferEncoding: string | undefined;
   let connection = '';
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(':');
-    if (forbidden.test(line) || colon <= 0 || !token.test(line.slice(0, colon)))
-      throw new BadResponse(`malformed header line ${JSON.stringify(line.slice(0, 40))}`);
-    const name = line.slice(0, colon);
-    const raw = line.slice(colon + 1);
+  for (let pos = firstEnd + 2; pos < text.length; pos = line.next) {
+    if (!readHeaderLine(text, pos))
+      throw new BadResponse(`malformed header line ${JSON.stringify(text.slice(pos, pos + 40))}`);
+    const name = line.name;
+    const raw = line.raw;
     const value = trimOws(raw);
     switch (name.length) {
       case 10:
