@@ -1,7 +1,7 @@
 // The hand-written configs the generated ones are compared with: what an engineer who knows
 // nginx and HAProxy writes by hand for the same features `lb generate` provides for
 // `--upstream b1 --upstream b2 --health-path /` (client address and scheme headers to the
-// upstreams, WebSocket pass-through, retries on another upstream, the same health checks).
+// upstreams, never the ones a client planted, WebSocket pass-through, retries on another upstream, the same health checks).
 // bench/lb/peers.mjs keeps its leaner peers (fewer features) for the lb bench; they are also
 // reported here, as "lb bench peer", to show what those features cost.
 // Every remaining difference from the generated files is listed in bench/README.md (exporters).
@@ -41,10 +41,16 @@ ${backends.map((b) => `    server 127.0.0.1:${b} max_fails=3 fail_timeout=5s;`).
       proxy_set_header Host $http_host;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
+      # No trusted proxies: forwarding headers from the client are replaced, never passed on.
       proxy_set_header X-Real-IP $remote_addr;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Forwarded-Host $http_host;
+      proxy_set_header Forwarded "for=$remote_addr;proto=$scheme";
+      proxy_set_header X-Forwarded-Port "";
+      proxy_set_header X-Forwarded-Prefix "";
+      proxy_set_header X-Forwarded-Server "";
+      proxy_set_header X-Forwarded-Ssl "";
       proxy_next_upstream error timeout http_502 http_503 http_504;
       proxy_connect_timeout 2s;
     }
@@ -77,6 +83,13 @@ defaults
   retry-on conn-failure empty-response response-timeout 502 503 504
 frontend f
   bind 127.0.0.1:${port}
+  # No trusted proxies: forwarding headers from the client are removed, then set here.
+  http-request del-header ^x-forwarded- -m reg
+  http-request del-header forwarded
+  http-request del-header x-real-ip
+  http-request set-header X-Real-IP %[src]
+  http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }
+  http-request set-header X-Forwarded-Proto http
   default_backend b
 backend b
   balance roundrobin

@@ -30,6 +30,22 @@ const parts = (process.env.BENCH_PARTS ?? 'load,deploy,sync').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-exp-'));
 const ports = { b1: 19201, b2: 19202, proxy: 19280 };
 const cleanup = [];
+/** The peer under load now: stopped by Ctrl-C too, with the backends (nothing left running). */
+let current;
+const onSignal = async () => {
+  try {
+    await current?.stop();
+  } catch {}
+  for (const c of cleanup.reverse()) {
+    try {
+      await c();
+    } catch {}
+  }
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(130);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
 const run = promisify(execFile);
 
 async function wrk(port, secs = seconds) {
@@ -134,6 +150,7 @@ async function throughput() {
   for (let round = 0; round < rounds; round++)
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
       const peer = await variants[name]();
+      current = peer;
       await wrk(ports.proxy, 1);
       const before = cpuMs(peer.pid);
       const r = await wrk(ports.proxy);
@@ -141,6 +158,7 @@ async function throughput() {
       results[name].push(r);
       console.error(`${name}: ${r.rps} req/s, ${r.cpuUs.toFixed(1)} µs CPU/request`);
       await peer.stop();
+      current = undefined;
     }
   // Each ratio is the median over rounds of the ratio within the round (variant and its
   // hand-written reference measured minutes apart at most), less exposed than a ratio of medians.

@@ -86,6 +86,14 @@ function site(spec: BalancerSpec, scheme: 'http' | 'https', tls: TlsFiles | unde
   return lines;
 }
 
+/** X-Forwarded-* headers Caddy does not set: removed, so a client cannot plant them. */
+const plantedForwardingHeaders = [
+  'X-Forwarded-Port',
+  'X-Forwarded-Prefix',
+  'X-Forwarded-Server',
+  'X-Forwarded-Ssl',
+];
+
 function proxy(r: RouteSpec, spec: BalancerSpec): string[] {
   if (r.upstreams.length === 0)
     return ['    # the catalog has no instance of this service yet', '    respond 503'];
@@ -118,6 +126,15 @@ function proxy(r: RouteSpec, spec: BalancerSpec): string[] {
     `        dial_timeout ${duration(t.connectMs)}`,
     `        response_header_timeout ${duration(t.headersMs)}`,
     '      }',
+  );
+  lines.push(
+    '      # Caddy sets X-Forwarded-For/-Proto/-Host (trusting only trusted_proxies), not these: a',
+    "      # client could plant them. X-Real-IP is the peer (a trusted proxy's own is not kept, unlike lb serve).",
+    '      header_up X-Real-IP {http.request.remote.host}',
+    // Caddy 2.6: a reverse_proxy option (a server option from 2.7 on).
+    ...(spec.trustedProxies.length > 0 ? [`      trusted_proxies ${spec.trustedProxies.join(' ')}`] : []),
+    '      header_up -Forwarded',
+    ...plantedForwardingHeaders.map((h) => `      header_up -${h}`),
   );
   if (spec.upstreamHeader)
     lines.push(`      header_down +${spec.upstreamHeader} {http.reverse_proxy.upstream.hostport}`);

@@ -75,6 +75,27 @@ function logTarget(log: NonNullable<BalancerSpec['accessLog']>): string {
   return `stdout # (${log.file}: HAProxy cannot write a file itself; redirect its stdout there)`;
 }
 
+/**
+ * What `lb serve` does with forwarding headers (src/balancer/headers.ts): a client not in
+ * `trustedProxies` cannot plant them (removed, then set from the connection); a trusted
+ * proxy's are extended (X-Forwarded-For) or kept. `option forwardfor` alone would keep a
+ * planted X-Forwarded-For in front of the one it adds.
+ */
+function forwarding(spec: BalancerSpec): string[] {
+  const trusted = spec.trustedProxies.length > 0 ? `src ${spec.trustedProxies.join(' ')}` : 'always_false';
+  return [
+    '  # Forwarding headers: extended or kept only from trustedProxies, else set from the connection.',
+    `  acl portico_trusted ${trusted}`,
+    '  http-request del-header ^x-forwarded- -m reg unless portico_trusted',
+    '  http-request del-header forwarded unless portico_trusted',
+    '  http-request del-header x-real-ip unless portico_trusted',
+    '  option forwardfor',
+    '  http-request set-header X-Real-IP %[src] unless { req.hdr(x-real-ip) -m found }',
+    '  http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found } !{ req.hdr(x-forwarded-host) -m found }',
+    '  http-request set-header X-Forwarded-Proto http if !{ ssl_fc } !{ req.hdr(x-forwarded-proto) -m found }',
+  ];
+}
+
 function frontend(spec: BalancerSpec, tls: TlsFiles | undefined): string[] {
   const lines = ['frontend http'];
   if (spec.listen) lines.push(`  bind ${formatHostPort(spec.listen.host, spec.listen.port)}`);
@@ -83,7 +104,7 @@ function frontend(spec: BalancerSpec, tls: TlsFiles | undefined): string[] {
     lines.push(
       `  bind ${formatHostPort(spec.tls!.listen.host, spec.tls!.listen.port)} ssl crt ${tls.pemFile}`,
     );
-  lines.push('  option forwardfor');
+  lines.push(...forwarding(spec));
   if (spec.accessLog) lines.push('  option httplog');
   // Host without its port, for host routes (and the redirect); a regex per request, so only then.
   if (spec.routes.some((r) => r.host) || (tls && spec.listen && spec.tls!.redirectHttp))
@@ -93,7 +114,9 @@ function frontend(spec: BalancerSpec, tls: TlsFiles | undefined): string[] {
     );
   if (tls) {
     const port = spec.tls!.listen.port;
-    lines.push('  http-request set-header X-Forwarded-Proto https if { ssl_fc }');
+    lines.push(
+      '  http-request set-header X-Forwarded-Proto https if { ssl_fc } !{ req.hdr(x-forwarded-proto) -m found }',
+    );
     if (spec.listen && spec.tls!.redirectHttp)
       lines.push(
         `  http-request redirect location https://%[var(txn.host)]${port === 443 ? '' : `:${port}`}%[capture.req.uri] code 308 if !{ ssl_fc }`,

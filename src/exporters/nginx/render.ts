@@ -57,6 +57,7 @@ function http(spec: BalancerSpec, run: string, tls: TlsFiles | undefined): strin
     "    '' '';",
     '  }',
     '',
+    ...forwardingMaps(spec),
   ];
   if (tls)
     lines.push(
@@ -92,6 +93,57 @@ function http(spec: BalancerSpec, run: string, tls: TlsFiles | undefined): strin
   lines.push('}');
   return lines;
 }
+
+/**
+ * What `lb serve` does with forwarding headers (src/balancer/headers.ts): from a client that is
+ * not in `trustedProxies` they are dropped and set from the connection; a trusted proxy's are
+ * extended (X-Forwarded-For, Forwarded) or kept (X-Real-IP, -Proto, -Host). nginx's usual
+ * `$proxy_add_x_forwarded_for` would pass on whatever any client planted.
+ */
+function forwardingMaps(spec: BalancerSpec): string[] {
+  // A map whose first line takes the client's value (as `$kept`) when the peer is trusted.
+  const both = (header: string, variable: string, fromTrusted: string): string[] => [
+    `  map "$portico_trusted:${header}" ${variable} {`,
+    `    "~^1:(?<kept>.+)$" ${fromTrusted};`,
+  ];
+  return [
+    '  # Forwarding headers: extended or kept only from trustedProxies, else set from the connection.',
+    '  geo $portico_trusted {',
+    '    default 0;',
+    ...spec.trustedProxies.map((cidr) => `    ${cidr} 1;`),
+    '  }',
+    '  map $portico_trusted $portico_xff {',
+    '    1 $proxy_add_x_forwarded_for;',
+    '    default $remote_addr;',
+    '  }',
+    ...both('$http_x_real_ip', '$portico_real_ip', '$kept'),
+    '    default $remote_addr;',
+    '  }',
+    ...both('$http_x_forwarded_proto', '$portico_xfp', '$kept'),
+    '    default $scheme;',
+    '  }',
+    ...both('$http_x_forwarded_host', '$portico_xfh', '$kept'),
+    '    default $http_host;',
+    '  }',
+    '  # RFC 7239: an IPv6 address is bracketed and quoted.',
+    '  map $remote_addr $portico_for {',
+    '    "~:" "\\"[$remote_addr]\\"";',
+    '    default $remote_addr;',
+    '  }',
+    ...both('$http_forwarded', '$portico_forwarded', '"$kept, for=$portico_for;proto=$scheme"'),
+    '    default "for=$portico_for;proto=$scheme";',
+    '  }',
+    '',
+  ];
+}
+
+/** X-Forwarded-* headers nobody sets here: cleared, so a client cannot plant them (nginx has no wildcard). */
+const plantedForwardingHeaders = [
+  'X-Forwarded-Port',
+  'X-Forwarded-Prefix',
+  'X-Forwarded-Server',
+  'X-Forwarded-Ssl',
+];
 
 function upstreamBlock(name: string, r: RouteSpec | TcpRouteSpec, spec: BalancerSpec): string[] {
   const hash = 'hashOn' in r ? r.hashOn : undefined;
@@ -146,10 +198,12 @@ function location(r: RouteSpec, spec: BalancerSpec): string[] {
     '      proxy_set_header Host $http_host;',
     '      proxy_set_header Upgrade $http_upgrade;',
     '      proxy_set_header Connection $connection_upgrade;',
-    '      proxy_set_header X-Real-IP $remote_addr;',
-    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    '      proxy_set_header X-Forwarded-Proto $scheme;',
-    '      proxy_set_header X-Forwarded-Host $http_host;',
+    '      proxy_set_header X-Real-IP $portico_real_ip;',
+    '      proxy_set_header X-Forwarded-For $portico_xff;',
+    '      proxy_set_header X-Forwarded-Proto $portico_xfp;',
+    '      proxy_set_header X-Forwarded-Host $portico_xfh;',
+    '      proxy_set_header Forwarded $portico_forwarded;',
+    ...plantedForwardingHeaders.map((h) => `      proxy_set_header ${h} "";`),
     `      proxy_connect_timeout ${duration(t.connectMs)};`,
     `      proxy_read_timeout ${duration(Math.max(t.headersMs, t.idleMs))};`,
     `      proxy_send_timeout ${duration(t.idleMs)};`,
