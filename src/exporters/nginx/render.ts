@@ -101,6 +101,16 @@ function http(spec: BalancerSpec, run: string, tls: TlsFiles | undefined): strin
  * `$proxy_add_x_forwarded_for` would pass on whatever any client planted.
  */
 function forwardingMaps(spec: BalancerSpec): string[] {
+  const ipv6 = [
+    '  # RFC 7239: an IPv6 address is bracketed and quoted.',
+    '  map $remote_addr $portico_for {',
+    '    "~:" "\\"[$remote_addr]\\"";',
+    '    default $remote_addr;',
+    '  }',
+    '',
+  ];
+  // Nobody trusted (the default): the values come from the connection, no per-request choice.
+  if (spec.trustedProxies.length === 0) return ipv6;
   // A map whose first line takes the client's value (as `$kept`) when the peer is trusted.
   const both = (header: string, variable: string, fromTrusted: string): string[] => [
     `  map "$portico_trusted:${header}" ${variable} {`,
@@ -125,15 +135,22 @@ function forwardingMaps(spec: BalancerSpec): string[] {
     ...both('$http_x_forwarded_host', '$portico_xfh', '$kept'),
     '    default $http_host;',
     '  }',
-    '  # RFC 7239: an IPv6 address is bracketed and quoted.',
-    '  map $remote_addr $portico_for {',
-    '    "~:" "\\"[$remote_addr]\\"";',
-    '    default $remote_addr;',
-    '  }',
+    ...ipv6.slice(0, -1),
     ...both('$http_forwarded', '$portico_forwarded', '"$kept, for=$portico_for;proto=$scheme"'),
     '    default "for=$portico_for;proto=$scheme";',
     '  }',
     '',
+  ];
+}
+
+function forwardingHeaders(spec: BalancerSpec): string[] {
+  const direct = spec.trustedProxies.length === 0;
+  return [
+    `      proxy_set_header X-Real-IP ${direct ? '$remote_addr' : '$portico_real_ip'};`,
+    `      proxy_set_header X-Forwarded-For ${direct ? '$remote_addr' : '$portico_xff'};`,
+    `      proxy_set_header X-Forwarded-Proto ${direct ? '$scheme' : '$portico_xfp'};`,
+    `      proxy_set_header X-Forwarded-Host ${direct ? '$http_host' : '$portico_xfh'};`,
+    `      proxy_set_header Forwarded ${direct ? '"for=$portico_for;proto=$scheme"' : '$portico_forwarded'};`,
   ];
 }
 
@@ -198,11 +215,7 @@ function location(r: RouteSpec, spec: BalancerSpec): string[] {
     '      proxy_set_header Host $http_host;',
     '      proxy_set_header Upgrade $http_upgrade;',
     '      proxy_set_header Connection $connection_upgrade;',
-    '      proxy_set_header X-Real-IP $portico_real_ip;',
-    '      proxy_set_header X-Forwarded-For $portico_xff;',
-    '      proxy_set_header X-Forwarded-Proto $portico_xfp;',
-    '      proxy_set_header X-Forwarded-Host $portico_xfh;',
-    '      proxy_set_header Forwarded $portico_forwarded;',
+    ...forwardingHeaders(spec),
     ...plantedForwardingHeaders.map((h) => `      proxy_set_header ${h} "";`),
     `      proxy_connect_timeout ${duration(t.connectMs)};`,
     `      proxy_read_timeout ${duration(Math.max(t.headersMs, t.idleMs))};`,
