@@ -60,11 +60,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     private readonly started: number,
   ) {
     const clientIp = req.socket.remoteAddress ?? '';
-    this.headers = upstreamRequestHeaders(req.rawHeaders, {
-      clientIp,
-      proto: ctx.proto,
-      trusted: ctx.isTrusted(clientIp),
-    });
+    this.headers = withoutExpect(
+      upstreamRequestHeaders(req.rawHeaders, {
+        clientIp,
+        proto: ctx.proto,
+        trusted: ctx.isTrusted(clientIp),
+      }),
+    );
     const te = req.headers['transfer-encoding'];
     const cl = req.headers['content-length'];
     this.bodyless = te === undefined && (cl === undefined || cl === '0');
@@ -284,6 +286,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
       });
     }
   }
+}
+
+/**
+ * Node's server has already answered `Expect: 100-continue` (it sends the 100 itself), and
+ * undici refuses a request carrying Expect: the upstream gets the body without it.
+ */
+function withoutExpect(headers: string[]): string[] {
+  for (let i = 0; i < headers.length; i += 2)
+    if (headers[i]!.length === 6 && headers[i]!.toLowerCase() === 'expect') {
+      headers.splice(i, 2);
+      i -= 2;
+    }
+  return headers;
 }
 
 function classify(err: Error & { code?: string }): Failure {

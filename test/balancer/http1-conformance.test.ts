@@ -430,6 +430,22 @@ describe('smuggling-shaped and malformed requests: 400, closed, never forwarded'
  * what they did is written above each, as "before:".
  */
 describe('cases the Node/undici path got wrong', () => {
+  // Node's path (a chunked body): Node's server answers 100 itself, the body goes on.
+  it('Expect: 100-continue with a chunked body (left to Node): 100, and the body arrives', async () => {
+    const up = await recordingUpstream();
+    const c = await RawClient.open(await balancerTo(up.port));
+    await c.write(
+      'POST /expect-chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n',
+    );
+    const first = await c.response();
+    expect([100, 200]).toContain(first.status);
+    await c.write('5\r\nhello\r\n0\r\n\r\n');
+    const final = first.status === 100 ? (await c.finalResponse()).final : first;
+    expect(final.status).toBe(200);
+    expect(up.requests).toHaveLength(1);
+    expect(up.requests[0]!.body.toString()).toBe('hello');
+  });
+
   // before: node:http sends "100 Continue", then undici refuses the Expect header
   // ("expect header not supported"): 502 bad-upstream, nothing reaches the upstream.
   it('Expect: 100-continue: the client gets 100 (or the final answer) and the body arrives', async () => {
