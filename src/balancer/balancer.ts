@@ -509,8 +509,8 @@ export class Balancer {
   /**
    * The plain-HTTP listener of the fast HTTP/1.1 path (src/balancer/h1): it reads requests on
    * raw sockets and hands a connection to `fallback` (Node's server, never listening itself)
-   * when a request is outside the subset it takes: upgrades, chunked or `Expect` bodies, HTTP/1.0,
-   * anything malformed. For HTTPS the listener is a TLS server with the same certificates and
+   * when a request is outside the subset it takes: upgrades, chunked bodies, an `Expect` other
+   * than 100-continue, HTTP/1.0, anything malformed (see request-head.ts). For HTTPS the listener is a TLS server with the same certificates and
    * the handover goes through `secureConnection`, as Node's HTTPS server takes its connections.
    */
   private fastListener(
