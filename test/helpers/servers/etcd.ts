@@ -92,11 +92,28 @@ function makeCertificates(dir: string): {
   };
 }
 
+/** etcd exited before it served (its last log lines in the message). */
+class EtcdExited extends Error {}
+
 /**
  * A one-member etcd 3.4 on 127.0.0.1 (random free ports, data in a temp dir), stopped by pid.
  * With `tls`, clients must speak TLS and present a certificate signed by the test CA.
+ *
+ * A port `freePort` found free can be taken before etcd binds it (by any outgoing connection
+ * of the tests running beside: they share the ephemeral range); etcd then exits at once. That
+ * is seen as an exit, not as a 20 s wait, and the start is tried again on fresh ports.
  */
 export async function startEtcd(options: { tls?: boolean } = {}): Promise<EtcdServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce(options);
+    } catch (error) {
+      if (!(error instanceof EtcdExited) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startEtcdOnce(options: { tls?: boolean }): Promise<EtcdServer> {
   const dir = mkdtempSync(join(tmpdir(), 'portico-etcd-'));
   const [client, peer, metrics] = [await freePort(), await freePort(), await freePort()];
   const certs = options.tls ? makeCertificates(dir) : undefined;
@@ -134,16 +151,36 @@ export async function startEtcd(options: { tls?: boolean } = {}): Promise<EtcdSe
   ];
   let child = spawnTracked('etcd', args);
   const up = async () => {
-    // The client port accepts connections once etcd serves; then a write round-trips via raft.
-    await waitFor(
-      async () => (await tcpConnect({ host: '127.0.0.1', port: client, timeoutMs: 200 })) !== undefined,
-      {
-        what: 'etcd up',
-        timeoutMs: 10_000,
-      },
-    );
+    let log = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      log = (log + d.toString()).slice(-2000);
+    });
+    let onExit = (): void => {};
+    const exited = new Promise<never>((_, reject) => {
+      onExit = () => reject(new EtcdExited(`etcd exited before serving: ${log.trim().slice(-400)}`));
+      child.once('exit', onExit);
+    });
+    exited.catch(() => {});
+    try {
+      // The client port accepts connections once etcd serves; then a write round-trips via raft.
+      await Promise.race([
+        waitFor(
+          async () => (await tcpConnect({ host: '127.0.0.1', port: client, timeoutMs: 200 })) !== undefined,
+          { what: 'etcd up', timeoutMs: 10_000 },
+        ),
+        exited,
+      ]);
+    } finally {
+      child.off('exit', onExit);
+    }
   };
-  await up();
+  try {
+    await up();
+  } catch (error) {
+    await stopProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     endpoint: `127.0.0.1:${client}`,
     port: client,
