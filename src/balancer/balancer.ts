@@ -20,6 +20,7 @@ import { type AccessLogger, type AccessLogSink, createAccessLog } from './access
 import { createAdminServer } from './admin.js';
 import { Exchange, type ExchangeContext, type HttpRoute } from './exchange.js';
 import { ClientConnection, type FastContext } from './h1/client-connection.js';
+import type { FastExchangeContext } from './h1/fast-exchange.js';
 import { UpstreamConnections } from './h1/upstream-connections.js';
 import { ActiveHealthChecks } from './health.js';
 import { Pool } from './lean-deps.js';
@@ -246,14 +247,14 @@ export class Balancer {
     const started = performance.now();
     this.draining = true;
     this.finishedWhileDraining = 0;
-    const inFlightAtStart = this.inflight.size + this.fastInflight;
+    const inFlightAtStart = this.inflightCount;
     for (const res of this.inflight) if (!res.headersSent) res.shouldKeepAlive = false;
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of this.httpServers) s.closeIdleConnections();
     this.closeIdleFastClients();
     onStopped?.(inFlightAtStart);
     const deadline = Date.now() + timeoutMs;
-    while (this.inflight.size + this.fastInflight > 0 && Date.now() < deadline) {
+    while (this.inflightCount > 0 && Date.now() < deadline) {
       await new Promise<void>((r) => {
         this.onIdle = r;
         setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now())));
@@ -263,7 +264,7 @@ export class Balancer {
     }
     this.onIdle = undefined;
     // Counted before close(): the requests it cuts fire 'close' too.
-    const cut = this.inflight.size + this.fastInflight;
+    const cut = this.inflightCount;
     const completed = this.finishedWhileDraining;
     const tunnels = this.tunnels.size;
     await this.close();
@@ -441,26 +442,43 @@ export class Balancer {
     };
   }
 
-  private httpServer<S extends Server>(server: S, proto: 'http' | 'https', redirectTo?: number): S {
+  /** What an exchange reads of the balancer, live: a reload replaces the spec, trust and routes. */
+  private exchangeContext(proto: 'http' | 'https'): FastExchangeContext {
     const self = this;
-    // Getters: a reload replaces the spec and the trusted list for the next request.
-    const ctx: ExchangeContext = {
+    return {
       get spec() {
         return self.spec;
       },
       proto,
       isTrusted: (ip) => self.isTrusted(ip),
       accessLog: this.accessLog,
+      get draining() {
+        return self.draining;
+      },
+      currentRoute: (name) => this.routes.get(name),
     };
+  }
+
+  /** In-flight requests of both paths: what a drain waits for. */
+  private get inflightCount(): number {
+    return this.inflight.size + this.fastInflight;
+  }
+
+  /** A request ended (either path): counted, and the drain woken when it was the last. */
+  private requestEnded(): void {
+    if (!this.draining) return;
+    this.finishedWhileDraining++;
+    if (this.inflightCount === 0) this.onIdle?.();
+  }
+
+  private httpServer<S extends Server>(server: S, proto: 'http' | 'https', redirectTo?: number): S {
+    const ctx: ExchangeContext = this.exchangeContext(proto);
     this.httpServers.push(server);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.inflight.add(res);
       res.on('close', () => {
         this.inflight.delete(res);
-        if (this.draining) {
-          this.finishedWhileDraining++;
-          if (this.inflight.size + this.fastInflight === 0) this.onIdle?.();
-        }
+        this.requestEnded();
       });
       // While draining, every answer closes its connection, so clients reconnect elsewhere.
       if (this.draining) res.shouldKeepAlive = false;
@@ -518,25 +536,11 @@ export class Balancer {
     proto: 'http' | 'https',
     tls?: Pick<TlsServerOptions, 'SNICallback' | 'cert' | 'key'>,
   ): NetServer {
-    const self = this;
     // Node's server starts its header/request timeout checks when it listens; this one never does.
     fallback.emit('listening');
     const ctx: FastContext = {
-      get spec() {
-        return self.spec;
-      },
-      proto,
-      isTrusted: (ip) => self.isTrusted(ip),
-      accessLog: this.accessLog,
-      get draining() {
-        return self.draining;
-      },
-      get maxHeaderBytes() {
-        return self.spec.maxHeaderBytes;
-      },
+      exchange: this.exchangeContext(proto),
       route: (host, url) => this.router.match(host, url),
-      currentRoute: (name) => this.routes.get(name),
-      connectionsOf: (u) => u.connections!,
       handOver: (socket, pending) => {
         fallback.emit(tls ? 'secureConnection' : 'connection', socket);
         if (pending) socket.emit('data', pending);
@@ -547,10 +551,7 @@ export class Balancer {
       },
       exchangeEnded: () => {
         this.fastInflight--;
-        if (this.draining) {
-          this.finishedWhileDraining++;
-          if (this.inflight.size + this.fastInflight === 0) this.onIdle?.();
-        }
+        this.requestEnded();
       },
     };
     const accept = (socket: Socket): void => {

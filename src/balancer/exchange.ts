@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { type AccessLogger, nowIso } from './access-log.js';
+import { hashKeyOf } from './hash-key.js';
 import { clientResponseHeaders, clientResponseHeadersFromParsed, upstreamRequestHeaders } from './headers.js';
 import type { BalancerSpec, RouteSpec } from './model.js';
 import type { UpstreamPool } from './pool.js';
@@ -20,7 +21,8 @@ export interface ExchangeContext {
   accessLog: AccessLogger | undefined;
 }
 
-const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Methods a retry may repeat (RFC 9110 §9.2.2). */
+export const idempotent: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /** Thrown into undici to drop a 502/503 response we are going to retry elsewhere. */
 class RetryOnAnother extends Error {}
@@ -70,7 +72,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const te = req.headers['transfer-encoding'];
     const cl = req.headers['content-length'];
     this.bodyless = te === undefined && (cl === undefined || cl === '0');
-    this.hashKey = route.spec.hashOn ? hashKeyOf(route.spec.hashOn, req, clientIp) : undefined;
+    this.hashKey = route.spec.hashOn ? hashKeyOf(route.spec.hashOn, headerOf(req), clientIp) : undefined;
     this.timer = setTimeout(() => this.controller?.abort(new TotalTimeout()), ctx.spec.timeouts.totalMs);
     res.on('close', this.onClientClose); // removed in finish()
   }
@@ -327,20 +329,10 @@ function describeTimeout(err: Error & { code?: string }, spec: BalancerSpec): st
   return err.message;
 }
 
-function hashKeyOf(
-  on: NonNullable<RouteSpec['hashOn']>,
-  req: IncomingMessage,
-  clientIp: string,
-): string | undefined {
-  if (on.header) {
-    const v = req.headers[on.header.toLowerCase()];
-    if (v !== undefined) return Array.isArray(v) ? v.join(',') : v;
-  }
-  if (on.cookie) {
-    const m = new RegExp(`(?:^|;\\s*)${on.cookie.replace(/[^\w-]/g, '')}=([^;]*)`).exec(
-      req.headers.cookie ?? '',
-    );
-    if (m) return m[1];
-  }
-  return on.clientIp ? clientIp : undefined;
+/** A header of Node's parsed request by lower-case name; repeated ones joined, as Node keeps them. */
+function headerOf(req: IncomingMessage): (lowerName: string) => string | undefined {
+  return (name) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(',') : v;
+  };
 }

@@ -1,22 +1,20 @@
 import type { Socket } from 'node:net';
 import type { HttpRoute } from '../exchange.js';
 import type { Routed } from '../router.js';
-import type { Upstream } from '../upstream.js';
 import { type ExchangeClient, FastExchange, type FastExchangeContext } from './fast-exchange.js';
 import { fallback, parseRequestHead } from './request-head.js';
 import { type Sweepable, sweeper } from './sweeper.js';
-import type { UpstreamConnections } from './upstream-connections.js';
 import { errorResponse } from './write-head.js';
 
 /** What the fast path needs from the balancer that owns the listener. */
-export interface FastContext extends FastExchangeContext {
+export interface FastContext {
+  /** Spec, trust, access log, draining: read live, a reload changes them for the next request. */
+  readonly exchange: FastExchangeContext;
   route(host: string | undefined, url: string): Routed<HttpRoute> | undefined;
-  connectionsOf(u: Upstream): UpstreamConnections;
   /** Node's HTTP server takes the connection from here on, with the bytes read but not used. */
   handOver(socket: Socket, pending: Buffer | undefined): void;
-  exchangeStarted(x: FastExchange): void;
-  exchangeEnded(x: FastExchange): void;
-  maxHeaderBytes: number;
+  exchangeStarted(): void;
+  exchangeEnded(): void;
 }
 
 /**
@@ -47,7 +45,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
-    this.waitDeadline = performance.now() + ctx.spec.timeouts.clientHeadersMs;
+    this.waitDeadline = performance.now() + ctx.exchange.spec.timeouts.clientHeadersMs;
     sweeper.add(this);
   }
 
@@ -71,7 +69,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
     }
     if (this.pending === undefined) {
       this.pending = chunk;
-      if (!x) this.waitDeadline = performance.now() + this.ctx.spec.timeouts.clientHeadersMs;
+      if (!x) this.waitDeadline = performance.now() + this.ctx.exchange.spec.timeouts.clientHeadersMs;
     } else this.pending = Buffer.concat([this.pending, chunk]);
     if (x) {
       // A pipelined request: it waits (and the client with it) until this answer is out.
@@ -91,10 +89,13 @@ export class ClientConnection implements ExchangeClient, Sweepable {
         const head = parseRequestHead(pending);
         if (head === undefined) {
           // Node answers 431 for an oversized head: let it.
-          if (pending.length > this.ctx.maxHeaderBytes) this.handOver();
+          if (pending.length > this.ctx.exchange.spec.maxHeaderBytes) this.handOver();
           return;
         }
-        if (head === fallback || ('refuse' in head ? false : head.headBytes > this.ctx.maxHeaderBytes)) {
+        if (
+          head === fallback ||
+          ('refuse' in head ? false : head.headBytes > this.ctx.exchange.spec.maxHeaderBytes)
+        ) {
           this.handOver();
           return;
         }
@@ -109,7 +110,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
         const bodyEnd = head.headBytes + bodyHere;
         const body = bodyHere > 0 ? pending.subarray(head.headBytes, bodyEnd) : undefined;
         this.pending = bodyEnd < pending.length ? pending.subarray(bodyEnd) : undefined;
-        if (head.close || this.ctx.draining) this.closeAfter = true;
+        if (head.close || this.ctx.exchange.draining) this.closeAfter = true;
         const started = performance.now();
         const routed = this.ctx.route(head.host, head.target);
         if (!routed) {
@@ -122,18 +123,9 @@ export class ClientConnection implements ExchangeClient, Sweepable {
           }
           continue;
         }
-        const x = new FastExchange(
-          this.ctx,
-          routed.route,
-          (u) => this.ctx.connectionsOf(u),
-          this,
-          head,
-          routed.path,
-          started,
-          body,
-        );
+        const x = new FastExchange(this.ctx.exchange, routed.route, this, head, routed.path, started, body);
         this.exchange = x;
-        this.ctx.exchangeStarted(x);
+        this.ctx.exchangeStarted();
         x.start();
       }
     } finally {
@@ -144,7 +136,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
   exchangeDone(x: FastExchange): void {
     if (this.exchange !== x) return;
     this.exchange = undefined;
-    this.ctx.exchangeEnded(x);
+    this.ctx.exchangeEnded();
     if (this.gone) return;
     if (this.closeAfter || (this.ended && this.pending === undefined)) {
       this.finishConnection();
@@ -153,8 +145,8 @@ export class ClientConnection implements ExchangeClient, Sweepable {
     this.waitDeadline =
       performance.now() +
       (this.pending === undefined
-        ? this.ctx.spec.timeouts.clientKeepAliveMs
-        : this.ctx.spec.timeouts.clientHeadersMs);
+        ? this.ctx.exchange.spec.timeouts.clientKeepAliveMs
+        : this.ctx.exchange.spec.timeouts.clientHeadersMs);
     this.resumeReading();
     if (!this.processing) this.next();
     if (this.ended && this.exchange === undefined && !this.gone) this.finishConnection();
@@ -193,7 +185,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
     sweeper.delete(this);
     this.socket.end();
     // A client that never reads its last answer must not hold the socket forever.
-    this.socket.setTimeout(this.ctx.spec.timeouts.clientKeepAliveMs, () => this.socket.destroy());
+    this.socket.setTimeout(this.ctx.exchange.spec.timeouts.clientKeepAliveMs, () => this.socket.destroy());
   }
 
   private handOver(): void {
@@ -223,7 +215,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
     this.exchange = undefined;
     if (x) {
       x.clientGone();
-      this.ctx.exchangeEnded(x);
+      this.ctx.exchangeEnded();
     }
     if (!this.gone) this.finishConnection();
   };
@@ -239,7 +231,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
     this.exchange = undefined;
     if (x) {
       x.clientGone();
-      this.ctx.exchangeEnded(x);
+      this.ctx.exchangeEnded();
     }
   };
 }

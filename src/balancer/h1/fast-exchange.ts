@@ -1,13 +1,14 @@
 import type { Socket } from 'node:net';
 import { nowIso } from '../access-log.js';
-import type { ExchangeContext, HttpRoute } from '../exchange.js';
+import { type ExchangeContext, type HttpRoute, idempotent } from '../exchange.js';
+import { hashKeyOf } from '../hash-key.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.js';
 import type { UpstreamPool } from '../pool.js';
 import type { Upstream } from '../upstream.js';
 import { ChunkedEnd } from './chunked-end.js';
 import { headerValue, type RequestHead } from './request-head.js';
 import { BadResponse, parseResponseHead, type ResponseHead } from './response-head.js';
-import type { ConnectionUser, UpstreamConnection, UpstreamConnections } from './upstream-connections.js';
+import type { ConnectionUser, UpstreamConnection } from './upstream-connections.js';
 import { errorResponse, headerBlock, statusLine } from './write-head.js';
 
 export interface FastExchangeContext extends ExchangeContext {
@@ -29,7 +30,6 @@ export interface ExchangeClient {
   resumeReading(): void;
 }
 
-const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** Bytes of an upstream response head taken before it is refused (Node's default is 16 KiB). */
 const maxResponseHeadBytes = 64 * 1024;
 
@@ -74,7 +74,6 @@ export class FastExchange implements ConnectionUser {
   constructor(
     private readonly ctx: FastExchangeContext,
     private route: HttpRoute,
-    private readonly connectionsOf: (u: Upstream) => UpstreamConnections,
     private readonly client: ExchangeClient,
     private readonly req: RequestHead,
     path: string,
@@ -92,7 +91,9 @@ export class FastExchange implements ConnectionUser {
     this.bodyless = req.contentLength === 0;
     this.requestBodyLeft = req.contentLength - (firstBody?.length ?? 0);
     const hashOn = route.spec.hashOn;
-    this.hashKey = hashOn ? hashKeyOf(hashOn, req.rawHeaders, this.clientIp) : undefined;
+    this.hashKey = hashOn
+      ? hashKeyOf(hashOn, (name) => headerValue(req.rawHeaders, name), this.clientIp)
+      : undefined;
     this.totalDeadline = started + ctx.spec.timeouts.totalMs;
     this.pool = route.pool;
   }
@@ -146,7 +147,7 @@ export class FastExchange implements ConnectionUser {
     this.phase = 'head';
     this.response = undefined;
     this.responseBuf = undefined;
-    const conn = this.connectionsOf(u).take(this);
+    const conn = u.connections!.take(this);
     this.conn = conn;
     const t = this.ctx.spec.timeouts;
     if (conn.connected) {
@@ -369,7 +370,7 @@ export class FastExchange implements ConnectionUser {
       // or they all timed out together), so the retry opens a fresh one.
       this.retriedStale = true;
       u.connectErrors--;
-      this.connectionsOf(u).closeIdle();
+      u.connections!.closeIdle();
       this.use(u);
       return;
     }
@@ -403,7 +404,7 @@ export class FastExchange implements ConnectionUser {
       conn?.socket.resume();
     }
     if (conn && u) {
-      const pool = this.connectionsOf(u);
+      const pool = u.connections!;
       if (reuse && conn.alive) pool.giveBack(conn);
       else pool.drop(conn);
     }
@@ -461,7 +462,7 @@ export class FastExchange implements ConnectionUser {
     const conn = this.conn;
     if (conn) {
       this.conn = undefined;
-      this.connectionsOf(this.upstream!).drop(conn);
+      this.upstream!.connections!.drop(conn);
     }
     this.releaseAttempt(false);
     this.status = 499;
@@ -548,34 +549,7 @@ function withHead(head: string, body: Buffer): Buffer {
   return out;
 }
 
-function classify(err: Error & { code?: string }): Failure {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-    case 'ECONNRESET':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EPIPE':
-    case 'ETIMEDOUT':
-      return 'connect';
-    default:
-      return err instanceof BadResponse ? 'protocol' : 'connect';
-  }
-}
-
-function hashKeyOf(
-  on: NonNullable<HttpRoute['spec']['hashOn']>,
-  raw: string[],
-  clientIp: string,
-): string | undefined {
-  if (on.header) {
-    const v = headerValue(raw, on.header.toLowerCase());
-    if (v !== undefined) return v;
-  }
-  if (on.cookie) {
-    const m = new RegExp(`(?:^|;\\s*)${on.cookie.replace(/[^\w-]/g, '')}=([^;]*)`).exec(
-      headerValue(raw, 'cookie') ?? '',
-    );
-    if (m) return m[1];
-  }
-  return on.clientIp ? clientIp : undefined;
+/** Anything but a bad answer is the connection failing (refused, reset, closed early, timed out). */
+function classify(err: Error): Failure {
+  return err instanceof BadResponse ? 'protocol' : 'connect';
 }

@@ -1,10 +1,9 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fallback, parseRequestHead, type RequestHead } from '../../../src/balancer/h1/request-head.js';
 import { startBalancer } from '../harness.js';
 import { RawClient } from '../raw-http.js';
 import { mulberry32, show } from './fuzz.js';
+import { TaggedUpstream, type UpstreamRead } from './node-server.js';
 import { generate } from './request-samples.js';
 
 /**
@@ -18,30 +17,9 @@ import { generate } from './request-samples.js';
 const seed = 0xfa57;
 const wanted = 3000;
 
-interface Seen {
-  method: string;
-  url: string;
-  bodyLength: number;
-}
-
-const seen = new Map<string, Seen[]>();
-const upstream = createServer((req, res) => {
-  let bodyLength = 0;
-  req.on('data', (c: Buffer) => {
-    bodyLength += c.length;
-  });
-  req.on('end', () => {
-    const tag = String(req.headers['x-sample']);
-    const list = seen.get(tag) ?? [];
-    list.push({ method: req.method!, url: req.url!, bodyLength });
-    seen.set(tag, list);
-    res.end(`${req.method} ${req.url} ${bodyLength} #${tag}`);
-  });
-});
-afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
-});
+const upstream = new TaggedUpstream((r, tag) => `${r.method} ${r.url} ${r.bodyLength} #${tag}`);
+const seen = upstream.seen;
+afterAll(() => upstream.stop());
 
 /** Disagreements already reported in bugs-found.test.ts, excused by name. */
 function knownBug(_ours: RequestHead): string | undefined {
@@ -75,7 +53,7 @@ async function through(
     c.destroy();
   }
   const got = seen.get(tag) ?? [];
-  const want: Seen[] = [{ method: ours.method, url: ours.target, bodyLength: ours.contentLength }];
+  const want: UpstreamRead[] = [{ method: ours.method, url: ours.target, bodyLength: ours.contentLength }];
   if (!ours.close) want.push({ method: 'GET', url: '/__sentinel', bodyLength: 0 });
   if (JSON.stringify(got) !== JSON.stringify(want)) return `upstream read ${show(JSON.stringify(got))}`;
   return undefined;
@@ -83,8 +61,7 @@ async function through(
 
 describe('the fast path forwards what it read', () => {
   it(`${wanted} accepted mutated requests: the upstream reads each as the fast path did`, async () => {
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const upstreamPort = await upstream.start();
     const { url } = await startBalancer({
       routes: [{ name: 'r', upstreams: [`127.0.0.1:${upstreamPort}`], healthCheck: false }],
     });

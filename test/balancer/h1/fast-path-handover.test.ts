@@ -1,10 +1,9 @@
-import { createServer } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fallback, parseRequestHead } from '../../../src/balancer/h1/request-head.js';
 import { startBalancer } from '../harness.js';
 import { mulberry32, show } from './fuzz.js';
-import { RecordingServer } from './node-server.js';
+import { RecordingServer, TaggedUpstream, type UpstreamRead } from './node-server.js';
 import { generate } from './request-samples.js';
 
 /**
@@ -19,43 +18,22 @@ import { generate } from './request-samples.js';
 const seed = 0x4a4d;
 const wanted = 1200;
 
-interface Seen {
-  method: string;
-  url: string;
-  bodyLength: number;
-}
-
-const seen = new Map<string, Seen[]>();
-const upstream = createServer((req, res) => {
-  let bodyLength = 0;
-  req.on('data', (c: Buffer) => {
-    bodyLength += c.length;
-  });
-  req.on('end', () => {
-    const tag = String(req.headers['x-sample']);
-    const list = seen.get(tag) ?? [];
-    list.push({ method: req.method!, url: req.url!, bodyLength });
-    seen.set(tag, list);
-    res.end('ok');
-  });
-});
+const upstream = new TaggedUpstream(() => 'ok');
+const seen = upstream.seen;
 const direct = new RecordingServer();
 let balancerPort = 0;
 
 beforeAll(async () => {
   await direct.start();
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const upstreamPort = await upstream.start();
   const { url } = await startBalancer({
-    routes: [
-      { name: 'r', upstreams: [`127.0.0.1:${(upstream.address() as AddressInfo).port}`], healthCheck: false },
-    ],
+    routes: [{ name: 'r', upstreams: [`127.0.0.1:${upstreamPort}`], healthCheck: false }],
   });
   balancerPort = Number(new URL(url).port);
 });
 afterAll(async () => {
   await direct.stop();
-  upstream.closeAllConnections();
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await upstream.stop();
 });
 
 /** Write `wire` to the balancer; resolves when it closes the connection (bounded). */
@@ -83,7 +61,7 @@ function bodyFor(head: string): string {
  * Every request in `sub` is one of `list` (each used once). Not in order: Node's server reads
  * pipelined requests ahead, and the balancer forwards them on separate upstream connections.
  */
-function isSubset(sub: Seen[], list: Seen[]): boolean {
+function isSubset(sub: UpstreamRead[], list: UpstreamRead[]): boolean {
   const left = list.map((s) => JSON.stringify(s));
   for (const s of sub) {
     const at = left.indexOf(JSON.stringify(s));
@@ -118,7 +96,7 @@ describe('hand-over to Node’s server', () => {
           if (node.timedOut) return;
           await throughBalancer(wire);
           compared++;
-          const read: Seen[] = node.requests
+          const read: UpstreamRead[] = node.requests
             .filter((r) => r.rawHeaders.some((v, k) => k % 2 === 1 && v === tag))
             .map(({ method, url, bodyLength }) => ({ method, url, bodyLength }));
           const got = seen.get(tag) ?? [];

@@ -74,3 +74,48 @@ export class RecordingServer {
     });
   }
 }
+
+/** What an upstream read of one request, as `TaggedUpstream` records it. */
+export interface UpstreamRead {
+  method: string;
+  url: string;
+  bodyLength: number;
+}
+
+/**
+ * A node:http upstream recording each request it reads under the sample tag the test put in
+ * its `X-Sample` header; `answer` makes the response body from what was read.
+ */
+export class TaggedUpstream {
+  readonly seen = new Map<string, UpstreamRead[]>();
+  private readonly server: Server;
+  port = 0;
+
+  constructor(answer: (read: UpstreamRead, tag: string) => string) {
+    this.server = createServer((req, res) => {
+      let bodyLength = 0;
+      req.on('data', (c: Buffer) => {
+        bodyLength += c.length;
+      });
+      req.on('end', () => {
+        const tag = String(req.headers['x-sample']);
+        const read = { method: req.method!, url: req.url!, bodyLength };
+        const list = this.seen.get(tag) ?? [];
+        list.push(read);
+        this.seen.set(tag, list);
+        res.end(answer(read, tag));
+      });
+    });
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
