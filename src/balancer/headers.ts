@@ -201,3 +201,26 @@ function tokens(value: string): ReadonlySet<string> {
       .filter((t) => t && t !== 'close' && t !== 'keep-alive' && !endToEnd.has(t)),
   );
 }
+
+/** Whether a Connection value names fields besides close and keep-alive (they stop at this hop too). */
+export function namesOtherFields(value: string): boolean {
+  return tokens(value).size > 0;
+}
+
+let lastLines = { clientIp: '', proto: '', host: undefined as string | undefined, lines: Buffer.alloc(0) };
+
+/**
+ * The forwarding fields `upstreamRequestHeaders` appends to a request that brought none a
+ * trusted proxy vouches for, as header lines in latin1 bytes. Kept for the last (client,
+ * proto, host): a keep-alive client sends the same ones request after request.
+ */
+export function ownForwardingLines(clientIp: string, proto: string, host: string | undefined): Buffer {
+  const last = lastLines;
+  if (last.clientIp === clientIp && last.proto === proto && last.host === host) return last.lines;
+  let text = `x-forwarded-for: ${clientIp}\r\nx-forwarded-proto: ${proto}\r\n`;
+  if (host) text += `x-forwarded-host: ${host}\r\n`;
+  text += `forwarded: ${forwardedElement(clientIp, proto, host)}\r\nx-real-ip: ${clientIp}\r\n`;
+  const lines = Buffer.from(text, 'latin1');
+  lastLines = { clientIp, proto, host, lines };
+  return lines;
+}

@@ -2,14 +2,14 @@ import type { Socket } from 'node:net';
 import { nowIso } from '../access-log.js';
 import { type ExchangeContext, type HttpRoute, idempotent } from '../exchange.js';
 import { hashKeyOf } from '../hash-key.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.js';
 import type { UpstreamPool } from '../pool.js';
 import type { Upstream } from '../upstream.js';
 import { ChunkedEnd } from './chunked-end.js';
+import { clientHead, upstreamHead } from './outgoing-head.js';
 import { headerValue, type RequestHead } from './request-head.js';
 import { BadResponse, parseResponseHead, type ResponseHead } from './response-head.js';
 import type { ConnectionUser, UpstreamConnection } from './upstream-connections.js';
-import { errorResponse, headerBlock, statusLine } from './write-head.js';
+import { errorResponse } from './write-head.js';
 
 export interface FastExchangeContext extends ExchangeContext {
   /** The balancer is draining: every answer closes its connection. */
@@ -60,7 +60,8 @@ export class FastExchange implements ConnectionUser {
   private chunked: ChunkedEnd | undefined;
   /** Request body bytes still to come from the client. */
   private requestBodyLeft: number;
-  private readonly requestHead: string;
+  /** The request for the upstream, with the body bytes that came with its head. */
+  private readonly requestHead: Buffer;
   private readonly bodyless: boolean;
   private readonly hashKey: string | undefined;
   private readonly clientIp: string;
@@ -79,15 +80,12 @@ export class FastExchange implements ConnectionUser {
     path: string,
     private readonly started: number,
     /** Body bytes that arrived with the head. */
-    private firstBody: Buffer | undefined,
+    firstBody: Buffer | undefined,
   ) {
     this.clientIp = client.socket.remoteAddress ?? '';
-    const headers = upstreamRequestHeaders(req.rawHeaders, {
-      clientIp: this.clientIp,
-      proto: ctx.proto,
-      trusted: ctx.isTrusted(this.clientIp),
-    });
-    this.requestHead = `${req.method} ${path} HTTP/1.1\r\n${headerBlock(headers)}\r\n`;
+    const facts = { clientIp: this.clientIp, proto: ctx.proto, trusted: ctx.isTrusted(this.clientIp) };
+    // With its first body bytes: only a body-less request is ever sent twice (retries).
+    this.requestHead = upstreamHead(req, path, facts, firstBody);
     this.bodyless = req.contentLength === 0;
     this.requestBodyLeft = req.contentLength - (firstBody?.length ?? 0);
     const hashOn = route.spec.hashOn;
@@ -158,14 +156,7 @@ export class FastExchange implements ConnectionUser {
       this.phaseDeadline = this.attemptStart + t.connectMs;
     }
     // Written at once: a socket still connecting queues it.
-    const body = this.firstBody;
-    if (body) {
-      this.firstBody = undefined;
-      conn.socket.cork();
-      conn.socket.write(this.requestHead, 'latin1');
-      conn.socket.write(body);
-      conn.socket.uncork();
-    } else conn.socket.write(this.requestHead, 'latin1');
+    conn.socket.write(this.requestHead);
   }
 
   /** More request body from the client; returns the bytes past the body (a pipelined request). */
@@ -256,33 +247,36 @@ export class FastExchange implements ConnectionUser {
     this.phaseDeadline = performance.now() + idleMs;
     const client = this.client;
     if (head.framing === 'close' || this.ctx.draining || this.req.close) client.closeAfter = true;
-    const extra = this.ctx.spec.upstreamHeader;
-    const headers = clientResponseHeaders(head.rawHeaders, extra ? [extra, u.id] : undefined);
-    let text = `${statusLine(head.status, head.reason)}${headerBlock(headers)}`;
-    if (head.framing === 'chunked') text += `transfer-encoding: ${head.transferEncoding}\r\n`;
-    if (client.closeAfter) text += 'connection: close\r\n';
-    text += '\r\n';
     this.headSent = true;
-    const socket = client.socket;
     if (head.framing === 'none') {
-      socket.write(text, 'latin1');
+      this.writeHead(empty);
       this.complete(rest.length === 0);
       return;
     }
     if (head.framing === 'length') this.bodyLeft = head.contentLength;
     else if (head.framing === 'chunked') this.chunked = new ChunkedEnd();
     if (rest.length === 0) {
-      if (head.framing === 'length' && head.contentLength === 0) {
-        socket.write(text, 'latin1');
-        this.complete(true);
-      } else socket.write(text, 'latin1');
+      this.writeHead(empty);
+      if (head.framing === 'length' && head.contentLength === 0) this.complete(true);
       return;
     }
-    this.onBodyBytes(rest, text);
+    this.onBodyBytes(rest, true);
   }
 
-  /** `head`: the response head not written yet; it goes out with these bytes in one write. */
-  private onBodyBytes(chunk: Buffer, head?: string): void {
+  /** The response head for the client, with `body` (the body bytes that came with it) in the same write. */
+  private writeHead(body: Buffer): boolean {
+    const extra = this.ctx.spec.upstreamHeader;
+    const out = clientHead(
+      this.response!,
+      extra ? [extra, this.upstream!.id] : undefined,
+      this.client.closeAfter,
+      body,
+    );
+    return this.client.socket.write(out);
+  }
+
+  /** `withHead`: the response head is not written yet; it goes out with these bytes in one write. */
+  private onBodyBytes(chunk: Buffer, withHead = false): void {
     const response = this.response!;
     this.phaseDeadline = performance.now() + this.ctx.spec.timeouts.idleMs;
     let end = chunk.length;
@@ -307,10 +301,7 @@ export class FastExchange implements ConnectionUser {
       }
     }
     const out = end === chunk.length ? chunk : chunk.subarray(0, end);
-    const flowing =
-      head === undefined
-        ? out.length === 0 || this.client.socket.write(out)
-        : this.client.socket.write(withHead(head, out));
+    const flowing = withHead ? this.writeHead(out) : out.length === 0 || this.client.socket.write(out);
     if (finished) {
       // Bytes after the end of the response: the upstream is out of step, do not reuse it.
       this.complete(end === chunk.length);
@@ -537,17 +528,7 @@ export class FastExchange implements ConnectionUser {
   }
 }
 
-/**
- * One buffer for a head and the body bytes that came with it: one plain write instead of a
- * corked pair (a writev costs more than the copy for the small answers most requests get).
- */
-function withHead(head: string, body: Buffer): Buffer {
-  const headBytes = head.length; // latin1: one byte per character
-  const out = Buffer.allocUnsafe(headBytes + body.length);
-  out.write(head, 0, 'latin1');
-  body.copy(out, headBytes);
-  return out;
-}
+const empty = Buffer.alloc(0);
 
 /** Anything but a bad answer is the connection failing (refused, reset, closed early, timed out). */
 function classify(err: Error): Failure {

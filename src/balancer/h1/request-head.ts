@@ -1,6 +1,15 @@
 import { METHODS } from 'node:http';
-import { line, readHeaderLine } from './header-line.js';
-import { contentLengthValue, trimOws } from './ows.js';
+import { namesOtherFields } from '../headers.js';
+import {
+  ascii,
+  contentLengthAt,
+  field,
+  fieldList,
+  is,
+  readField,
+  startsExactly,
+  startsWith,
+} from './header-line.js';
 
 /**
  * The request heads the fast HTTP/1.1 path takes itself: a strict, unambiguous subset of
@@ -11,21 +20,45 @@ import { contentLengthValue, trimOws } from './ows.js';
  * connection goes to Node's own parser (llhttp), which answers or rejects it.
  * So every request accepted here is read exactly as llhttp would read it: no framing
  * disagreement between the two parsers, hence no request smuggling through the split.
+ *
+ * The head is read on its bytes: strings are made for the method, target and Host only, and the
+ * field lines that go on to the upstream are passed as they came (`upstream-head.ts`).
  */
-export interface RequestHead {
-  method: string;
-  target: string;
-  /** Flat [name, value, …] as the client spelled them (values trimmed). */
-  rawHeaders: string[];
-  host: string | undefined;
-  /** Body bytes that follow the head (0: none). */
-  contentLength: number;
-  /** The client asked to close after this exchange (`Connection: close`). */
-  close: boolean;
-  /** `Expect: 100-continue`: the upstream's 100 is passed on before the client sends its body. */
-  expectContinue: boolean;
-  /** Bytes the head took, CRLFCRLF included. */
-  headBytes: number;
+export class RequestHead {
+  private list: string[] | undefined;
+
+  constructor(
+    /** The bytes the head was read from (it starts at 0). */
+    readonly buf: Buffer,
+    readonly method: string,
+    readonly target: string,
+    readonly host: string | undefined,
+    /** Body bytes that follow the head (0: none). */
+    readonly contentLength: number,
+    /** The client asked to close after this exchange (`Connection: close`). */
+    readonly close: boolean,
+    /** `Expect: 100-continue`: the upstream's 100 is passed on before the client sends its body. */
+    readonly expectContinue: boolean,
+    /** Bytes the head took, CRLFCRLF included. */
+    readonly headBytes: number,
+    /** Where the field lines start (past the request line's CRLF). */
+    readonly linesStart: number,
+    /**
+     * The field lines that stop at this hop, as [start, end) pairs in order: hop-by-hop fields,
+     * and forwarding fields (rebuilt from the connection). Undefined: none.
+     */
+    readonly hopLines: number[] | undefined,
+    /** X-Forwarded-*, Forwarded or X-Real-IP came: a trusted proxy's are extended. */
+    readonly forwarding: boolean,
+    /** A Connection field names other fields to remove: the general header rules apply. */
+    readonly connectionNames: boolean,
+  ) {}
+
+  /** Flat [name, value, …] as the client spelled them (values trimmed), made on first use. */
+  get rawHeaders(): string[] {
+    this.list ??= fieldList(this.buf, this.linesStart, this.headBytes - 4);
+    return this.list;
+  }
 }
 
 /** Node's parser must take this connection from here on. */
@@ -39,14 +72,32 @@ export interface Refused {
 
 const crlfcrlf = Buffer.from('\r\n\r\n');
 
-/** Method: an RFC 9110 token. Target: origin-form, visible ASCII only. Version 1.1 only. */
-const requestLine = /^([A-Z-]+) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
 /**
  * Methods llhttp knows (others it answers 400), minus CONNECT (what follows is a tunnel to it)
  * and PRI (the HTTP/2 preface): those go to Node's server.
  */
 const methods = new Set(METHODS.filter((m) => m !== 'CONNECT' && m !== 'PRI'));
 const absoluteForm = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [A-Za-z][A-Za-z0-9+.-]*:\/\/[\x21-\x7e]* HTTP\/1\.[01]$/;
+const version = ascii(' HTTP/1.1');
+
+const names = {
+  te: ascii('te'),
+  host: ascii('host'),
+  expect: ascii('expect'),
+  upgrade: ascii('upgrade'),
+  trailer: ascii('trailer'),
+  forwarded: ascii('forwarded'),
+  xRealIp: ascii('x-real-ip'),
+  connection: ascii('connection'),
+  keepAlive: ascii('keep-alive'),
+  contentLength: ascii('content-length'),
+  proxyConnection: ascii('proxy-connection'),
+  transferEncoding: ascii('transfer-encoding'),
+  proxyAuthenticate: ascii('proxy-authenticate'),
+  proxyAuthorization: ascii('proxy-authorization'),
+  xForwarded: ascii('x-forwarded-'),
+};
+const values = { close: ascii('close'), keepAlive: ascii('keep-alive'), continue: ascii('100-continue') };
 
 /**
  * Parse the head at the start of `buf`. `undefined`: not complete yet (the caller enforces the
@@ -55,72 +106,116 @@ const absoluteForm = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [A-Za-z][A-Za-z0-9+.-]*:\/\/[
 export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fallback | undefined {
   const end = buf.indexOf(crlfcrlf);
   if (end < 0) return undefined;
-  const text = buf.toString('latin1', 0, end);
-  let firstEnd = text.indexOf('\r\n');
-  if (firstEnd < 0) firstEnd = text.length;
-  const requestText = text.slice(0, firstEnd);
-  const first = requestLine.exec(requestText);
-  if (!first || !methods.has(first[1]!)) {
-    // A reverse proxy routes by Host; an absolute-form target (forward-proxy style) could name
-    // another authority than the one routed (RFC 9112 §3.2.2), so it is refused, not guessed.
-    if (absoluteForm.test(requestText))
-      return { refuse: 400, why: 'absolute-form request targets are not accepted' };
-    // Server-wide OPTIONS asks the balancer itself, which has nothing to say.
-    if (requestText === 'OPTIONS * HTTP/1.1') return { refuse: 501, why: 'OPTIONS * is not forwarded' };
-    return fallback;
+  // Request line: a method of capitals and `-`, one SP, an origin-form target of visible
+  // ASCII, one SP, HTTP/1.1, CRLF (or the head's end).
+  let i = 0;
+  while (i < end && ((buf[i]! >= 0x41 && buf[i]! <= 0x5a) || buf[i] === 0x2d)) i++;
+  const methodEnd = i;
+  let targetEnd = 0;
+  let linesStart = -1;
+  if (methodEnd > 0 && buf[i] === 0x20 && buf[i + 1] === 0x2f) {
+    i += 2;
+    while (i < end && buf[i]! >= 0x21 && buf[i]! <= 0x7e) i++;
+    targetEnd = i;
+    if (startsExactly(buf, i, end, version)) {
+      i += version.length;
+      if (i === end) linesStart = end + 2;
+      else if (buf[i] === 0x0d && buf[i + 1] === 0x0a && i + 1 < end) linesStart = i + 2;
+    }
   }
-  const rawHeaders: string[] = [];
+  if (linesStart < 0) return outsideSubset(buf, end);
+  const method =
+    methodEnd === 3 && buf[0] === 0x47 && buf[1] === 0x45 && buf[2] === 0x54
+      ? 'GET'
+      : buf.toString('latin1', 0, methodEnd);
+  if (!methods.has(method)) return outsideSubset(buf, end);
   let host: string | undefined;
   let contentLength = 0;
   let sawLength = false;
   let close = false;
   let expectContinue = false;
+  let forwarding = false;
+  let connectionNames = false;
+  let hopLines: number[] | undefined;
   /** A Transfer-Encoding other than plain chunked: judged once every line is known to be well-formed. */
   let codings: string | undefined;
-  for (let pos = firstEnd + 2; pos < text.length; pos = line.next) {
-    if (!readHeaderLine(text, pos)) return fallback; // Node's parser answers 400
-    const name = line.name;
-    const raw = line.raw;
-    const value = trimOws(raw);
-    switch (name.length) {
+  for (let pos = linesStart; pos < end; pos = field.next) {
+    if (!readField(buf, pos, end)) return fallback; // Node's parser answers 400
+    const colon = field.colon;
+    const vs = field.valueStart;
+    const ve = field.valueEnd;
+    let hop = false;
+    switch (colon - pos) {
+      case 2:
+        hop = is(buf, pos, colon, names.te);
+        break;
       case 4:
-        if (name.toLowerCase() === 'host') {
+        if (is(buf, pos, colon, names.host)) {
           if (host !== undefined) return { refuse: 400, why: 'more than one Host header' };
-          host = value;
+          host = buf.toString('latin1', vs, ve);
         }
         break;
       case 6:
-        if (name.toLowerCase() === 'expect') {
-          if (value.toLowerCase() !== '100-continue') return fallback; // Node answers 417
+        if (is(buf, pos, colon, names.expect)) {
+          if (!is(buf, vs, ve, values.continue)) return fallback; // Node answers 417
           expectContinue = true;
         }
         break;
       case 7:
-        if (name.toLowerCase() === 'upgrade') return fallback;
+        if (is(buf, pos, colon, names.upgrade)) return fallback;
+        hop = is(buf, pos, colon, names.trailer);
+        break;
+      case 9:
+        if (is(buf, pos, colon, names.forwarded) || is(buf, pos, colon, names.xRealIp)) {
+          forwarding = true;
+          hop = true;
+        }
         break;
       case 10:
-        if (name.toLowerCase() === 'connection') {
-          const v = value.toLowerCase();
-          if (v === 'close') close = true;
-          else if (v !== 'keep-alive' && /(^|[\s,])close($|[\s,])/.test(v)) close = true;
-        }
+        if (is(buf, pos, colon, names.connection)) {
+          hop = true;
+          if (is(buf, vs, ve, values.close)) close = true;
+          else if (!is(buf, vs, ve, values.keepAlive)) {
+            const value = buf.toString('latin1', vs, ve);
+            if (/(^|[\s,])close($|[\s,])/.test(value.toLowerCase())) close = true;
+            if (namesOtherFields(value)) connectionNames = true;
+          }
+        } else hop = is(buf, pos, colon, names.keepAlive);
         break;
       case 14:
-        if (name.toLowerCase() === 'content-length') {
-          const digits = contentLengthValue.exec(raw);
-          if (sawLength || !digits) return fallback;
+        if (is(buf, pos, colon, names.contentLength)) {
+          const length = contentLengthAt(buf, colon, field.next - 2);
+          if (sawLength || length < 0) return fallback;
           sawLength = true;
-          contentLength = Number(digits[1]);
+          contentLength = length;
         }
         break;
+      case 16:
+        hop = is(buf, pos, colon, names.proxyConnection);
+        break;
       case 17:
-        if (name.toLowerCase() === 'transfer-encoding') {
+        if (is(buf, pos, colon, names.transferEncoding)) {
+          const value = buf.toString('latin1', vs, ve);
           if (value.toLowerCase() === 'chunked') return fallback; // Node's parser reads chunked bodies
           codings = value;
         }
         break;
+      case 18:
+        hop = is(buf, pos, colon, names.proxyAuthenticate);
+        break;
+      case 19:
+        hop = is(buf, pos, colon, names.proxyAuthorization);
+        break;
     }
-    rawHeaders.push(name, value);
+    // X-Forwarded-For, -Proto, -Host, -Port, …: every one is rebuilt, never passed on as sent.
+    if (!hop && colon - pos >= 12 && startsWith(buf, pos, colon, names.xForwarded)) {
+      forwarding = true;
+      hop = true;
+    }
+    if (hop) {
+      hopLines ??= [];
+      hopLines.push(pos, field.next);
+    }
   }
   if (codings !== undefined) {
     const list = codings
@@ -134,16 +229,35 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
     return { refuse: 501, why: `Transfer-Encoding ${JSON.stringify(codings)} is not supported` };
   }
   if (host === undefined) return { refuse: 400, why: 'HTTP/1.1 requires a Host header' };
-  return {
-    method: first[1]!,
-    target: first[2]!,
-    rawHeaders,
+  return new RequestHead(
+    buf,
+    method,
+    buf.toString('latin1', methodEnd + 1, targetEnd),
     host,
     contentLength,
     close,
     expectContinue,
-    headBytes: end + 4,
-  };
+    end + 4,
+    linesStart,
+    hopLines,
+    forwarding,
+    connectionNames,
+  );
+}
+
+/** A request line outside the subset: a few are refused, the rest go to Node's parser. */
+function outsideSubset(buf: Buffer, end: number): Refused | typeof fallback {
+  const text = buf.toString('latin1', 0, end);
+  let firstEnd = text.indexOf('\r\n');
+  if (firstEnd < 0) firstEnd = text.length;
+  const requestText = text.slice(0, firstEnd);
+  // A reverse proxy routes by Host; an absolute-form target (forward-proxy style) could name
+  // another authority than the one routed (RFC 9112 §3.2.2), so it is refused, not guessed.
+  if (absoluteForm.test(requestText))
+    return { refuse: 400, why: 'absolute-form request targets are not accepted' };
+  // Server-wide OPTIONS asks the balancer itself, which has nothing to say.
+  if (requestText === 'OPTIONS * HTTP/1.1') return { refuse: 501, why: 'OPTIONS * is not forwarded' };
+  return fallback;
 }
 
 /** A header's value by lower-case name (first occurrence), from a flat raw list. */

@@ -13,7 +13,18 @@ const response = (lines: string[], statusLine = 'HTTP/1.1 200 OK'): string =>
 describe('parseResponseHead: accepted', () => {
   it('a Content-Length response: status, reason, headers in order, length, reusable, head size', () => {
     const text = response(['Content-Type: text/plain', 'Content-Length:  5 ', 'X: \x80"q"']);
-    expect(ok(`${text}hello`)).toEqual({
+    const r = ok(`${text}hello`);
+    const { status, reason, rawHeaders, framing, contentLength, transferEncoding, reusable, headBytes } = r;
+    expect({
+      status,
+      reason,
+      rawHeaders,
+      framing,
+      contentLength,
+      transferEncoding,
+      reusable,
+      headBytes,
+    }).toEqual({
       status: 200,
       reason: 'OK',
       rawHeaders: ['Content-Type', 'text/plain', 'Content-Length', '5', 'X', '\x80"q"'],
