@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ async function balancerTo(upstreamPort: number): Promise<number> {
   return Number(new URL(url).port);
 }
 
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const pathOf = (m: Message): string => m.startLine.split(' ')[1]!;
 const ok = (body: string, extra = ''): string =>
   `HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}\r\n${extra}\r\n${body}`;
@@ -165,6 +167,50 @@ describe('response bodies from the upstream', () => {
     expect(createHash('sha256').update(r.body).digest('hex')).toBe(
       createHash('sha256').update(payload).digest('hex'),
     );
+  });
+  it('two 4 MB responses to clients that stop reading for a while arrive intact (reads share one buffer)', async () => {
+    const payloads = { '/a': randomBytes(4 << 20), '/b': randomBytes(4 << 20) };
+    const up = await scripted(
+      Object.fromEntries(
+        Object.entries(payloads).map(([path, body]) => [
+          path,
+          ({ socket }: RawExchange) => {
+            socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+            socket.write(body);
+          },
+        ]),
+      ),
+    );
+    const port = await balancerTo(up.port);
+    const fetchSlowly = async (path: string): Promise<Buffer> => {
+      const socket = connect(port, '127.0.0.1');
+      socket.pause();
+      socket.write(get(path));
+      // Writes to this client back up while the other response is read: a pending write that
+      // kept the shared read buffer would carry the other response's bytes.
+      await sleep(300);
+      const chunks: Buffer[] = [];
+      let total = 0;
+      return await new Promise<Buffer>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${path}: ${total} bytes in 20 s`)), 20_000);
+        socket.on('data', (c: Buffer) => {
+          chunks.push(c);
+          total += c.length;
+          const all = Buffer.concat(chunks);
+          const end = all.indexOf('\r\n\r\n');
+          if (end >= 0 && all.length - end - 4 >= 4 << 20) {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(all.subarray(end + 4));
+          }
+        });
+        socket.on('error', reject);
+        socket.resume();
+      });
+    };
+    const [a, b] = await Promise.all([fetchSlowly('/a'), fetchSlowly('/b')]);
+    expect(sha(a)).toBe(sha(payloads['/a']));
+    expect(sha(b)).toBe(sha(payloads['/b']));
   });
 });
 

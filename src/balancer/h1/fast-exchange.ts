@@ -199,7 +199,7 @@ export class FastExchange implements ConnectionUser {
       if (!head) {
         if (buf.length > maxResponseHeadBytes)
           this.upstreamFailed('protocol', new BadResponse('response head too large'));
-        else this.responseBuf = buf;
+        else this.responseBuf = Buffer.from(buf); // kept past this read: a copy
         return;
       }
       buf = buf.subarray(head.headBytes);
@@ -301,7 +301,10 @@ export class FastExchange implements ConnectionUser {
       }
     }
     const out = end === chunk.length ? chunk : chunk.subarray(0, end);
-    const flowing = withHead ? this.writeHead(out) : out.length === 0 || this.client.socket.write(out);
+    // A write that does not finish at once keeps its buffer: never the read buffer itself.
+    const flowing = withHead
+      ? this.writeHead(out)
+      : out.length === 0 || this.client.socket.write(Buffer.from(out));
     if (finished) {
       // Bytes after the end of the response: the upstream is out of step, do not reuse it.
       this.complete(end === chunk.length);

@@ -4,6 +4,7 @@ import { type Sweepable, sweeper } from './sweeper.js';
 /** What an upstream connection reports to the exchange using it. */
 export interface ConnectionUser {
   onUpstreamConnect(): void;
+  /** Bytes read: valid during the call only (`readBuffer`); copy what must be kept. */
   onUpstreamData(chunk: Buffer): void;
   /** The upstream ended or closed the connection, or it failed (`error` set). */
   onUpstreamGone(error: Error | undefined): void;
@@ -29,7 +30,6 @@ export class UpstreamConnection {
   ) {
     socket.setNoDelay(true);
     socket.on('connect', this.onConnect);
-    socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
@@ -51,10 +51,12 @@ export class UpstreamConnection {
     this.user?.onUpstreamConnect();
   };
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** Node's `onread`: the bytes are in `readBuffer`, with no stream machinery or allocation per read. */
+  readonly onRead = (n: number): boolean => {
     const user = this.user;
-    if (user) user.onUpstreamData(chunk);
+    if (user) user.onUpstreamData(readBuffer.subarray(0, n));
     else this.destroy(); // bytes nobody asked for: the connection is out of step
+    return true;
   };
 
   private readonly onEnd = (): void => {
@@ -85,6 +87,12 @@ export class UpstreamConnection {
   }
 }
 
+/**
+ * Every upstream connection reads into this one buffer: a read is handled before the next one
+ * starts (one thread), so the bytes need copying only when they outlive their read.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 /** The kept-alive connections to one upstream, newest first, closed after `keepAliveMs` idle. */
 export class UpstreamConnections implements Sweepable {
   private readonly idle: UpstreamConnection[] = [];
@@ -105,7 +113,12 @@ export class UpstreamConnections implements Sweepable {
       c.user = user;
       return c;
     }
-    const fresh = new UpstreamConnection(connect({ host: this.host, port: this.port }), this);
+    const socket: Socket = connect({
+      host: this.host,
+      port: this.port,
+      onread: { buffer: readBuffer, callback: (n: number): boolean => fresh.onRead(n) },
+    });
+    const fresh: UpstreamConnection = new UpstreamConnection(socket, this);
     fresh.user = user;
     this.all.add(fresh);
     return fresh;
