@@ -26,6 +26,7 @@ export interface FastContext {
  */
 export class ClientConnection implements ExchangeClient, Sweepable {
   closeAfter = false;
+  readonly clientIp: string;
   private pending: Buffer | undefined;
   private exchange: FastExchange | undefined;
   private waitDeadline = 0;
@@ -40,6 +41,7 @@ export class ClientConnection implements ExchangeClient, Sweepable {
     private readonly ctx: FastContext,
   ) {
     socket.setNoDelay(true);
+    this.clientIp = socket.remoteAddress ?? '';
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);

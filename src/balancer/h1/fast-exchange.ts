@@ -21,6 +21,8 @@ export interface FastExchangeContext extends ExchangeContext {
 /** The client side of an exchange, as the fast path's client connection provides it. */
 export interface ExchangeClient {
   readonly socket: Socket;
+  /** The peer's address ('' when the socket has none). */
+  readonly clientIp: string;
   /** Answer with `Connection: close` and close after this exchange. */
   closeAfter: boolean;
   /** The exchange is over (answered, failed, or the client left). */
@@ -82,7 +84,7 @@ export class FastExchange implements ConnectionUser {
     /** Body bytes that arrived with the head. */
     firstBody: Buffer | undefined,
   ) {
-    this.clientIp = client.socket.remoteAddress ?? '';
+    this.clientIp = client.clientIp;
     const facts = { clientIp: this.clientIp, proto: ctx.proto, trusted: ctx.isTrusted(this.clientIp) };
     // With its first body bytes: only a body-less request is ever sent twice (retries).
     this.requestHead = upstreamHead(req, path, facts, firstBody);

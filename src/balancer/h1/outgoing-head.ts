@@ -16,25 +16,30 @@ import { headerBlock, statusLine } from './write-head.js';
  * trusted proxy to extend.
  */
 
-const crlf = Buffer.from('\r\n');
-
 /** The request for the upstream: request line for `path`, the client's fields, forwarding fields. */
 export function upstreamHead(req: RequestHead, path: string, facts: ForwardingFacts, body?: Buffer): Buffer {
   if (req.connectionNames || (req.forwarding && facts.trusted)) {
     const headers = upstreamRequestHeaders(req.rawHeaders, facts);
     return withBody(`${req.method} ${path} HTTP/1.1\r\n${headerBlock(headers)}\r\n`, body);
   }
-  const line = path === req.target ? undefined : `${req.method} ${path} HTTP/1.1\r\n`;
-  const lineBytes = line === undefined ? req.linesStart : line.length; // latin1: a byte per character
-  const own = ownForwardingLines(facts.clientIp, facts.proto, req.host);
+  const own = ownForwardingLines(facts.clientIp, facts.proto, req.host); // ends with the blank line
   const linesEnd = req.headBytes - 2; // past the last field line's CRLF
+  const bodyBytes = body?.length ?? 0;
+  if (path === req.target) {
+    // The request line as it came: copied with the field lines.
+    const out = Buffer.allocUnsafe(keptBytes(0, linesEnd, req.hopLines) + own.length + bodyBytes);
+    let at = copyKept(req.buf, 0, linesEnd, req.hopLines, out, 0);
+    at += own.copy(out, at);
+    if (body) body.copy(out, at);
+    return out;
+  }
+  const line = `${req.method} ${path} HTTP/1.1\r\n`; // latin1: a byte per character
   const out = Buffer.allocUnsafe(
-    lineBytes + keptBytes(req.linesStart, linesEnd, req.hopLines) + own.length + 2 + (body?.length ?? 0),
+    line.length + keptBytes(req.linesStart, linesEnd, req.hopLines) + own.length + bodyBytes,
   );
-  let at = line === undefined ? req.buf.copy(out, 0, 0, lineBytes) : out.write(line, 0, 'latin1');
+  let at = out.write(line, 0, 'latin1');
   at = copyKept(req.buf, req.linesStart, linesEnd, req.hopLines, out, at);
   at += own.copy(out, at);
-  at += crlf.copy(out, at);
   if (body) body.copy(out, at);
   return out;
 }
@@ -50,32 +55,47 @@ export function clientHead(
   close: boolean,
   body: Buffer,
 ): Buffer {
-  let tail = '';
-  if (extra) tail += `${extra[0]}: ${extra[1]}\r\n`;
-  if (res.framing === 'chunked') tail += `transfer-encoding: ${res.transferEncoding}\r\n`;
-  if (close) tail += 'connection: close\r\n';
-  tail += '\r\n';
+  const tail = tailOf(extra, res.framing === 'chunked' ? res.transferEncoding : undefined, close);
   if (res.connectionNames)
     return withBody(
-      `${statusLine(res.status, res.reason)}${headerBlock(clientResponseHeaders(res.rawHeaders))}${tail}`,
+      `${statusLine(res.status, res.reason)}${headerBlock(clientResponseHeaders(res.rawHeaders))}${tail.toString('latin1')}`,
       body,
     );
   // The upstream's status line from its code on (HTTP/1.0 becomes 1.1); a phrase if it had none.
   const reasonless = res.statusEnd <= 13;
-  const status = reasonless ? statusLine(res.status, '') : 'HTTP/1.1';
-  // 'HTTP/1.1' and the upstream's line from its SP before the code: as long as the whole line.
-  const statusBytes = reasonless ? status.length : res.statusEnd + 2;
+  const status = reasonless ? statusLine(res.status, '') : undefined;
+  const statusBytes = status === undefined ? res.statusEnd + 2 : status.length;
   const linesStart = Math.min(res.statusEnd + 2, res.headBytes - 2);
   const linesEnd = res.headBytes - 2;
   const out = Buffer.allocUnsafe(
     statusBytes + keptBytes(linesStart, linesEnd, res.hopLines) + tail.length + body.length,
   );
-  let at = out.write(status, 0, 'latin1');
-  if (!reasonless) at += res.buf.copy(out, at, 8, res.statusEnd + 2);
+  let at: number;
+  if (status === undefined) {
+    at = http11.copy(out, 0);
+    at += res.buf.copy(out, at, 8, res.statusEnd + 2);
+  } else at = out.write(status, 0, 'latin1');
   at = copyKept(res.buf, linesStart, linesEnd, res.hopLines, out, at);
-  at += out.write(tail, at, 'latin1');
+  at += tail.copy(out, at);
   body.copy(out, at);
   return out;
+}
+
+const http11 = Buffer.from('HTTP/1.1');
+const blankLine = Buffer.from('\r\n');
+const closeAndBlankLine = Buffer.from('connection: close\r\n\r\n');
+
+/**
+ * The fields the balancer adds after the upstream's, and the blank line: constant buffers for
+ * what nearly every response gets (nothing, or `connection: close`).
+ */
+function tailOf(extra: [string, string] | undefined, codings: string | undefined, close: boolean): Buffer {
+  if (extra === undefined && codings === undefined) return close ? closeAndBlankLine : blankLine;
+  let tail = '';
+  if (extra) tail += `${extra[0]}: ${extra[1]}\r\n`;
+  if (codings !== undefined) tail += `transfer-encoding: ${codings}\r\n`;
+  if (close) tail += 'connection: close\r\n';
+  return Buffer.from(`${tail}\r\n`, 'latin1');
 }
 
 function withBody(head: string, body: Buffer | undefined): Buffer {
