@@ -31,6 +31,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const counts = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
 const only = process.env.BENCH_ONLY?.split(',');
+// req/s here moves ±15% from run to run (wrk and the backends share the cores): every figure is
+// the median over BENCH_ROUNDS rounds, and ratios are taken within a round first.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const baseCli = process.env.BENCH_BASE_CLI;
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-lb-scale-'));
 // Its own ports (BENCH_PORT_BASE moves them), so it can run beside the other lb benchmark.
@@ -113,69 +116,106 @@ async function porticoPeer(n, env = {}, cli = undefined) {
 }
 
 const backends = [];
-const rows = [];
+const runs = [];
 // Other load on the machine skews every figure (ratios less so): recorded with the results.
 const loadBefore = loadavg()[0];
 try {
   backends.push(await nginxBackend(dir, 'b1', ports.b1), await nginxBackend(dir, 'b2', ports.b2));
-  for (const n of counts) {
-    for (const [name, start] of Object.entries(peers(n))) {
-      if (only && !only.some((o) => name.startsWith(o))) continue;
-      const peer = await start();
-      await wrk(ports.proxy, { seconds: 2, connections }); // warm-up (JIT, connection pools)
-      // Peaks: the whole tree; the root (Portico's primary, nginx's master); the largest child
-      // (a worker). HAProxy is one process with N threads: per worker = its RSS / N.
-      let peak = 0;
-      let rootPeak = 0;
-      let childPeak = 0;
-      const sampler = setInterval(() => {
-        const t = treeMB(typeof peer.tree === 'function' ? peer.tree() : peer.tree);
-        peak = Math.max(peak, t.total);
-        rootPeak = Math.max(rootPeak, t.root);
-        childPeak = Math.max(childPeak, ...t.children);
-      }, 250);
-      const r = await wrk(ports.proxy, { seconds, connections });
-      clearInterval(sampler);
-      const forked = childPeak > 0;
-      rows.push({
-        name,
-        n,
-        ...r,
-        rssMB: Math.round(peak),
-        rssRootMB: forked ? Math.round(rootPeak) : null,
-        rssPerWorkerMB: Math.round(forked ? childPeak : peak / n),
-      });
-      console.error(`${name} ×${n}: ${r.rps} req/s, p99 ${r.p99} ms, RSS ${Math.round(peak)} MB`);
-      await stopAndWait(peer);
+  for (let round = 0; round < rounds; round++)
+    for (const n of counts) {
+      for (const [name, start] of Object.entries(peers(n))) {
+        if (only && !only.some((o) => name.startsWith(o))) continue;
+        const peer = await start();
+        await wrk(ports.proxy, { seconds: 2, connections }); // warm-up (JIT, connection pools)
+        // Peaks: the whole tree; the root (Portico's primary, nginx's master); the largest child
+        // (a worker). HAProxy is one process with N threads: per worker = its RSS / N.
+        let peak = 0;
+        let rootPeak = 0;
+        let childPeak = 0;
+        const sampler = setInterval(() => {
+          const t = treeMB(typeof peer.tree === 'function' ? peer.tree() : peer.tree);
+          peak = Math.max(peak, t.total);
+          rootPeak = Math.max(rootPeak, t.root);
+          childPeak = Math.max(childPeak, ...t.children);
+        }, 250);
+        const r = await wrk(ports.proxy, { seconds, connections });
+        clearInterval(sampler);
+        const forked = childPeak > 0;
+        runs.push({
+          round,
+          name,
+          n,
+          ...r,
+          rssMB: Math.round(peak),
+          rssRootMB: forked ? Math.round(rootPeak) : null,
+          rssPerWorkerMB: Math.round(forked ? childPeak : peak / n),
+        });
+        console.error(
+          `round ${round + 1}/${rounds} ${name} ×${n}: ${r.rps} req/s, p99 ${r.p99} ms, RSS ${Math.round(peak)} MB`,
+        );
+        await stopAndWait(peer);
+      }
     }
-  }
 } finally {
   for (const b of backends) await stopAndWait(b).catch(() => {});
   rmSync(dir, { recursive: true, force: true });
 }
 
-const nginxAt = (n) => rows.find((r) => r.name === 'nginx' && r.n === n)?.rps;
-const rpsOf = (name, n) => rows.find((r) => r.name === name && r.n === n)?.rps;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const runOf = (name, n, round) => runs.find((r) => r.name === name && r.n === n && r.round === round);
+/** Median over the rounds of a/b, each taken within its round. */
+const ratio = (a, nA, b, nB) => {
+  const xs = [];
+  for (let round = 0; round < rounds; round++) {
+    const x = runOf(a, nA, round);
+    const y = runOf(b, nB, round);
+    if (x && y) xs.push(x.rps / y.rps);
+  }
+  return xs.length ? median(xs) : undefined;
+};
+const rows = [];
+for (const r of runs) {
+  if (rows.some((x) => x.name === r.name && x.n === r.n)) continue;
+  const all = runs.filter((x) => x.name === r.name && x.n === r.n);
+  const med = (k) => median(all.map((x) => x[k]));
+  rows.push({
+    name: r.name,
+    n: r.n,
+    rps: med('rps'),
+    p50: med('p50'),
+    p99: med('p99'),
+    non2xx: all.reduce((t, x) => t + x.non2xx, 0),
+    rssMB: Math.max(...all.map((x) => x.rssMB)),
+    rssRootMB: r.rssRootMB === null ? null : Math.max(...all.map((x) => x.rssRootMB)),
+    rssPerWorkerMB: Math.max(...all.map((x) => x.rssPerWorkerMB)),
+    vsNginx: ratio(r.name, r.n, 'nginx', r.n),
+  });
+}
 const generatedLines = counts.flatMap((n) =>
-  ['nginx', 'haproxy'].flatMap((t) =>
-    rpsOf(t, n) && rpsOf(`${t} (generated)`, n)
-      ? [`${t} ×${n}: generated / hand-written ${(rpsOf(`${t} (generated)`, n) / rpsOf(t, n)).toFixed(2)}x`]
-      : [],
-  ),
+  ['nginx', 'haproxy'].flatMap((t) => {
+    const x = ratio(`${t} (generated)`, n, t, n);
+    return x === undefined ? [] : [`${t} ×${n}: generated / hand-written ${x.toFixed(2)}x`];
+  }),
 );
-const porticoAt = (n) => rows.find((r) => r.name === 'portico' && r.n === n)?.rps;
+const porticoScale = ratio('portico', 2, 'portico', 1);
+const nginxScale = ratio('nginx', 2, 'nginx', 1);
 const md = [
-  `# load balancers by worker count — wrk -t2 -c${connections} -d${seconds}s, two nginx backends (${new Date().toISOString()})`,
+  `# load balancers by worker count — wrk -t2 -c${connections} -d${seconds}s, two nginx backends, ${rounds} rounds (${new Date().toISOString()})`,
+  '',
+  'Medians over the rounds; ratios are taken within each round, then their median. RSS: the highest peak of any round.',
   '',
   '| balancer | workers/threads | req/s | vs nginx (same N) | p50 | p99 | non-2xx | RSS total | RSS primary/master | RSS per worker (peak of one) |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.name} | ${r.n} | ${Math.round(r.rps)} | ${nginxAt(r.n) ? (r.rps / nginxAt(r.n)).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} | ${r.rssMB} MB | ${r.rssRootMB === null ? '-' : `${r.rssRootMB} MB`} | ${r.rssPerWorkerMB} MB |`,
+      `| ${r.name} | ${r.n} | ${Math.round(r.rps)} | ${r.vsNginx === undefined ? '-' : r.vsNginx.toFixed(2)}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} | ${r.rssMB} MB | ${r.rssRootMB === null ? '-' : `${r.rssRootMB} MB`} | ${r.rssPerWorkerMB} MB |`,
   ),
   '',
-  porticoAt(1) && porticoAt(2)
-    ? `Portico 2 workers / 1 worker: ${(porticoAt(2) / porticoAt(1)).toFixed(2)}x; nginx: ${(nginxAt(2) / nginxAt(1)).toFixed(2)}x.`
+  porticoScale !== undefined && nginxScale !== undefined
+    ? `Portico 2 workers / 1 worker: ${porticoScale.toFixed(2)}x; nginx: ${nginxScale.toFixed(2)}x.`
     : '',
   generatedLines.length
     ? `Generated configs (lb generate, workers: N) vs hand-written, same N: ${generatedLines.join('; ')}.`
@@ -184,4 +224,8 @@ const md = [
   `The backends and wrk run on the same machine (${cpus().length} CPUs): N = 2 competes with them. Load average (1 min) at start: ${loadBefore.toFixed(1)}, at end: ${loadavg()[0].toFixed(1)}.`,
 ].join('\n');
 console.log(md);
-writeResult('lb-scale', { seconds, connections, loadBefore, loadAfter: loadavg()[0], rows }, md);
+writeResult(
+  'lb-scale',
+  { seconds, connections, rounds, loadBefore, loadAfter: loadavg()[0], rows, runs },
+  md,
+);

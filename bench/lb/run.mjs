@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Load balancers side by side on the same two backends, same run: wrk req/s and latency as
-// ratios to single-worker nginx; failover errors while a backend is killed and restarted;
+// ratios to single-worker nginx (medians over BENCH_ROUNDS rounds, default 5); failover errors while a backend is killed and restarted;
 // Portico's memory under load, across a soak, a 100 MB upload and a slow-reading client.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +25,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const only = process.env.BENCH_ONLY?.split(',');
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-lb-'));
 const ports = { b1: 19101, b2: 19102, b3: 19103, proxy: 19180, admin: 19190, sink: 19104 };
 const cleanup = [];
@@ -77,36 +78,66 @@ try {
   const backends = [await nginxBackend(dir, 'b1', ports.b1), await nginxBackend(dir, 'b2', ports.b2)];
   cleanup.push(...backends.map((b) => () => stopAndWait(b)));
 
-  // 1. Throughput and latency, one peer at a time on the same backends.
-  const results = {};
-  let porticoRss;
-  for (const [name, start] of Object.entries(peers)) {
-    if (only && !only.includes(name)) continue;
-    const peer = await start();
-    await wrk(ports.proxy, { seconds: 2, connections }); // warm-up
-    const cpuBefore = cpuMs(peer.pid());
-    if (name === 'portico') {
+  // 1. Throughput and latency, one peer at a time on the same backends, in BENCH_ROUNDS rounds.
+  // This machine's req/s moves ±15% from run to run with what else the kernel schedules (the
+  // backends and wrk share its cores): each round runs every peer once, in a rotated order, and
+  // ratios are taken within a round, then their median over the rounds.
+  const names = Object.keys(peers).filter((name) => !only || only.includes(name));
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
+  let porticoRss = 0;
+  for (let round = 0; round < rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const name of order) {
+      const peer = await peers[name]();
+      await wrk(ports.proxy, { seconds: 2, connections }); // warm-up
+      const cpuBefore = cpuMs(peer.pid());
       let peak = 0;
       const sampler = setInterval(() => {
-        peak = Math.max(peak, rssMB(peer.pid()));
+        if (name === 'portico') peak = Math.max(peak, rssMB(peer.pid()));
       }, 250);
-      results[name] = await wrk(ports.proxy, { seconds, connections });
+      const r = await wrk(ports.proxy, { seconds, connections });
       clearInterval(sampler);
-      porticoRss = peak;
-    } else {
-      results[name] = await wrk(ports.proxy, { seconds, connections });
+      porticoRss = Math.max(porticoRss, peak);
+      r.cpuUsPerRequest = ((cpuMs(peer.pid()) - cpuBefore) * 1000) / (r.rps * seconds);
+      runs[name].push(r);
+      console.error(
+        `round ${round + 1}/${rounds} ${name}: ${r.rps} req/s, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/request`,
+      );
+      await stopAndWait(peer);
     }
-    results[name].cpuUsPerRequest = ((cpuMs(peer.pid()) - cpuBefore) * 1000) / (results[name].rps * seconds);
-    console.error(
-      `${name}: ${results[name].rps} req/s, ${results[name].cpuUsPerRequest.toFixed(1)} µs CPU/request`,
-    );
-    await stopAndWait(peer);
   }
-  const base = results.nginx?.rps;
-  const table = Object.entries(results).map(
-    ([name, r]) =>
-      `| ${name} | ${Math.round(r.rps)} | ${base ? (r.rps / base).toFixed(2) : '-'}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.cpuUsPerRequest.toFixed(1)} µs | ${r.non2xx} |`,
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const results = Object.fromEntries(
+    names.map((name) => {
+      const rs = runs[name];
+      const ratios = runs.nginx ? rs.map((r, i) => r.rps / runs.nginx[i].rps) : [];
+      const cpuRatios = runs.nginx ? rs.map((r, i) => r.cpuUsPerRequest / runs.nginx[i].cpuUsPerRequest) : [];
+      return [
+        name,
+        {
+          rps: median(rs.map((r) => r.rps)),
+          p50: median(rs.map((r) => r.p50)),
+          p99: median(rs.map((r) => r.p99)),
+          cpuUsPerRequest: median(rs.map((r) => r.cpuUsPerRequest)),
+          non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+          vsNginx: ratios.length
+            ? { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) }
+            : null,
+          p99VsNginx: runs.nginx ? median(rs.map((r, i) => r.p99 / runs.nginx[i].p99)) : null,
+          cpuVsNginx: cpuRatios.length ? median(cpuRatios) : null,
+          rounds: rs,
+        },
+      ];
+    }),
   );
+  const table = Object.entries(results).map(([name, r]) => {
+    const v = r.vsNginx;
+    const ratio = v ? `${v.median.toFixed(2)}x [${v.min.toFixed(2)}–${v.max.toFixed(2)}]` : '-';
+    return `| ${name} | ${Math.round(r.rps)} | ${ratio} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.p99VsNginx?.toFixed(2) ?? '-'}x | ${r.cpuUsPerRequest.toFixed(1)} µs | ${r.non2xx} |`;
+  });
 
   // 2. Failover: three backends, one killed and restarted under a bounded load.
   const failover = {};
@@ -220,10 +251,12 @@ try {
   }
 
   const md = [
-    `# load balancers — wrk -t2 -c${connections} -d${seconds}s, two nginx backends (${new Date().toISOString()})`,
+    `# load balancers — wrk -t2 -c${connections} -d${seconds}s, two nginx backends, ${rounds} rounds (${new Date().toISOString()})`,
     '',
-    '| balancer | req/s | vs nginx (1 worker) | p50 | p99 | CPU/request | non-2xx |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    'Medians over the rounds; "vs nginx" is the median of the ratios within each round [lowest–highest].',
+    '',
+    '| balancer | req/s | vs nginx (1 worker) | p50 | p99 | p99 vs nginx | CPU/request | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...table,
     '',
     'Portico runs with active health checks (HTTP, 1 s) and metrics on; HAProxy with `check inter 1s`; nginx OSS has passive checks only.',
@@ -245,7 +278,7 @@ try {
       : '',
   ].join('\n');
   console.log(md);
-  writeResult('lb', { seconds, connections, results, failover, memory }, md);
+  writeResult('lb', { seconds, connections, rounds, results, failover, memory }, md);
 } finally {
   // Every process is gone (waited for by pid) before its files are removed: nginx writes its
   // error log while it quits.
