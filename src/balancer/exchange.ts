@@ -82,26 +82,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.attempt();
   }
 
-  private attempt(): void {
-    const pool = this.route.pool;
-    const chosen = pool.select(Date.now(), this.excluded, this.hashKey);
-    if (chosen === 'all-full') {
-      void pool.waitForSlot(this.ctx.spec.timeouts.connectMs).then((ok) => {
-        if (this.clientGone) return this.finish();
-        if (ok) this.attempt();
-        else
-          this.fail(
-            503,
-            'circuit-open',
-            `every upstream of route ${this.route.spec.name} is at its concurrency limit`,
-          );
-      });
-      return;
-    }
-    if (chosen === 'none-available') {
-      this.fail(503, 'no-upstream', `no healthy upstream for route ${this.route.spec.name}`);
-      return;
-    }
+  /** Select an upstream and send (`UpstreamPool.selectFor` waits or fails when there is none). */
+  attempt(): void {
+    const chosen = this.route.pool.selectFor(
+      this,
+      this.route.spec.name,
+      this.excluded,
+      this.hashKey,
+      this.ctx.spec.timeouts.connectMs,
+    );
+    if (chosen === undefined) return;
     const u = chosen;
     this.upstream = u;
     this.attempts++;
@@ -253,7 +243,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.controller?.abort(new ClientGone());
   };
 
-  private fail(status: number, code: string, message: string): void {
+  stillWanted(): boolean {
+    if (!this.clientGone) return true;
+    this.finish();
+    return false;
+  }
+
+  fail(status: number, code: string, message: string): void {
     if (!this.res.headersSent && !this.clientGone) {
       this.status = status;
       const body = `portico: ${message}\n`;

@@ -11,6 +11,16 @@ export interface PoolPolicies {
 /** Why no upstream was chosen. */
 export type NoUpstream = 'none-available' | 'all-full';
 
+/** An exchange as `selectFor` sees it (both the fast path's and the undici one). */
+export interface Attempting {
+  /** After waiting for a slot: whether to go on (false: the exchange has ended, or ends itself now). */
+  stillWanted(): boolean;
+  /** Select again and send. */
+  attempt(): void;
+  /** Answer with Portico's own error. */
+  fail(status: number, code: string, message: string): void;
+}
+
 /**
  * The upstreams behind one route: which are in rotation (active health, catalog health,
  * passive ejection, panic mode), which have room (circuit breaking), and who gets the next
@@ -98,6 +108,35 @@ export class UpstreamPool {
   }
 
   /** Wait for a slot when every upstream is full; false (fast 503) when the queue is full too. */
+  /**
+   * The upstream for an exchange's next attempt, or undefined when there is none now: with
+   * every upstream at its concurrency limit, the exchange attempts again once a slot frees, or
+   * fails 503 `circuit-open` when none does within `waitMs`; with none available, 503
+   * `no-upstream` at once.
+   */
+  selectFor(
+    x: Attempting,
+    route: string,
+    excluded: ReadonlySet<Upstream> | undefined,
+    hashKey: string | undefined,
+    waitMs: number,
+  ): Upstream | undefined {
+    const chosen = this.select(Date.now(), excluded, hashKey);
+    if (chosen === 'all-full') {
+      void this.waitForSlot(waitMs).then((ok) => {
+        if (!x.stillWanted()) return;
+        if (ok) x.attempt();
+        else x.fail(503, 'circuit-open', `every upstream of route ${route} is at its concurrency limit`);
+      });
+      return undefined;
+    }
+    if (chosen === 'none-available') {
+      x.fail(503, 'no-upstream', `no healthy upstream for route ${route}`);
+      return undefined;
+    }
+    return chosen;
+  }
+
   async waitForSlot(timeoutMs: number): Promise<boolean> {
     if (this.waiting.length >= this.policies.circuit.maxPending) return false;
     return await new Promise<boolean>((resolve) => {

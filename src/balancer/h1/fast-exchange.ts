@@ -112,30 +112,24 @@ export class FastExchange implements ConnectionUser {
     this.attempt();
   }
 
-  private attempt(): void {
+  /** Select an upstream and send (`UpstreamPool.selectFor` waits or fails when there is none). */
+  attempt(): void {
     this.followReload();
     const pool = this.route.pool;
     this.pool = pool;
     const excluded = this.excluded && new Set(pool.upstreams.filter((u) => this.excluded!.has(u.id)));
-    const chosen = pool.select(Date.now(), excluded, this.hashKey);
-    if (chosen === 'all-full') {
-      void pool.waitForSlot(this.ctx.spec.timeouts.connectMs).then((ok) => {
-        if (this.phase === 'done') return;
-        if (ok) this.attempt();
-        else
-          this.fail(
-            503,
-            'circuit-open',
-            `every upstream of route ${this.route.spec.name} is at its concurrency limit`,
-          );
-      });
-      return;
-    }
-    if (chosen === 'none-available') {
-      this.fail(503, 'no-upstream', `no healthy upstream for route ${this.route.spec.name}`);
-      return;
-    }
-    this.use(chosen);
+    const chosen = pool.selectFor(
+      this,
+      this.route.spec.name,
+      excluded,
+      this.hashKey,
+      this.ctx.spec.timeouts.connectMs,
+    );
+    if (chosen !== undefined) this.use(chosen);
+  }
+
+  stillWanted(): boolean {
+    return this.phase !== 'done';
   }
 
   private use(u: Upstream): void {
@@ -494,7 +488,7 @@ export class FastExchange implements ConnectionUser {
     this.excluded.add(u.id);
   }
 
-  private fail(status: number, code: string, message: string): void {
+  fail(status: number, code: string, message: string): void {
     this.status = status;
     // A body the client is still sending cannot be skipped safely: close after the answer.
     if (this.requestBodyLeft > 0) this.client.closeAfter = true;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,42 @@ function makeCertificates(dir: string): {
 class EtcdExited extends Error {}
 
 /**
+ * Wait until `child` accepts connections on `port`; an exit before that rejects at once with
+ * EtcdExited and etcd's last log lines (a port taken between `freePort` and etcd's bind).
+ */
+async function waitServing(
+  child: ChildProcess,
+  port: number,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  let log = '';
+  const onLog = (d: Buffer): void => {
+    log = (log + d.toString()).slice(-2000);
+  };
+  child.stderr?.on('data', onLog);
+  let onExit = (): void => {};
+  const exited = new Promise<never>((_, reject) => {
+    onExit = () => reject(new EtcdExited(`${what}: etcd exited before serving: ${log.trim().slice(-400)}`));
+    child.once('exit', onExit);
+  });
+  exited.catch(() => {});
+  try {
+    // The client port accepts connections once etcd serves.
+    await Promise.race([
+      waitFor(async () => (await tcpConnect({ host: '127.0.0.1', port, timeoutMs: 200 })) !== undefined, {
+        what,
+        timeoutMs,
+      }),
+      exited,
+    ]);
+  } finally {
+    child.off('exit', onExit);
+    child.stderr?.off('data', onLog);
+  }
+}
+
+/**
  * A one-member etcd 3.4 on 127.0.0.1 (random free ports, data in a temp dir), stopped by pid.
  * With `tls`, clients must speak TLS and present a certificate signed by the test CA.
  *
@@ -150,30 +186,7 @@ async function startEtcdOnce(options: { tls?: boolean }): Promise<EtcdServer> {
       : []),
   ];
   let child = spawnTracked('etcd', args);
-  const up = async () => {
-    let log = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      log = (log + d.toString()).slice(-2000);
-    });
-    let onExit = (): void => {};
-    const exited = new Promise<never>((_, reject) => {
-      onExit = () => reject(new EtcdExited(`etcd exited before serving: ${log.trim().slice(-400)}`));
-      child.once('exit', onExit);
-    });
-    exited.catch(() => {});
-    try {
-      // The client port accepts connections once etcd serves; then a write round-trips via raft.
-      await Promise.race([
-        waitFor(
-          async () => (await tcpConnect({ host: '127.0.0.1', port: client, timeoutMs: 200 })) !== undefined,
-          { what: 'etcd up', timeoutMs: 10_000 },
-        ),
-        exited,
-      ]);
-    } finally {
-      child.off('exit', onExit);
-    }
-  };
+  const up = () => waitServing(child, client, 'etcd up', 10_000);
   try {
     await up();
   } catch (error) {
@@ -209,8 +222,22 @@ export interface EtcdCluster {
   stop(): Promise<void>;
 }
 
-/** A cluster of `size` etcd members, all on 127.0.0.1 with their own ports and data dirs. */
+/**
+ * A cluster of `size` etcd members, all on 127.0.0.1 with their own ports and data dirs. A member
+ * that exits before serving (a port taken meanwhile, as for `startEtcd`) stops the whole attempt,
+ * and the cluster is started again on fresh ports, up to 3 times.
+ */
 export async function startEtcdCluster(size: number): Promise<EtcdCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdClusterOnce(size);
+    } catch (error) {
+      if (!(error instanceof EtcdExited) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startEtcdClusterOnce(size: number): Promise<EtcdCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'portico-etcd-cluster-'));
   const ports: Array<{ name: string; client: number; peer: number; metrics: number }> = [];
   for (let i = 0; i < size; i++) {
@@ -246,14 +273,14 @@ export async function startEtcdCluster(size: number): Promise<EtcdCluster> {
       'error',
     ]),
   );
-  for (const p of ports) {
-    await waitFor(
-      async () => (await tcpConnect({ host: '127.0.0.1', port: p.client, timeoutMs: 200 })) !== undefined,
-      {
-        what: `etcd member ${p.name} up`,
-        timeoutMs: 15_000,
-      },
+  try {
+    await Promise.all(
+      ports.map((p, i) => waitServing(children[i]!, p.client, `etcd member ${p.name} up`, 15_000)),
     );
+  } catch (error) {
+    await Promise.all(children.map((c) => stopProcess(c)));
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   return {
     endpoints: ports.map((p) => `127.0.0.1:${p.client}`),
