@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -150,6 +151,62 @@ describe('HTTP balancing through real upstreams', () => {
     expect(second.headers['x-portico-error']).toBe('circuit-open');
     expect((await first).status).toBe(200);
   });
+
+  // Both exchanges select through `UpstreamPool.selectFor`: the fast path's (a GET) and the
+  // undici one (a chunked POST, which the fast path hands to Node's server).
+  const sends: Array<[string, (url: string) => Promise<{ status: number; error: unknown }>]> = [
+    [
+      'fast path',
+      async (url) => {
+        const r = await get(url);
+        return { status: r.status, error: r.headers['x-portico-error'] };
+      },
+    ],
+    [
+      'Node path',
+      async (url) => {
+        // A stream of unknown length: undici sends it chunked.
+        const r = await request(url, { method: 'POST', body: Readable.from([Buffer.from('chunked')]) });
+        await r.body.dump();
+        return { status: r.statusCode, error: r.headers['x-portico-error'] };
+      },
+    ],
+  ];
+  for (const [path, send] of sends) {
+    it(`${path}: a request waits for a slot when every upstream is full, then goes through`, async () => {
+      const up = await startUpstream('one');
+      const { url } = await startBalancer({
+        routes: [{ name: 'r', upstreams: [`127.0.0.1:${up.port}`], ...noHealth }],
+        circuit: { maxConcurrent: 1, maxPending: 1 },
+      });
+      const first = get(`${url}/slow?ms=400`);
+      await waitFor(() => up.hits.get('/slow') === 1);
+      const second = send(`${url}/after`);
+      await new Promise((r) => setTimeout(r, 150));
+      // Still waiting: the upstream has not seen it while the first holds the only slot.
+      expect(up.hits.get('/after') ?? 0).toBe(0);
+      expect((await second).status).toBe(200);
+      expect((await first).status).toBe(200);
+    });
+
+    it(`${path}: 503 no-upstream when no upstream is in rotation (panic mode off)`, async () => {
+      const { url, balancer } = await startBalancer({
+        // With panic mode (the default), a route whose upstreams are all down uses them anyway.
+        outlier: { panicThreshold: 0 },
+        routes: [
+          {
+            name: 'r',
+            upstreams: [`127.0.0.1:${await freePort()}`],
+            healthCheck: { path: '/health', interval: '100ms', timeout: '100ms', rise: 1, fall: 1 },
+          },
+        ],
+      });
+      await waitFor(() => !balancer.status().routes[0]!.upstreams[0]!.inRotation, {
+        what: 'out of rotation',
+      });
+      expect(await send(`${url}/`)).toEqual({ status: 503, error: 'no-upstream' });
+    });
+  }
 
   it('streams large bodies both ways', async () => {
     const up = await startUpstream('big');
