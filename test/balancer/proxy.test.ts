@@ -208,6 +208,30 @@ describe('HTTP balancing through real upstreams', () => {
     });
   }
 
+  it('a request whose body arrives while it waits for a slot is sent whole', async () => {
+    const up = await startUpstream('one');
+    const { url } = await startBalancer({
+      routes: [{ name: 'r', upstreams: [`127.0.0.1:${up.port}`], ...noHealth }],
+      circuit: { maxConcurrent: 1, maxPending: 1 },
+    });
+    const first = get(`${url}/slow?ms=400`);
+    await waitFor(() => up.hits.get('/slow') === 1);
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (c: Buffer) => {
+      answer += c.toString('latin1');
+    });
+    socket.write('POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345');
+    // The rest of the body comes while the request waits for the only slot.
+    await new Promise((r) => setTimeout(r, 100));
+    socket.write('67890');
+    await waitFor(() => answer.includes('one received'), { what: 'the answer', timeoutMs: 5000 });
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('one received 10');
+    expect((await first).status).toBe(200);
+  });
+
   it('streams large bodies both ways', async () => {
     const up = await startUpstream('big');
     const { url } = await startBalancer({

@@ -62,6 +62,8 @@ export class FastExchange implements ConnectionUser {
   private chunked: ChunkedEnd | undefined;
   /** Request body bytes still to come from the client. */
   private requestBodyLeft: number;
+  /** Body bytes that came while no upstream connection was chosen (waiting for a slot). */
+  private heldBody: Buffer[] | undefined;
   /** The request for the upstream, with the body bytes that came with its head. */
   private readonly requestHead: Buffer;
   private readonly bodyless: boolean;
@@ -152,7 +154,13 @@ export class FastExchange implements ConnectionUser {
       this.phaseDeadline = this.attemptStart + t.connectMs;
     }
     // Written at once: a socket still connecting queues it.
-    conn.socket.write(this.requestHead);
+    let flowing = conn.socket.write(this.requestHead);
+    const held = this.heldBody;
+    if (held) {
+      this.heldBody = undefined;
+      for (const b of held) flowing = conn.socket.write(b);
+      if (flowing) this.client.resumeReading(); // else on the upstream's 'drain'
+    }
   }
 
   /** More request body from the client; returns the bytes past the body (a pipelined request). */
@@ -161,7 +169,14 @@ export class FastExchange implements ConnectionUser {
     this.requestBodyLeft -= take;
     const mine = take === chunk.length ? chunk : chunk.subarray(0, take);
     const conn = this.conn;
-    if (conn && this.phase !== 'done' && !conn.socket.write(mine)) this.client.pauseReading();
+    if (conn === undefined) {
+      // No upstream yet (every one is full): kept for it, and the client waits with them.
+      if (this.phase !== 'done') {
+        this.heldBody ??= [];
+        this.heldBody.push(mine);
+        this.client.pauseReading();
+      }
+    } else if (this.phase !== 'done' && !conn.socket.write(mine)) this.client.pauseReading();
     return take === chunk.length ? undefined : chunk.subarray(take);
   }
 
