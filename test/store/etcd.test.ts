@@ -1,9 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdStore } from '../../src/store/etcd/etcd-store.js';
 import { parseEtcdLocation } from '../../src/store/etcd/options.js';
+import { watchChanges } from '../../src/store/etcd/watch.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store, StoreEvent } from '../../src/store/store.js';
 import { runPortico } from '../helpers/cli.js';
@@ -141,6 +143,45 @@ describeWith(['etcd', 'etcdctl'], 'etcd store', () => {
       expect(seen[1]!.index).toBeGreaterThan(seen[0]!.index);
       await s.close();
     }, 40_000);
+
+    it('holds about maxQueued events for a consumer that is behind, then replays the rest: none lost or repeated', async () => {
+      const client = new Etcd3({ hosts: `http://${etcd!.endpoint}` });
+      const prefix = `backlog-${runId}`;
+      const keys = { changes: `${prefix}/changes`, instances: `${prefix}/instances/` };
+      const put = (k: number) =>
+        client
+          .put(keys.changes)
+          .value(
+            JSON.stringify({ at: Date.now(), events: [{ kind: 'instance-upsert', instanceId: `i${k}` }] }),
+          );
+      const start = Number((await client.get(keys.changes).exec()).header.revision);
+      const controller = new AbortController();
+      let backlogs = 0;
+      const events = watchChanges(client, keys, start, controller.signal, {
+        maxQueued: 20,
+        onBacklog: () => backlogs++,
+      })[Symbol.asyncIterator]();
+      try {
+        await put(0);
+        expect((await events.next()).value?.instanceId).toBe('i0');
+        // The consumer stops taking events while 99 more transactions are written, one by one.
+        for (let k = 1; k < 100; k++) await put(k);
+        await waitFor(() => backlogs > 0, { what: 'the watch to stop for the consumer' });
+        const ids: string[] = [];
+        const indexes: number[] = [];
+        while (ids.length < 99) {
+          const next = await events.next();
+          ids.push(next.value!.instanceId);
+          indexes.push(next.value!.index);
+        }
+        expect(ids).toEqual(Array.from({ length: 99 }, (_, k) => `i${k + 1}`));
+        expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
+      } finally {
+        controller.abort();
+        await events.return?.(undefined);
+        client.close();
+      }
+    }, 30_000);
 
     it('serves every command through the built CLI with PORTICO_STORE=etcd://…', async () => {
       const url = freshUrl();

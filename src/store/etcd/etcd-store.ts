@@ -412,8 +412,10 @@ export class EtcdStore implements Store {
       { changes: this.keys.changes, instances: this.keys.instances },
       fromIndex,
       signal,
-      (revision) => {
-        this.shared.expiredAt = Math.max(this.shared.expiredAt, revision);
+      {
+        onExpired: (revision) => {
+          this.shared.expiredAt = Math.max(this.shared.expiredAt, revision);
+        },
       },
     );
   }

@@ -5,6 +5,19 @@ import type { ChangeRecord } from './etcd-store.js';
 
 const maxBackoffMs = 2000;
 
+export interface WatchOptions {
+  /** Told the revision of each lease expiry seen, before its events are yielded. */
+  onExpired?: (revision: number) => void;
+  /**
+   * Events held for a consumer that is behind (default 10,000). Beyond it the etcd watch stops
+   * taking events; once the consumer has taken what is held, a new watch starts from the last
+   * revision held, so nothing is lost and memory stays bounded.
+   */
+  maxQueued?: number;
+  /** Told each time the watch stops because the consumer is behind. */
+  onBacklog?: () => void;
+}
+
 /** The keys one project's watch follows. */
 export interface WatchedKeys {
   /** `<project>/changes`: one put per Portico write transaction. */
@@ -31,15 +44,15 @@ export async function* watchChanges(
   keys: WatchedKeys,
   fromIndex: number,
   signal: AbortSignal,
-  /** Told the revision of each lease expiry seen, before its events are yielded. */
-  onExpired: (revision: number) => void = () => {},
+  options: WatchOptions = {},
 ): AsyncIterable<StoreEvent> {
+  const { onExpired = () => {}, maxQueued = 10_000, onBacklog = () => {} } = options;
   let last = fromIndex;
   let failures = 0;
   const queue: StoreEvent[] = [];
   let wake: (() => void) | undefined;
   // Set by the watcher's handlers: why the current etcd watch ended.
-  const state: { broken?: 'disconnected' | 'compacted' } = {};
+  const state: { broken?: 'disconnected' | 'compacted' | 'backlog' } = {};
   const notify = () => {
     wake?.();
     wake = undefined;
@@ -54,6 +67,15 @@ export async function* watchChanges(
       .startRevision(String(last + 1))
       .watcher();
     watcher.on('data', (res: IWatchResponse) => {
+      // After a break, nothing more is taken from this watch: `last` stays at the last event
+      // held, and the next watch replays from there.
+      if (state.broken !== undefined) return;
+      if (queue.length >= maxQueued) {
+        state.broken = 'backlog';
+        onBacklog();
+        notify();
+        return;
+      }
       const delivered = eventsOf(res, keys, last);
       if (delivered.length === 0) return;
       last = delivered[delivered.length - 1]!.index;
@@ -101,6 +123,8 @@ export async function* watchChanges(
       }
     }
     if (signal.aborted) break;
+    // The consumer has caught up: watch again at once from the last event it was given.
+    if (state.broken === 'backlog') continue;
     if (state.broken === 'compacted') {
       // The revisions we need are gone: continue from now (a consumer re-lists after a gap, as
       // it does at start). Retrying from an older revision would be refused again.
