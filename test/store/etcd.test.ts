@@ -117,6 +117,58 @@ describeWith(['etcd', 'etcdctl'], 'etcd store', () => {
       await s.close();
     });
 
+    it('a large catalog read again sees every change since: writes, deletes, etcd-side deletes', async () => {
+      const url = freshUrl();
+      const s = await openStore(url, {});
+      const other = await openStore(url, {});
+      // Above the size from which the store reads only what changed since its last read.
+      const many = Array.from({ length: 600 }, (_, i) =>
+        instance(`m${i}`, { source: 'bulk', port: 20000 + i }),
+      );
+      await s.syncSource('bulk', many);
+      const ports = async () => new Map((await s.listInstances()).map((i) => [i.id, i.port]));
+      expect((await ports()).size).toBe(600);
+      // Unchanged: the same answer.
+      expect((await ports()).size).toBe(600);
+      // Written, nothing deleted: read from what changed (and a count).
+      await other.register(instance('m0', { source: 'bulk', port: 5999 }));
+      await other.register(instance('extra', { port: 6999 }));
+      const written = await ports();
+      expect([written.size, written.get('m0'), written.get('extra'), written.get('m5')]).toEqual([
+        601, 5999, 6999, 20005,
+      ]);
+      await other.deregister('extra');
+      await other.register(instance('new-one', { port: 3999 }));
+      await other.deregister('m1');
+      await other.register(instance('m2', { source: 'bulk', port: 4999 }));
+      // A delete etcd makes itself (a lease expiring): no Portico write, no change record.
+      const client = new Etcd3({ hosts: `http://${etcd!.endpoint}` });
+      const root = `${url.slice(url.lastIndexOf('/'))}/v1/`; // this store's keys: <prefix>/v1/…
+      const key = Object.keys(await client.getAll().prefix(root).strings()).find((k) =>
+        k.endsWith('/instances/m3'),
+      );
+      expect(key).toBeDefined();
+      await client.delete().key(key!);
+      client.close();
+      const after = await ports();
+      expect(after.size).toBe(600 + 1 - 1 - 1);
+      expect(after.get('new-one')).toBe(3999);
+      expect(after.get('m2')).toBe(4999);
+      expect(after.has('m1')).toBe(false);
+      expect(after.has('m3')).toBe(false);
+      expect(after.get('m599')).toBe(20599);
+      // The same catalog a fresh handle reads whole.
+      const fresh = await openStore(url, {});
+      expect(new Map((await fresh.listInstances()).map((i) => [i.id, i.port]))).toEqual(after);
+      // A sync on the kept catalog still guards each key by its current revision.
+      const second = await s.syncSource('bulk', many.slice(0, 10));
+      // 598 bulk instances left (m1 and m3 gone); the 8 of them among the 10 wanted stay.
+      expect(second.removed.length).toBe(598 - 8);
+      expect(second.added.sort()).toEqual(['m1', 'm3']);
+      expect((await fresh.listInstances({ source: 'bulk' })).length).toBe(10);
+      await Promise.all([s.close(), other.close(), fresh.close()]);
+    }, 30_000);
+
     it('replays changes from an old index and resumes a watch after etcd restarts', async () => {
       const url = freshUrl();
       const s = await openStore(url, {});

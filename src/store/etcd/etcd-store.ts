@@ -72,11 +72,31 @@ function rev(value: string | number | undefined): number {
  * Writes that read before they write compare mod revisions in the same transaction
  * (compare-and-swap) and retry, so concurrent writers never lose or duplicate an update.
  */
+/** An instance as stored, with what a compare-and-swap and a session need of its key. */
+interface InstanceRecord {
+  instance: Instance;
+  mod: number;
+  lease: string | undefined;
+}
+
+/** Catalogs smaller than this are read whole: one round trip, and little to parse. */
+const incrementalFrom = 500;
+
+function instanceRecord(kv: IKeyValue): InstanceRecord {
+  const instance = JSON.parse(kv.value.toString()) as Instance;
+  const lease = kv.lease && kv.lease !== '0' ? String(kv.lease) : undefined;
+  return { instance, mod: rev(kv.mod_revision), lease };
+}
+
 export class EtcdStore implements Store {
   readonly project: string;
   private readonly shared: Shared;
   private readonly keys: EtcdKeys;
   private readonly owner: boolean;
+  /** The project's instances as last read, for `readInstances` to update. */
+  private instanceCache:
+    | { rev: number; byKey: Map<string, InstanceRecord>; byId: Map<string, InstanceRecord> }
+    | undefined;
 
   constructor(
     options: EtcdStoreOptions,
@@ -425,17 +445,68 @@ export class EtcdStore implements Store {
   }
 
   /** Every key read from etcd with its mod revision, by instance id. */
-  private async readInstances(): Promise<
-    Map<string, { instance: Instance; mod: number; lease: string | undefined }>
-  > {
+  /**
+   * Every instance of the project, by id. A large catalog is kept between calls and brought up
+   * to date with small reads instead of one large one: the instance keys written since the
+   * cached revision (the only values read and parsed), and how many instance keys exist at that
+   * same revision, which shows whether any were deleted — by Portico, or by etcd itself when a
+   * host's lease expires. Only then are the keys listed (keys only) to see which. At 10,000
+   * instances a full read costs ~40 ms of etcd's time plus parsing every value, each time the
+   * catalog is read (a blocking query woken by any change did so). Any failure of these reads,
+   * or a key they cannot account for, falls back to a full read.
+   */
+  private async readInstances(): Promise<ReadonlyMap<string, InstanceRecord>> {
+    const cache = this.instanceCache;
+    if (cache === undefined || cache.byKey.size < incrementalFrom) return await this.readAllInstances();
+    try {
+      const prefix = this.keys.instances;
+      const changed = await this.client
+        .getAll()
+        .prefix(prefix)
+        .minModRevision(cache.rev + 1)
+        .exec();
+      const at = Number(changed.header.revision);
+      if (at === cache.rev) return cache.byId;
+      const updates = new Map(changed.kvs.map((kv) => [kv.key.toString(), instanceRecord(kv)]));
+      let created = 0;
+      for (const key of updates.keys()) if (!cache.byKey.has(key)) created++;
+      const count = await this.client.getAll().prefix(prefix).revision(at).count();
+      const byKey = new Map<string, InstanceRecord>();
+      const byId = new Map<string, InstanceRecord>();
+      if (count === cache.byKey.size + created) {
+        // Nothing deleted: the kept catalog plus what was written.
+        if (updates.size === 0) {
+          this.instanceCache = { ...cache, rev: at };
+          return cache.byId;
+        }
+        for (const [key, r] of cache.byKey) byKey.set(key, updates.get(key) ?? r);
+        for (const [key, r] of updates) byKey.set(key, r);
+      } else {
+        for (const key of await this.client.getAll().prefix(prefix).revision(at).keys()) {
+          const r = updates.get(key) ?? cache.byKey.get(key);
+          if (r === undefined) return await this.readAllInstances();
+          byKey.set(key, r);
+        }
+      }
+      for (const r of byKey.values()) byId.set(r.instance.id, r);
+      this.instanceCache = { rev: at, byKey, byId };
+      return byId;
+    } catch {
+      return await this.readAllInstances();
+    }
+  }
+
+  private async readAllInstances(): Promise<ReadonlyMap<string, InstanceRecord>> {
     const res = await this.client.getAll().prefix(this.keys.instances).exec();
-    return new Map(
-      res.kvs.map((kv: IKeyValue) => {
-        const instance = JSON.parse(kv.value.toString()) as Instance;
-        const lease = kv.lease && kv.lease !== '0' ? String(kv.lease) : undefined;
-        return [instance.id, { instance, mod: rev(kv.mod_revision), lease }];
-      }),
-    );
+    const byKey = new Map<string, InstanceRecord>();
+    const byId = new Map<string, InstanceRecord>();
+    for (const kv of res.kvs) {
+      const r = instanceRecord(kv);
+      byKey.set(kv.key.toString(), r);
+      byId.set(r.instance.id, r);
+    }
+    this.instanceCache = { rev: Number(res.header.revision), byKey, byId };
+    return byId;
   }
 
   /** A put through a session view carries the host's lease (check states and TTL reports too). */
