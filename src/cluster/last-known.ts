@@ -133,6 +133,12 @@ export class LastKnownStore implements Store {
     );
   }
 
+  /** One answer kept, cut to the requested window while stale (as `history`). */
+  async histories(since: number): Promise<Map<string, StatusChange[]>> {
+    const all = await this.read('histories', () => this.inner.histories(since));
+    return new Map([...all].map(([id, changes]) => [id, windowFrom(changes, since)]));
+  }
+
   reportTtl(record: TtlRecord): Promise<void> {
     return this.write(() => this.inner.reportTtl(record));
   }

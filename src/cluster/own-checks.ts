@@ -81,6 +81,10 @@ export class OwnChecksView implements Store {
     return this.inner.history(instanceId, since);
   }
 
+  histories(since: number): Promise<Map<string, StatusChange[]>> {
+    return this.inner.histories(since);
+  }
+
   reportTtl(record: TtlRecord): Promise<void> {
     return this.inner.reportTtl(record);
   }

@@ -106,6 +106,11 @@ export interface Store {
   checkStates(instanceId?: string): Promise<CheckState[]>;
   /** Status changes since `since` (epoch ms), oldest first. */
   history(instanceId: string, since: number): Promise<StatusChange[]>;
+  /**
+   * `history(id, since)` of every instance that has one, by instance id, in one read: a
+   * dashboard drawing thousands of instances would otherwise make thousands of reads.
+   */
+  histories(since: number): Promise<Map<string, StatusChange[]>>;
 
   reportTtl(record: TtlRecord): Promise<void>;
   ttlReports(): Promise<TtlRecord[]>;

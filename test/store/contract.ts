@@ -107,6 +107,31 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await s.close();
     });
 
+    it('reads every instance history at once, each as history() answers it', async () => {
+      const s = await open();
+      for (const id of ['a', 'b', 'c']) await s.register(instance(id));
+      const put = (instanceId: string, checkId: string, status: 'passing' | 'critical', since: number) =>
+        s.putCheckState({ instanceId, checkId, status, since, output: '' });
+      await put('a', 'http', 'passing', 1000);
+      await put('a', 'http', 'critical', 3000);
+      await put('a', 'tcp', 'passing', 1500);
+      await put('b', 'http', 'critical', 500);
+      await put('b', 'http', 'passing', 4000);
+      // c has no history.
+      for (const since of [0, 2000, 5000]) {
+        const all = await s.histories(since);
+        expect([...all.keys()].sort(), `since ${since}`).toEqual(['a', 'b']);
+        for (const id of ['a', 'b'])
+          expect(all.get(id), `${id} since ${since}`).toEqual(await s.history(id, since));
+      }
+      expect((await s.histories(2000)).get('a')!.map((h) => [h.checkId, h.status, h.at])).toEqual([
+        ['http', 'passing', 1000],
+        ['tcp', 'passing', 1500],
+        ['http', 'critical', 3000],
+      ]);
+      await s.close();
+    });
+
     it('stores TTL reports', async () => {
       const s = await open();
       await s.register(instance('job', { checks: [parseCheckSpec('ttl:30s')] }));

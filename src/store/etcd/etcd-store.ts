@@ -82,6 +82,27 @@ interface InstanceRecord {
 /** Catalogs smaller than this are read whole: one round trip, and little to parse. */
 const incrementalFrom = 500;
 
+/**
+ * One instance's history entries as `history` answers: the last change before `since` per check
+ * (the status when the window opens), then every change since, by time then sequence.
+ */
+function historyWindow(kvs: IKeyValue[], since: number): StatusChange[] {
+  // Keys sort by check, then time, then sequence.
+  const entries = kvs.map((kv) => ({
+    key: kv.key.toString(),
+    change: JSON.parse(kv.value.toString()) as StatusChange,
+  }));
+  const before = new Map<string, StatusChange>();
+  const window: Array<{ key: string; change: StatusChange }> = [];
+  for (const e of entries) {
+    if (e.change.at < since) before.set(e.change.checkId, e.change);
+    else window.push(e);
+  }
+  const tail = (key: string) => key.slice(key.lastIndexOf('/') + 1);
+  window.sort((a, b) => a.change.at - b.change.at || compare(tail(a.key), tail(b.key)));
+  return [...before.values(), ...window.map((w) => w.change)];
+}
+
 function instanceRecord(kv: IKeyValue): InstanceRecord {
   const instance = JSON.parse(kv.value.toString()) as Instance;
   const lease = kv.lease && kv.lease !== '0' ? String(kv.lease) : undefined;
@@ -386,20 +407,29 @@ export class EtcdStore implements Store {
   async history(instanceId: string, since: number): Promise<StatusChange[]> {
     return this.call(async () => {
       const res = await this.client.getAll().prefix(this.keys.historyOf(instanceId)).exec();
-      // Keys sort by check, then time, then sequence.
-      const entries = res.kvs.map((kv) => ({
-        key: kv.key.toString(),
-        change: JSON.parse(kv.value.toString()) as StatusChange,
-      }));
-      const before = new Map<string, StatusChange>();
-      const window: Array<{ key: string; change: StatusChange }> = [];
-      for (const e of entries) {
-        if (e.change.at < since) before.set(e.change.checkId, e.change);
-        else window.push(e);
+      return historyWindow(res.kvs, since);
+    });
+  }
+
+  async histories(since: number): Promise<Map<string, StatusChange[]>> {
+    return this.call(async () => {
+      const res = await this.client.getAll().prefix(this.keys.histories).exec();
+      // Keys sort by instance, then check, time and sequence: one run of keys per instance.
+      const byInstance = new Map<string, IKeyValue[]>();
+      for (const kv of res.kvs) {
+        const key = kv.key.toString();
+        const instance = key.slice(this.keys.histories.length, key.indexOf('/', this.keys.histories.length));
+        let list = byInstance.get(instance);
+        if (list === undefined) {
+          list = [];
+          byInstance.set(instance, list);
+        }
+        list.push(kv);
       }
-      const tail = (key: string) => key.slice(key.lastIndexOf('/') + 1);
-      window.sort((a, b) => a.change.at - b.change.at || compare(tail(a.key), tail(b.key)));
-      return [...before.values(), ...window.map((w) => w.change)];
+      const out = new Map<string, StatusChange[]>();
+      for (const [segment, kvs] of byInstance)
+        out.set(decodeURIComponent(segment), historyWindow(kvs, since));
+      return out;
     });
   }
 

@@ -63,8 +63,12 @@ export class EtcdKeys {
     return `${this.ttlsOf(id)}${EtcdKeys.segment(checkId)}`;
   }
 
+  get histories(): string {
+    return `${this.base}/history/`;
+  }
+
   historyOf(id: string): string {
-    return `${this.base}/history/${EtcdKeys.segment(id)}/`;
+    return `${this.histories}${EtcdKeys.segment(id)}/`;
   }
 
   historyOfCheck(id: string, checkId: string): string {

@@ -245,6 +245,35 @@ export class SqliteStore implements Store {
     }));
   }
 
+  async histories(since: number): Promise<Map<string, StatusChange[]>> {
+    type Row = { instance_id: string; check_id: string; status: string; at: number };
+    const before = this.db
+      .prepare(
+        'SELECT instance_id, check_id, status, MAX(at) AS at FROM history WHERE project = ? AND at < ? GROUP BY instance_id, check_id',
+      )
+      .all(this.project, since) as Row[];
+    const rows = this.db
+      .prepare(
+        'SELECT instance_id, check_id, status, at FROM history WHERE project = ? AND at >= ? ORDER BY at, rowid',
+      )
+      .all(this.project, since) as Row[];
+    const out = new Map<string, StatusChange[]>();
+    for (const r of [...before, ...rows]) {
+      let list = out.get(r.instance_id);
+      if (list === undefined) {
+        list = [];
+        out.set(r.instance_id, list);
+      }
+      list.push({
+        instanceId: r.instance_id,
+        checkId: r.check_id,
+        status: r.status as StatusChange['status'],
+        at: r.at,
+      });
+    }
+    return out;
+  }
+
   async reportTtl(record: TtlRecord): Promise<void> {
     this.write(() => {
       this.db
