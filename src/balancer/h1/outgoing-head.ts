@@ -30,8 +30,8 @@ export function upstreamHead(req: RequestHead, path: string, facts: ForwardingFa
     const out = Buffer.allocUnsafe(keptBytes(0, linesEnd, req.hopLines) + own.length + bodyBytes);
     let at = copyKept(req.buf, 0, linesEnd, req.hopLines, out, 0);
     at += own.copy(out, at);
-    if (body) body.copy(out, at);
-    return out;
+    if (body) at += body.copy(out, at);
+    return filled(out, at);
   }
   const line = `${req.method} ${path} HTTP/1.1\r\n`; // latin1: a byte per character
   const out = Buffer.allocUnsafe(
@@ -40,8 +40,8 @@ export function upstreamHead(req: RequestHead, path: string, facts: ForwardingFa
   let at = out.write(line, 0, 'latin1');
   at = copyKept(req.buf, req.linesStart, linesEnd, req.hopLines, out, at);
   at += own.copy(out, at);
-  if (body) body.copy(out, at);
-  return out;
+  if (body) at += body.copy(out, at);
+  return filled(out, at);
 }
 
 /**
@@ -77,8 +77,16 @@ export function clientHead(
   } else at = out.write(status, 0, 'latin1');
   at = copyKept(res.buf, linesStart, linesEnd, res.hopLines, out, at);
   at += tail.copy(out, at);
-  body.copy(out, at);
-  return out;
+  at += body.copy(out, at);
+  return filled(out, at);
+}
+
+/**
+ * `out` up to `at`. The sizes are computed to fill it exactly; were one ever wrong, bytes of an
+ * unfilled `allocUnsafe` buffer (a shared pool: another request's data) must not be sent.
+ */
+function filled(out: Buffer, at: number): Buffer {
+  return at === out.length ? out : out.subarray(0, at);
 }
 
 const http11 = Buffer.from('HTTP/1.1');
