@@ -22,7 +22,7 @@ import {
   waitPort,
   wrk,
 } from '../lb/peers.mjs';
-import { root, writeResult } from '../lib/measure.mjs';
+import { median, root, writeResult } from '../lib/measure.mjs';
 
 const { exporters } = await import(join(root, 'dist/exporters/index.js'));
 const { specFromOptions } = await import(join(root, 'dist/balancer/commands/spec-from-options.js'));
@@ -161,10 +161,6 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const runOf = (name, n, round) => runs.find((r) => r.name === name && r.n === n && r.round === round);
 /** Median over the rounds of a/b, each taken within its round. */
 const ratio = (a, nA, b, nB) => {

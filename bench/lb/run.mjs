@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool, request } from 'undici';
-import { root, writeResult } from '../lib/measure.mjs';
+import { median, root, writeResult } from '../lib/measure.mjs';
 import {
   caddy,
   childPids,
@@ -106,10 +106,6 @@ try {
       await stopAndWait(peer);
     }
   }
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
   const results = Object.fromEntries(
     names.map((name) => {
       const rs = runs[name];

@@ -30,6 +30,12 @@ export function quantile(values, q) {
   return sorted[i];
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 export function writeResult(area, result, markdown) {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * a client can never plant them. They are extended (or, for X-Real-IP, kept) only when the
  * previous hop is a trusted proxy; from anyone else they are dropped and rebuilt from the socket.
  */
-const hopByHop = new Set([
+export const hopByHop: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',

@@ -24,6 +24,21 @@ async function raw(port: number, text: string): Promise<string> {
   });
 }
 
+/**
+ * One upstream behind a balancer whose circuit allows one request at a time and `maxPending`
+ * waiting: the only slot is taken by a GET the upstream answers after `slowMs`.
+ */
+async function slotTaken(maxPending: number, slowMs: number) {
+  const up = await startUpstream('one');
+  const { url } = await startBalancer({
+    routes: [{ name: 'r', upstreams: [`127.0.0.1:${up.port}`], ...noHealth }],
+    circuit: { maxConcurrent: 1, maxPending },
+  });
+  const first = get(`${url}/slow?ms=${slowMs}`);
+  await waitFor(() => up.hits.get('/slow') === 1);
+  return { up, url, first };
+}
+
 describe('HTTP balancing through real upstreams', () => {
   it('round-robin and weighted round-robin stay within ±5% of the expected share', async () => {
     const [a, b, c] = await Promise.all([startUpstream('a'), startUpstream('b'), startUpstream('c')]);
@@ -139,13 +154,7 @@ describe('HTTP balancing through real upstreams', () => {
   });
 
   it('fails fast with 503 when the circuit is open (all upstreams at their limit, no queue)', async () => {
-    const up = await startUpstream('one');
-    const { url } = await startBalancer({
-      routes: [{ name: 'r', upstreams: [`127.0.0.1:${up.port}`], ...noHealth }],
-      circuit: { maxConcurrent: 1, maxPending: 0 },
-    });
-    const first = get(`${url}/slow?ms=500`);
-    await waitFor(() => up.hits.get('/slow') === 1);
+    const { url, first } = await slotTaken(0, 500);
     const second = await get(`${url}/`);
     expect(second.status).toBe(503);
     expect(second.headers['x-portico-error']).toBe('circuit-open');
@@ -174,13 +183,7 @@ describe('HTTP balancing through real upstreams', () => {
   ];
   for (const [path, send] of sends) {
     it(`${path}: a request waits for a slot when every upstream is full, then goes through`, async () => {
-      const up = await startUpstream('one');
-      const { url } = await startBalancer({
-        routes: [{ name: 'r', upstreams: [`127.0.0.1:${up.port}`], ...noHealth }],
-        circuit: { maxConcurrent: 1, maxPending: 1 },
-      });
-      const first = get(`${url}/slow?ms=400`);
-      await waitFor(() => up.hits.get('/slow') === 1);
+      const { up, url, first } = await slotTaken(1, 400);
       const second = send(`${url}/after`);
       await new Promise((r) => setTimeout(r, 150));
       // Still waiting: the upstream has not seen it while the first holds the only slot.
@@ -209,13 +212,7 @@ describe('HTTP balancing through real upstreams', () => {
   }
 
   it('a request whose body arrives while it waits for a slot is sent whole', async () => {
-    const up = await startUpstream('one');
-    const { url } = await startBalancer({
-      routes: [{ name: 'r', upstreams: [`127.0.0.1:${up.port}`], ...noHealth }],
-      circuit: { maxConcurrent: 1, maxPending: 1 },
-    });
-    const first = get(`${url}/slow?ms=400`);
-    await waitFor(() => up.hits.get('/slow') === 1);
+    const { url, first } = await slotTaken(1, 400);
     const socket = connect(Number(new URL(url).port), '127.0.0.1');
     let answer = '';
     socket.on('data', (c: Buffer) => {

@@ -1,3 +1,5 @@
+import { hopByHop } from '../headers.js';
+
 /**
  * Field lines read on the bytes of a head, without making strings: the fast path passes most
  * lines on as they came, so it only needs where each line, name and value are. Strings are made
@@ -70,6 +72,29 @@ export function is(buf: Buffer, start: number, end: number, lower: Uint8Array): 
   for (let k = 0; k < lower.length; k++) if ((buf[start + k]! | 0x20) !== lower[k]) return false;
   return true;
 }
+
+/** Lower-case names as bytes, grouped by length, for `isOneOf`. */
+export type NameTable = Uint8Array[][];
+
+export function nameTable(names: Iterable<string>): NameTable {
+  const table: NameTable = [];
+  for (const n of names) {
+    table[n.length] ??= [];
+    table[n.length]!.push(ascii(n));
+  }
+  return table;
+}
+
+/** Whether `buf[start, end)` is one of the table's names, in any case (as `is` compares). */
+export function isOneOf(buf: Buffer, start: number, end: number, table: NameTable): boolean {
+  const candidates = table[end - start];
+  if (candidates === undefined) return false;
+  for (const name of candidates) if (is(buf, start, end, name)) return true;
+  return false;
+}
+
+/** The hop-by-hop fields of `headers.ts`, for the byte parsers: one list for both paths. */
+export const hopByHopNames = nameTable(hopByHop);
 
 /** Whether `buf` starts with `lower` at `start` (in any case), as `is` compares. */
 export function startsWith(buf: Buffer, start: number, end: number, lower: Uint8Array): boolean {

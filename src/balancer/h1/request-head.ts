@@ -5,7 +5,10 @@ import {
   contentLengthAt,
   field,
   fieldList,
+  hopByHopNames,
   is,
+  isOneOf,
+  nameTable,
   readField,
   startsExactly,
   startsWith,
@@ -81,22 +84,16 @@ const absoluteForm = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [A-Za-z][A-Za-z0-9+.-]*:\/\/[
 const version = ascii(' HTTP/1.1');
 
 const names = {
-  te: ascii('te'),
   host: ascii('host'),
   expect: ascii('expect'),
   upgrade: ascii('upgrade'),
-  trailer: ascii('trailer'),
-  forwarded: ascii('forwarded'),
-  xRealIp: ascii('x-real-ip'),
   connection: ascii('connection'),
-  keepAlive: ascii('keep-alive'),
   contentLength: ascii('content-length'),
-  proxyConnection: ascii('proxy-connection'),
   transferEncoding: ascii('transfer-encoding'),
-  proxyAuthenticate: ascii('proxy-authenticate'),
-  proxyAuthorization: ascii('proxy-authorization'),
   xForwarded: ascii('x-forwarded-'),
 };
+/** Forwarding fields rebuilt from the connection (`headers.ts`); every X-Forwarded-* too. */
+const forwardingNames = nameTable(['forwarded', 'x-real-ip']);
 const values = { close: ascii('close'), keepAlive: ascii('keep-alive'), continue: ascii('100-continue') };
 
 /**
@@ -144,11 +141,7 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
     const colon = field.colon;
     const vs = field.valueStart;
     const ve = field.valueEnd;
-    let hop = false;
     switch (colon - pos) {
-      case 2:
-        hop = is(buf, pos, colon, names.te);
-        break;
       case 4:
         if (is(buf, pos, colon, names.host)) {
           if (host !== undefined) return { refuse: 400, why: 'more than one Host header' };
@@ -163,24 +156,16 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
         break;
       case 7:
         if (is(buf, pos, colon, names.upgrade)) return fallback;
-        hop = is(buf, pos, colon, names.trailer);
-        break;
-      case 9:
-        if (is(buf, pos, colon, names.forwarded) || is(buf, pos, colon, names.xRealIp)) {
-          forwarding = true;
-          hop = true;
-        }
         break;
       case 10:
-        if (is(buf, pos, colon, names.connection)) {
-          hop = true;
+        if (is(buf, pos, colon, names.connection) && !is(buf, vs, ve, values.keepAlive)) {
           if (is(buf, vs, ve, values.close)) close = true;
-          else if (!is(buf, vs, ve, values.keepAlive)) {
+          else {
             const value = buf.toString('latin1', vs, ve);
             if (/(^|[\s,])close($|[\s,])/.test(value.toLowerCase())) close = true;
             if (namesOtherFields(value)) connectionNames = true;
           }
-        } else hop = is(buf, pos, colon, names.keepAlive);
+        }
         break;
       case 14:
         if (is(buf, pos, colon, names.contentLength)) {
@@ -190,9 +175,6 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
           contentLength = length;
         }
         break;
-      case 16:
-        hop = is(buf, pos, colon, names.proxyConnection);
-        break;
       case 17:
         if (is(buf, pos, colon, names.transferEncoding)) {
           const value = buf.toString('latin1', vs, ve);
@@ -200,19 +182,12 @@ export function parseRequestHead(buf: Buffer): RequestHead | Refused | typeof fa
           codings = value;
         }
         break;
-      case 18:
-        hop = is(buf, pos, colon, names.proxyAuthenticate);
-        break;
-      case 19:
-        hop = is(buf, pos, colon, names.proxyAuthorization);
-        break;
     }
     // X-Forwarded-For, -Proto, -Host, -Port, …: every one is rebuilt, never passed on as sent.
-    if (!hop && colon - pos >= 12 && startsWith(buf, pos, colon, names.xForwarded)) {
-      forwarding = true;
-      hop = true;
-    }
-    if (hop) {
+    const forwardingField =
+      isOneOf(buf, pos, colon, forwardingNames) || startsWith(buf, pos, colon, names.xForwarded);
+    if (forwardingField) forwarding = true;
+    if (forwardingField || isOneOf(buf, pos, colon, hopByHopNames)) {
       hopLines ??= [];
       hopLines.push(pos, field.next);
     }

@@ -5,7 +5,9 @@ import {
   ctl,
   field,
   fieldList,
+  hopByHopNames,
   is,
+  isOneOf,
   readField,
   startsExactly,
 } from './header-line.js';
@@ -61,16 +63,9 @@ const crlfcrlf = Buffer.from('\r\n\r\n');
 const http1 = ascii('HTTP/1.');
 
 const names = {
-  te: ascii('te'),
-  upgrade: ascii('upgrade'),
-  trailer: ascii('trailer'),
   connection: ascii('connection'),
-  keepAlive: ascii('keep-alive'),
   contentLength: ascii('content-length'),
-  proxyConnection: ascii('proxy-connection'),
   transferEncoding: ascii('transfer-encoding'),
-  proxyAuthenticate: ascii('proxy-authenticate'),
-  proxyAuthorization: ascii('proxy-authorization'),
 };
 const values = { close: ascii('close'), keepAlive: ascii('keep-alive') };
 
@@ -104,17 +99,9 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
         `malformed header line ${JSON.stringify(buf.toString('latin1', pos, Math.min(pos + 40, end)))}`,
       );
     const colon = field.colon;
-    let hop = false;
     switch (colon - pos) {
-      case 2:
-        hop = is(buf, pos, colon, names.te);
-        break;
-      case 7:
-        hop = is(buf, pos, colon, names.upgrade) || is(buf, pos, colon, names.trailer);
-        break;
       case 10:
         if (is(buf, pos, colon, names.connection)) {
-          hop = true;
           const vs = field.valueStart;
           const ve = field.valueEnd;
           if (is(buf, vs, ve, values.keepAlive)) keepAlive = true;
@@ -128,7 +115,7 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
             }
             if (namesOtherFields(value)) connectionNames = true;
           }
-        } else hop = is(buf, pos, colon, names.keepAlive);
+        }
         break;
       case 14:
         if (is(buf, pos, colon, names.contentLength)) {
@@ -141,24 +128,14 @@ export function parseResponseHead(buf: Buffer, head: boolean): ResponseHead | un
             );
         }
         break;
-      case 16:
-        hop = is(buf, pos, colon, names.proxyConnection);
-        break;
       case 17:
         if (is(buf, pos, colon, names.transferEncoding)) {
-          hop = true;
           if (transferEncoding !== undefined) throw new BadResponse('more than one Transfer-Encoding');
           transferEncoding = buf.toString('latin1', field.valueStart, field.valueEnd).toLowerCase();
         }
         break;
-      case 18:
-        hop = is(buf, pos, colon, names.proxyAuthenticate);
-        break;
-      case 19:
-        hop = is(buf, pos, colon, names.proxyAuthorization);
-        break;
     }
-    if (hop) {
+    if (isOneOf(buf, pos, colon, hopByHopNames)) {
       hopLines ??= [];
       hopLines.push(pos, field.next);
     }
