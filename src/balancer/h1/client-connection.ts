@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
 import type { HttpRoute } from '../exchange.js';
 import type { Routed } from '../router.js';
+import { readAccepted, readAsStream } from './accepted-onread.js';
 import { type ExchangeClient, FastExchange, type FastExchangeContext } from './fast-exchange.js';
+import { keep, readBuffer } from './read-buffer.js';
 import { fallback, parseRequestHead } from './request-head.js';
 import { type Sweepable, sweeper } from './sweeper.js';
 import { errorResponse } from './write-head.js';
@@ -35,6 +37,8 @@ export class ClientConnection implements ExchangeClient, Sweepable {
   private gone = false;
   /** The client half-closed: answer what it sent, then close. */
   private ended = false;
+  /** Read through 'data' events (TLS, or a Node without accepted `onread`), not `onRead`. */
+  private readonly streamed: boolean;
 
   constructor(
     readonly socket: Socket,
@@ -42,7 +46,8 @@ export class ClientConnection implements ExchangeClient, Sweepable {
   ) {
     socket.setNoDelay(true);
     this.clientIp = socket.remoteAddress ?? '';
-    socket.on('data', this.onData);
+    this.streamed = !readAccepted(socket, this.onRead);
+    if (this.streamed) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
@@ -60,6 +65,13 @@ export class ClientConnection implements ExchangeClient, Sweepable {
   close(): void {
     if (!this.gone) this.finishConnection();
   }
+
+  /** A read into the shared buffer (accepted-onread.ts): what is still pending after it is copied. */
+  private readonly onRead = (n: number): boolean => {
+    this.onData(readBuffer.subarray(0, n));
+    if (this.pending !== undefined) this.pending = keep(this.pending);
+    return true;
+  };
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.gone) return;
@@ -194,12 +206,14 @@ export class ClientConnection implements ExchangeClient, Sweepable {
     const socket = this.socket;
     this.gone = true;
     sweeper.delete(this);
-    socket.off('data', this.onData);
+    if (this.streamed) socket.off('data', this.onData);
+    else readAsStream(socket);
     socket.off('end', this.onEnd);
     socket.off('error', this.onError);
     socket.off('close', this.onClose);
     socket.off('drain', this.onDrain);
-    const pending = this.pending;
+    // Node's server keeps views of what it is given (body chunks): never of the read buffer.
+    const pending = this.pending && keep(this.pending);
     this.pending = undefined;
     this.paused = false;
     this.ctx.handOver(socket, pending);

@@ -6,6 +6,7 @@ import type { UpstreamPool } from '../pool.js';
 import type { Upstream } from '../upstream.js';
 import { ChunkedEnd } from './chunked-end.js';
 import { clientHead, upstreamHead } from './outgoing-head.js';
+import { keep } from './read-buffer.js';
 import { headerValue, type RequestHead } from './request-head.js';
 import { BadResponse, parseResponseHead, type ResponseHead } from './response-head.js';
 import type { ConnectionUser, UpstreamConnection } from './upstream-connections.js';
@@ -173,10 +174,10 @@ export class FastExchange implements ConnectionUser {
       // No upstream yet (every one is full): kept for it, and the client waits with them.
       if (this.phase !== 'done') {
         this.heldBody ??= [];
-        this.heldBody.push(mine);
+        this.heldBody.push(keep(mine));
         this.client.pauseReading();
       }
-    } else if (this.phase !== 'done' && !conn.socket.write(mine)) this.client.pauseReading();
+    } else if (this.phase !== 'done' && !conn.socket.write(keep(mine))) this.client.pauseReading();
     return take === chunk.length ? undefined : chunk.subarray(take);
   }
 
@@ -210,7 +211,7 @@ export class FastExchange implements ConnectionUser {
       if (!head) {
         if (buf.length > maxResponseHeadBytes)
           this.upstreamFailed('protocol', new BadResponse('response head too large'));
-        else this.responseBuf = Buffer.from(buf); // kept past this read: a copy
+        else this.responseBuf = keep(buf); // kept past this read
         return;
       }
       buf = buf.subarray(head.headBytes);
@@ -313,9 +314,7 @@ export class FastExchange implements ConnectionUser {
     }
     const out = end === chunk.length ? chunk : chunk.subarray(0, end);
     // A write that does not finish at once keeps its buffer: never the read buffer itself.
-    const flowing = withHead
-      ? this.writeHead(out)
-      : out.length === 0 || this.client.socket.write(Buffer.from(out));
+    const flowing = withHead ? this.writeHead(out) : out.length === 0 || this.client.socket.write(keep(out));
     if (finished) {
       // Bytes after the end of the response: the upstream is out of step, do not reuse it.
       this.complete(end === chunk.length);

@@ -25,13 +25,17 @@ import {
  * disagreement between the two parsers, hence no request smuggling through the split.
  *
  * The head is read on its bytes: strings are made for the method, target and Host only, and the
- * field lines that go on to the upstream are passed as they came (`upstream-head.ts`).
+ * field lines that go on to the upstream are passed as they came (`outgoing-head.ts`).
  */
 export class RequestHead {
   private list: string[] | undefined;
 
   constructor(
-    /** The bytes the head was read from (it starts at 0). */
+    /**
+     * The bytes the head was read from (it starts at 0). Often the shared read buffer
+     * (read-buffer.ts): valid during the read only, so `rawHeaders` and the outgoing head are
+     * taken when the exchange starts, never later.
+     */
     readonly buf: Buffer,
     readonly method: string,
     readonly target: string,

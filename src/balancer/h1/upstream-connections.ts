@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { readBuffer } from './read-buffer.js';
 import { type Sweepable, sweeper } from './sweeper.js';
 
 /** What an upstream connection reports to the exchange using it. */
@@ -86,12 +87,6 @@ export class UpstreamConnection {
     user?.onUpstreamGone(error);
   }
 }
-
-/**
- * Every upstream connection reads into this one buffer: a read is handled before the next one
- * starts (one thread), so the bytes need copying only when they outlive their read.
- */
-const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
 /** The kept-alive connections to one upstream, newest first, closed after `keepAliveMs` idle. */
 export class UpstreamConnections implements Sweepable {
