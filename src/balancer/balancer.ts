@@ -66,6 +66,8 @@ export class Balancer {
   /** Upgraded (WebSocket) and TCP-mode connections: no request boundary to wait for. */
   private readonly tunnels = new Set<Duplex>();
   private draining = false;
+  /** The exchange contexts handed out, kept up to date with `spec` and `draining`. */
+  private readonly contexts: FastExchangeContext[] = [];
   private finishedWhileDraining = 0;
   private readonly reloadListeners: Array<() => void> = [];
   readonly startedAt = Date.now();
@@ -246,6 +248,7 @@ export class Balancer {
   ): Promise<DrainReport> {
     const started = performance.now();
     this.draining = true;
+    for (const c of this.contexts) c.draining = true;
     this.finishedWhileDraining = 0;
     const inFlightAtStart = this.inflightCount;
     for (const res of this.inflight) if (!res.headersSent) res.shouldKeepAlive = false;
@@ -324,6 +327,7 @@ export class Balancer {
     if (!previous.listen) delete this.spec.listen;
     if (!previous.tls) delete this.spec.tls;
     if (!previous.accessLog) delete this.spec.accessLog;
+    for (const c of this.contexts) c.spec = this.spec;
     this.isTrusted = isTrusted;
     const policies = {
       outlier: this.spec.outlier,
@@ -443,20 +447,21 @@ export class Balancer {
   }
 
   /** What an exchange reads of the balancer, live: a reload replaces the spec, trust and routes. */
+  /**
+   * What exchanges read of the balancer, as plain fields (a getter costs a call on every read of
+   * the hot path): `spec` and `draining` are written here whenever the balancer's change.
+   */
   private exchangeContext(proto: 'http' | 'https'): FastExchangeContext {
-    const self = this;
-    return {
-      get spec() {
-        return self.spec;
-      },
+    const ctx: FastExchangeContext = {
+      spec: this.spec,
       proto,
-      isTrusted: (ip) => self.isTrusted(ip),
+      isTrusted: (ip) => this.isTrusted(ip),
       accessLog: this.accessLog,
-      get draining() {
-        return self.draining;
-      },
+      draining: this.draining,
       currentRoute: (name) => this.routes.get(name),
     };
+    this.contexts.push(ctx);
+    return ctx;
   }
 
   /** In-flight requests of both paths: what a drain waits for. */

@@ -44,6 +44,8 @@ export class Router<T> {
   }
 
   match(hostHeader: string | undefined, url: string): Routed<T> | undefined {
+    // No route names a host (a single service, the common case): the Host field is not read.
+    if (this.exact.size === 0 && this.wildcard.length === 0) return matchPath(this.any, url);
     const host = stripPort(hostHeader ?? '').toLowerCase();
     const exact = this.exact.get(host);
     if (exact) {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { HttpRoute } from '../exchange.js';
 import type { Routed } from '../router.js';
 import { readAccepted, readAsStream } from './accepted-onread.js';

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { nowIso } from '../access-log.js';
 import { type ExchangeContext, type HttpRoute, idempotent } from '../exchange.js';
 import { hashKeyOf } from '../hash-key.js';
@@ -14,7 +15,7 @@ import { errorResponse } from './write-head.js';
 
 export interface FastExchangeContext extends ExchangeContext {
   /** The balancer is draining: every answer closes its connection. */
-  readonly draining: boolean;
+  draining: boolean;
   /** The route of that name now: a reload that changes its picker replaces its pool. */
   currentRoute(name: string): HttpRoute | undefined;
 }
@@ -112,11 +113,12 @@ export class FastExchange implements ConnectionUser {
 
   start(): void {
     this.route.budget.onRequest();
-    this.attempt();
+    this.attempt(this.started);
   }
 
   /** Select an upstream and send (`UpstreamPool.selectFor` waits or fails when there is none). */
-  attempt(): void {
+  /** `now`: the time, when the caller has just read it (the first attempt starts with the request). */
+  attempt(now?: number): void {
     this.followReload();
     const pool = this.route.pool;
     this.pool = pool;
@@ -128,19 +130,19 @@ export class FastExchange implements ConnectionUser {
       this.hashKey,
       this.ctx.spec.timeouts.connectMs,
     );
-    if (chosen !== undefined) this.use(chosen);
+    if (chosen !== undefined) this.use(chosen, now);
   }
 
   stillWanted(): boolean {
     return this.phase !== 'done';
   }
 
-  private use(u: Upstream): void {
+  private use(u: Upstream, now = performance.now()): void {
     this.upstream = u;
     this.attempts++;
     u.active++;
     u.requests++;
-    this.attemptStart = performance.now();
+    this.attemptStart = now;
     this.phase = 'head';
     this.response = undefined;
     this.responseBuf = undefined;
@@ -255,24 +257,24 @@ export class FastExchange implements ConnectionUser {
     this.response = head;
     this.phase = 'body';
     this.phaseTimeout = 'idle';
-    const idleMs = this.ctx.spec.timeouts.idleMs;
-    this.phaseDeadline = performance.now() + idleMs;
+    const now = performance.now();
+    this.phaseDeadline = now + this.ctx.spec.timeouts.idleMs;
     const client = this.client;
     if (head.framing === 'close' || this.ctx.draining || this.req.close) client.closeAfter = true;
     this.headSent = true;
     if (head.framing === 'none') {
       this.writeHead(empty);
-      this.complete(rest.length === 0);
+      this.complete(rest.length === 0, now);
       return;
     }
     if (head.framing === 'length') this.bodyLeft = head.contentLength;
     else if (head.framing === 'chunked') this.chunked = new ChunkedEnd();
     if (rest.length === 0) {
       this.writeHead(empty);
-      if (head.framing === 'length' && head.contentLength === 0) this.complete(true);
+      if (head.framing === 'length' && head.contentLength === 0) this.complete(true, now);
       return;
     }
-    this.onBodyBytes(rest, true);
+    this.onBodyBytes(rest, true, now);
   }
 
   /** The response head for the client, with `body` (the body bytes that came with it) in the same write. */
@@ -288,9 +290,9 @@ export class FastExchange implements ConnectionUser {
   }
 
   /** `withHead`: the response head is not written yet; it goes out with these bytes in one write. */
-  private onBodyBytes(chunk: Buffer, withHead = false): void {
+  private onBodyBytes(chunk: Buffer, withHead = false, now = performance.now()): void {
     const response = this.response!;
-    this.phaseDeadline = performance.now() + this.ctx.spec.timeouts.idleMs;
+    this.phaseDeadline = now + this.ctx.spec.timeouts.idleMs;
     let end = chunk.length;
     let finished = false;
     if (response.framing === 'length') {
@@ -317,7 +319,7 @@ export class FastExchange implements ConnectionUser {
     const flowing = withHead ? this.writeHead(out) : out.length === 0 || this.client.socket.write(keep(out));
     if (finished) {
       // Bytes after the end of the response: the upstream is out of step, do not reuse it.
-      this.complete(end === chunk.length);
+      this.complete(end === chunk.length, now);
       return;
     }
     if (!flowing && !this.pausedUpstream) {
@@ -415,12 +417,12 @@ export class FastExchange implements ConnectionUser {
     if (u && u.active > 0) this.pool.release(u);
   }
 
-  private complete(clean: boolean): void {
+  private complete(clean: boolean, now = performance.now()): void {
     const u = this.upstream!;
-    u.observe(performance.now() - this.attemptStart, this.status);
-    const now = Date.now();
-    if (this.status >= 500 && this.status !== 501) this.pool.recordFailure(u, now);
-    else this.pool.recordSuccess(u, now);
+    u.observe(now - this.attemptStart, this.status);
+    const wall = Date.now();
+    if (this.status >= 500 && this.status !== 501) this.pool.recordFailure(u, wall);
+    else this.pool.recordSuccess(u, wall);
     // The client is still sending a body nobody will read: its connection cannot go on.
     if (this.requestBodyLeft > 0) this.client.closeAfter = true;
     this.releaseAttempt(clean && this.response!.reusable && this.requestBodyLeft === 0);

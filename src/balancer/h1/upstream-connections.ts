@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { readBuffer } from './read-buffer.js';
 import { type Sweepable, sweeper } from './sweeper.js';
 
