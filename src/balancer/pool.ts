@@ -107,7 +107,6 @@ export class UpstreamPool {
     return picked;
   }
 
-  /** Wait for a slot when every upstream is full; false (fast 503) when the queue is full too. */
   /**
    * The upstream for an exchange's next attempt, or undefined when there is none now: with
    * every upstream at its concurrency limit, the exchange attempts again once a slot frees, or
@@ -137,6 +136,7 @@ export class UpstreamPool {
     return chosen;
   }
 
+  /** Wait for a slot when every upstream is full; false (fast 503) when the queue is full too. */
   async waitForSlot(timeoutMs: number): Promise<boolean> {
     if (this.waiting.length >= this.policies.circuit.maxPending) return false;
     return await new Promise<boolean>((resolve) => {
