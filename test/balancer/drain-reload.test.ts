@@ -91,4 +91,25 @@ describe('Balancer.reload (in process)', () => {
     expect(balancer.spec).toBe(before);
     expect(balancer.routeNames()).toEqual(['main']);
   });
+
+  it('keeps what needs a restart as it was, and takes a new admin token', async () => {
+    const up = await startUpstream('k');
+    const { balancer } = await startBalancer({
+      routes: [{ name: 'r', upstreams: [`127.0.0.1:${up.port}`], ...noHealth }],
+    });
+    const before = balancer.spec;
+    const report = balancer.reload(
+      spec({
+        listen: '127.0.0.1:1',
+        admin: { listen: '127.0.0.1:2', token: 'a-new-token-of-16+' },
+        accessLog: 'stderr',
+        routes: [{ name: 'r', upstreams: [`127.0.0.1:${up.port}`], ...noHealth }],
+      }),
+    );
+    expect(report.needsRestart).toEqual(['listen', 'admin', 'accessLog']);
+    expect(balancer.spec.listen).toEqual(before.listen);
+    expect(balancer.spec.admin).toEqual({ ...before.admin, token: 'a-new-token-of-16+' });
+    expect('accessLog' in balancer.spec).toBe(false);
+    expect('tls' in balancer.spec).toBe(false);
+  });
 });
