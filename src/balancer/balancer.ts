@@ -446,10 +446,10 @@ export class Balancer {
     };
   }
 
-  /** What an exchange reads of the balancer, live: a reload replaces the spec, trust and routes. */
   /**
-   * What exchanges read of the balancer, as plain fields (a getter costs a call on every read of
-   * the hot path): `spec` and `draining` are written here whenever the balancer's change.
+   * What an exchange reads of the balancer, live: a reload replaces the spec, trust and routes.
+   * `spec` and `draining` are plain fields the balancer rewrites when its own change (a getter
+   * costs a call on every read of the hot path).
    */
   private exchangeContext(proto: 'http' | 'https'): FastExchangeContext {
     const ctx: FastExchangeContext = {

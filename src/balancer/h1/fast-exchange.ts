@@ -116,8 +116,10 @@ export class FastExchange implements ConnectionUser {
     this.attempt(this.started);
   }
 
-  /** Select an upstream and send (`UpstreamPool.selectFor` waits or fails when there is none). */
-  /** `now`: the time, when the caller has just read it (the first attempt starts with the request). */
+  /**
+   * Select an upstream and send (`UpstreamPool.selectFor` waits or fails when there is none).
+   * `now`: the time, when the caller has just read it (the first attempt starts with the request).
+   */
   attempt(now?: number): void {
     this.followReload();
     const pool = this.route.pool;

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+
 /**
  * Coarse deadlines for the fast path. Arming a timer per request and phase (connect, headers,
  * idle, total) costs more than the rest of a small exchange; instead each exchange writes its

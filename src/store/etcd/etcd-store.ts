@@ -65,13 +65,6 @@ function rev(value: string | number | undefined): number {
   return value === undefined ? 0 : Number(value);
 }
 
-/**
- * The catalog in etcd, for several hosts sharing one catalog. The change index is etcd's
- * revision of the last Portico write (the mod revision of `<root>/_index`, which every write
- * transaction touches); watches are etcd watches on the project's `changes` key from a revision.
- * Writes that read before they write compare mod revisions in the same transaction
- * (compare-and-swap) and retry, so concurrent writers never lose or duplicate an update.
- */
 /** An instance as stored, with what a compare-and-swap and a session need of its key. */
 interface InstanceRecord {
   instance: Instance;
@@ -109,6 +102,13 @@ function instanceRecord(kv: IKeyValue): InstanceRecord {
   return { instance, mod: rev(kv.mod_revision), lease };
 }
 
+/**
+ * The catalog in etcd, for several hosts sharing one catalog. The change index is etcd's
+ * revision of the last Portico write (the mod revision of `<root>/_index`, which every write
+ * transaction touches); watches are etcd watches on the project's `changes` key from a revision.
+ * Writes that read before they write compare mod revisions in the same transaction
+ * (compare-and-swap) and retry, so concurrent writers never lose or duplicate an update.
+ */
 export class EtcdStore implements Store {
   readonly project: string;
   private readonly shared: Shared;
@@ -474,9 +474,8 @@ export class EtcdStore implements Store {
     if (this.owner) this.client.close();
   }
 
-  /** Every key read from etcd with its mod revision, by instance id. */
   /**
-   * Every instance of the project, by id. A large catalog is kept between calls and brought up
+   * Every instance of the project, by id, with its key's mod revision and lease. A large catalog is kept between calls and brought up
    * to date with small reads instead of one large one: the instance keys written since the
    * cached revision (the only values read and parsed), and how many instance keys exist at that
    * same revision, which shows whether any were deleted — by Portico, or by etcd itself when a
