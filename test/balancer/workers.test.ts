@@ -134,6 +134,8 @@ describe('lb serve --workers 2', () => {
     process.kill(victim, 'SIGKILL');
     await waitFor(() => s.stderr().includes(`(pid ${victim}) exited (SIGKILL); starting a new one`), {
       what: 'the primary to notice',
+      detail: () =>
+        `primary ${primary} ${alive(primary) ? 'alive' : 'gone'}, worker ${victim} ${alive(victim) ? 'alive' : 'gone'}; stderr:\n${s.stderr().slice(-3000)}`,
     });
     const now = await waitFor(
       async () => {

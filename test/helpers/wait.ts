@@ -5,6 +5,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
   what?: string;
+  /** More to say on a timeout (say, a child process's last output), read only then. */
+  detail?: () => string;
 }
 
 /**
@@ -28,7 +30,10 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const why = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeout}ms waiting for ${options.what ?? 'condition'}${why}`);
+      const detail = options.detail ? `\n${options.detail()}` : '';
+      throw new Error(
+        `timed out after ${timeout}ms waiting for ${options.what ?? 'condition'}${why}${detail}`,
+      );
     }
     await sleep(interval);
   }

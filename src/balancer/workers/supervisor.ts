@@ -89,7 +89,7 @@ export class Supervisor {
   /** To every ready worker, except the one in slot `except`. */
   broadcast(m: ToWorker, except?: number): void {
     for (const s of this.slots)
-      if (s.index !== except && s.ready && s.worker?.isConnected()) s.worker.send(m);
+      if (s.index !== except && s.ready && s.worker?.isConnected()) post(s.worker, m);
   }
 
   /** Every ready worker's /status document (in slot order), waiting at most `timeoutMs`. */
@@ -108,7 +108,12 @@ export class Supervisor {
             clearTimeout(timer);
             resolve(status);
           });
-          w.send({ portico: 'status', id } satisfies ToWorker);
+          // A worker that died since the check above will not answer: no need to wait for it.
+          post(w, { portico: 'status', id }, () => {
+            clearTimeout(timer);
+            this.statusWaiters.delete(id);
+            resolve(undefined);
+          });
         });
       }),
     );
@@ -141,7 +146,7 @@ export class Supervisor {
   }
 
   private broadcastAll(m: ToWorker): void {
-    for (const s of this.slots) if (s.worker?.isConnected()) s.worker.send(m);
+    for (const s of this.slots) if (s.worker?.isConnected()) post(s.worker, m);
   }
 
   private exited(w: Worker | undefined): Promise<void> {
@@ -159,7 +164,7 @@ export class Supervisor {
       const m = raw as FromWorker;
       switch (m.portico) {
         case 'hello':
-          w.send(this.events.startMessage());
+          post(w, this.events.startMessage());
           break;
         case 'ready':
           slot.ready = true;
@@ -192,6 +197,12 @@ export class Supervisor {
           break;
       }
     });
+    // Sends that node:cluster and prom-client make themselves (a connection handed over, a
+    // metrics request) report a worker that just died as an 'error' event on it; unheard, that
+    // event would end the primary and with it every other worker. Its 'exit' replaces it.
+    w.on('error', (error) =>
+      this.events.onWarn(`worker ${slot.index + 1} (pid ${w.process.pid}): ${error.message}`),
+    );
     w.once('exit', (code, signal) => {
       slot.ready = false;
       if (first && !this.stopping)
@@ -213,4 +224,16 @@ export class Supervisor {
       }, delay);
     });
   }
+}
+
+/**
+ * Send to a worker. `isConnected()` stays true until the primary reads the end of a dead
+ * worker's channel, so a send can still meet a worker that has just died (SIGKILL, OOM killer):
+ * the write fails with EPIPE. Without a callback Node reports that as an 'error' event; with
+ * one it is only this call's failure, and the worker's 'exit' handler replaces it.
+ */
+function post(w: Worker, m: ToWorker, onFailed?: () => void): void {
+  w.send(m, undefined, undefined, (error) => {
+    if (error) onFailed?.();
+  });
 }
