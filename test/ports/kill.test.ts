@@ -1,10 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { bindTest } from '../../src/ports/bind-test.js';
 import { runPortico } from '../helpers/cli.js';
 import { holdPort } from '../helpers/port-holder.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 
 const env = { PORTICO_HOME: tempDir() };
+
+/**
+ * A free port below the kernel's ephemeral range. `kill --yes` on a port this test has just
+ * released could kill whatever another test file bound there in the meantime (every test picks
+ * its ports from the ephemeral range, through port 0); nothing picks one here.
+ */
+async function freePortBelowEphemeral(): Promise<number> {
+  const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * Math.max(1, low - 20_000));
+    if ((await bindTest('0.0.0.0', port)) === 'free' && (await bindTest('::', port)) !== 'in-use')
+      return port;
+  }
+  throw new Error(`no free port between 20000 and ${low}`);
+}
 
 describe('portico ports kill', () => {
   it('refuses without a terminal or --yes, and leaves the holder alive', async () => {
@@ -38,10 +55,9 @@ describe('portico ports kill', () => {
   });
 
   it('succeeds when nothing holds the port', async () => {
-    const held = await holdPort('127.0.0.1');
-    await held.stop();
-    const r = await runPortico(['ports', 'kill', String(held.port), '--yes'], { env });
+    const port = await freePortBelowEphemeral();
+    const r = await runPortico(['ports', 'kill', String(port), '--yes'], { env });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Nothing holds port ${held.port}`);
+    expect(r.stdout).toContain(`Nothing holds port ${port}`);
   });
 });
