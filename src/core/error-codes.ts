@@ -127,6 +127,10 @@ export const errorCodes = {
     summary: "The gateway's own check rejects the new configuration; nothing was written.",
     exit: 2,
   },
+  E_LB_GATEWAY_NOT_FOUND: {
+    summary: "The gateway's program (nginx, haproxy, caddy) is not on PATH; nothing was written.",
+    exit: 2,
+  },
   E_LB_RUNTIME_API: {
     summary: "HAProxy's runtime API (stats socket) could not be reached or refused a change.",
     exit: 2,

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { PorticoError } from '../core/errors.js';
 import { unifiedDiff } from './diff.js';
 import type { Exporter } from './exporter.js';
+import { onPath } from './run-binary.js';
 
 export interface Listeners {
   http: Array<{ host: string; port: number }>;
@@ -54,6 +55,16 @@ export async function deploy(req: DeployRequest): Promise<DeployResult> {
   }
   const diff = unifiedDiff(before, text, existed ? to : '/dev/null', to);
   if (req.dryRun) return { status: 'dry-run', path: to, diff };
+  // Said as what it is: without this, a missing binary read "caddy rejects the new
+  // configuration: spawn caddy ENOENT".
+  if (!exporter.watchesFile && !onPath(exporter.binary))
+    throw new PorticoError(
+      'E_LB_GATEWAY_NOT_FOUND',
+      `${exporter.binary} is not installed here (not found on PATH)`,
+      {
+        hint: `Nothing was written. Install ${exporter.binary}, or write the file with \`portico lb generate --target ${exporter.target} -o FILE\` and deploy it where ${exporter.target} runs.`,
+      },
+    );
   // The gateway writes its pid, temp folders and logs there (validation opens the logs too).
   mkdirSync(runtimeDir, { recursive: true });
   const wasRunning = exporter.running(runtimeDir).length > 0;

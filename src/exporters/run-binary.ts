@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export interface BinaryResult {
   code: number;
@@ -20,6 +21,21 @@ export function runBinary(
       resolve({ code, output });
     });
   });
+}
+
+/** Whether `command` is an executable file in one of PATH's folders (what execFile would run). */
+export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .some((dir) => {
+      try {
+        accessSync(join(dir, command), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Pids listed in a pid file that are still alive. */

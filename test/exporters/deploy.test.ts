@@ -217,3 +217,33 @@ for (const target of ['nginx', 'haproxy', 'caddy'] as TargetName[]) {
     });
   });
 }
+
+it.each(['nginx', 'haproxy', 'caddy'])(
+  'lb deploy --target %s without the program on PATH: E_LB_GATEWAY_NOT_FOUND, exit 2, nothing written',
+  async (target) => {
+    const dir = tempDir(`portico-deploy-missing-${target}-`);
+    const to = join(dir, 'gateway.conf');
+    const r = await runPortico(
+      [
+        'lb',
+        'deploy',
+        '--target',
+        target,
+        '--to',
+        to,
+        '--upstream',
+        '127.0.0.1:9',
+        '--listen',
+        '127.0.0.1:9',
+      ],
+      { cwd: dir, env: { PORTICO_HOME: tempDir(), PATH: tempDir() } },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `error[E_LB_GATEWAY_NOT_FOUND]: ${target} is not installed here (not found on PATH)`,
+    );
+    expect(r.stderr).toContain(`portico lb generate --target ${target} -o FILE`);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir)).toEqual([]);
+  },
+);
