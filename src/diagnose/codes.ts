@@ -80,6 +80,8 @@ export const findingCodes = {
   DOCKER_NETWORK_SUBNET_CONFLICT: 'Two Docker networks use overlapping subnets.',
   DOCKER_PUBLISHED_ALL_INTERFACES: 'A container port is published on all interfaces.',
   DOCKER_NOT_ON_SHARED_NETWORK: 'A container is not on any network of a service it calls.',
+  PROJECT_NOT_RUNNING:
+    'Nothing listens on any host port the compose project publishes and none of its containers runs.',
   // performance
   PERF_LATENCY_HIGH: 'Latency to a service is above the 50 ms target.',
   PERF_ERRORS: 'Requests failed during the throughput probe.',

@@ -88,13 +88,16 @@ export async function healthReport(input: HealthInput): Promise<Report> {
       suites.map((s) => suiteBuilders[s]!(base)),
     )
   ).flat();
-  const outcomes = await runChecks(checks, {
+  const ran = await runChecks(checks, {
     cwd: input.cwd,
     env: input.env,
     facts,
     signal: input.signal ?? new AbortController().signal,
     ...(input.out ? { out: input.out } : {}),
   });
+  // A project that is not running at all is the cause of every refused probe after it: first.
+  const notRunning = ran.filter((o) => o.findings.some((f) => f.code === 'PROJECT_NOT_RUNNING'));
+  const outcomes = [...notRunning, ...ran.filter((o) => !notRunning.includes(o))];
   const target = project
     ? `project ${project.name} (${project.files.join(', ')})`
     : catalog.instances.length > 0

@@ -143,13 +143,14 @@ describe('portico health', () => {
     expect(doc.checks.filter((c) => c.status === 'skipped').map((c) => c.id)).toEqual([
       'service-checks.none',
       'ports.conflicts',
+      'docker.project-running',
       'docker.networks',
       'docker.containers',
       'connectivity.none',
       'database.none',
       'performance.none',
     ]);
-    expect(doc.summary.skipped).toBe(7);
+    expect(doc.summary.skipped).toBe(8);
   });
 });
 

@@ -12,6 +12,7 @@ import { dockerChecks } from './docker.js';
 import { noServicesKnown, orSkipped } from './nothing-to-check.js';
 import { performanceChecks } from './performance.js';
 import { portsChecks } from './ports.js';
+import { projectRunningCheck } from './project-running.js';
 import { securityChecks } from './security.js';
 
 export interface SuiteOptions {
@@ -75,7 +76,7 @@ export const suites: Record<string, (o: SuiteOptions) => Promise<Check[]>> = {
       'no --url given, no compose service with a postgres, mysql/mariadb or redis image and a published port, and no database in portico.yaml',
     );
   },
-  docker: async () => dockerChecks(),
+  docker: async () => [projectRunningCheck(), ...dockerChecks()],
   performance: async (o) =>
     orSkipped(
       performanceChecks((await o.facts.instances()).filter((i) => !isTtlOnly(i))),
