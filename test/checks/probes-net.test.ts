@@ -115,14 +115,53 @@ describe('http probe: every step must succeed (connect, request, read, parse)', 
 });
 
 describe('tcp probe', () => {
-  it('passes on a listener and is refused on a closed port', async () => {
-    const port = await listen(createServer((s) => s.on('error', () => {}).end()));
-    expect(await runCheck(parseCheckSpec('tcp'), target(port))).toMatchObject({ status: 'passing' });
+  it('passes on a listener that keeps the connection, and is refused on a closed port', async () => {
+    const port = await socketFaultServer('silent'); // accepts and waits for a request
+    const r = await runCheck(parseCheckSpec('tcp'), target(port));
+    expect(r).toMatchObject({ status: 'passing' });
+    expect(r.output).toMatch(/stayed open/);
     expect(await runCheck(parseCheckSpec('tcp'), target(await freePort()))).toMatchObject({
       reason: 'refused',
     });
   });
+
+  it('passes a server that speaks first and then closes (a banner is someone there)', async () => {
+    const port = await listen(createServer((s) => s.on('error', () => {}).end('220 ready\r\n')));
+    expect(await runCheck(parseCheckSpec('tcp'), target(port))).toMatchObject({ status: 'passing' });
+  });
+
+  // What docker-proxy does for a published port whose container app does not listen: accept,
+  // then drop. "Connected" would call that healthy.
+  it('is critical when the server closes (FIN) at accept, naming the failed step', async () => {
+    const port = await socketFaultServer('fin-at-accept');
+    const r = await runCheck(parseCheckSpec('tcp'), target(port));
+    expect(r).toMatchObject({ status: 'critical', reason: 'closed' });
+    expect(r.output).toContain(`127.0.0.1:${port} accepted the connection and closed (FIN) it at once`);
+    expect((await probeSteps(port)).map((s) => `${s.name}:${s.ok}`)).toEqual([
+      'connect:true',
+      'stay connected:false',
+    ]);
+  });
+
+  it('is critical when the server resets (RST) at accept', async () => {
+    const port = await socketFaultServer('rst-at-accept');
+    const r = await runCheck(parseCheckSpec('tcp'), target(port));
+    // The RST can reach this client before its own connect callback: connect, or the hold.
+    expect(r).toMatchObject({ status: 'critical', reason: 'reset' });
+    expect((await probeSteps(port)).at(-1)).toMatchObject({ ok: false });
+  });
 });
+
+async function probeSteps(port: number) {
+  const { tcpProbe } = await import('../../src/checks/probes/tcp.js');
+  const outcome = await tcpProbe.run(parseCheckSpec('tcp') as never, target(port), {
+    signal: new AbortController().signal,
+    timeoutMs: 1500,
+    env: {},
+    now: Date.now,
+  });
+  return outcome.steps!;
+}
 
 describe('tls probe', () => {
   const day = 86_400_000;

@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 async function listener(): Promise<{ port: number; server: Server }> {
-  const server = createServer((s) => s.on('error', () => {}).end());
+  const server = createServer((s) => s.on('error', () => {})); // accepts and keeps the connection, as a server does
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { port: (server.address() as AddressInfo).port, server };

@@ -37,7 +37,7 @@ describeWith(['etcd'], 'agent on etcd while etcd is down', () => {
 
   beforeAll(async () => {
     etcd = await startEtcd();
-    listener = createServer((s) => s.end()).listen(0, '127.0.0.1');
+    listener = createServer((s) => s.on('error', () => {})).listen(0, '127.0.0.1');
     await new Promise((r) => listener!.once('listening', r));
     const port = (listener.address() as { port: number }).port;
     dir = tempDir('portico-stale-');

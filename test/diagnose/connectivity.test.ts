@@ -116,7 +116,7 @@ describeWith(['ip', 'iptables', 'unshare', { root: true }], 'failure modes in ne
       ns.name,
       process.execPath,
       '-e',
-      "for (const p of [7001,7002,7003,7004]) require('net').createServer((c)=>c.on('error',()=>{}).end()).listen(p, '0.0.0.0'); console.log('ready')",
+      "for (const p of [7001,7002,7003,7004]) require('net').createServer((c)=>c.on('error',()=>{})).listen(p, '0.0.0.0'); console.log('ready')",
     ]);
     await waitForOutput(server, /ready/);
     ns.exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '7001', '-j', 'DROP']);

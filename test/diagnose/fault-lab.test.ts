@@ -98,6 +98,25 @@ describe('fault lab: HTTP answers', () => {
   });
 });
 
+describe('fault lab: a bare host:port (no protocol to speak)', () => {
+  it('passes a server that keeps the connection open, with the hold as a step', async () => {
+    const port = await socketFaultServer('silent');
+    const o = await diagnose(`127.0.0.1:${port}`);
+    expect(o.status, JSON.stringify(o)).toBe('passed');
+    expect(o.steps!.map((s) => s.name)).toContain('stay connected without sending');
+  });
+
+  it.each([
+    ['fin-at-accept', 'CONN_CLOSED'],
+    ['rst-at-accept', 'CONN_RESET'],
+  ] as const)('a server that does %s → %s, not "connected"', async (fault, code) => {
+    const port = await socketFaultServer(fault);
+    const o = await diagnose(`127.0.0.1:${port}`);
+    expect(o.status).toBe('findings');
+    expect(codes(o)).toEqual([code]);
+  });
+});
+
 describe('fault lab: TLS and plain mixed up, both ways', () => {
   it('an https:// URL on a plain-HTTP port → TLS_PLAIN_PORT', async () => {
     const port = await socketFaultServer('healthy');

@@ -1,8 +1,9 @@
-import { httpProbe } from '../../net/http.js';
+import { formatHostPort } from '../../core/address.js';
+import { closesAtAccept } from '../../net/early-close.js';
 import type { Check, Finding } from '../finding.js';
 import { containerLoopback } from './container-loopback.js';
 import { dnsStep } from './dns-step.js';
-import { httpStep, type StepEnv } from './http-step.js';
+import { acceptGraceMs, droppedAtAccept, httpStep, type StepEnv } from './http-step.js';
 import { describe, resolveTarget, type Target } from './target.js';
 import { tcpStep } from './tcp-step.js';
 import { tlsStep } from './tls-step.js';
@@ -72,12 +73,23 @@ export function connectivityCheck(t: Target, options: ConnectivityOptions | numb
         exchange.push(...tls.findings);
       }
       if (t.scheme !== 'tcp' && handshake) exchange.push(...(await httpStep(t, address, env)));
+      if (t.scheme === 'tcp') {
+        // With no protocol to speak, "connected" is not enough: a port that accepts and drops
+        // every connection at once (a published container port with nothing behind it, a
+        // connection limit) serves nobody. Stay connected without sending, as a client would.
+        const atAccept = await closesAtAccept({
+          host: address,
+          port: t.port,
+          graceMs: acceptGraceMs,
+          signal: ctx.signal,
+        });
+        ctx.step('stay connected without sending', atAccept ? { ok: false, detail: atAccept } : { ok: true });
+        if (atAccept) exchange.push(droppedAtAccept(t, formatHostPort(address, t.port), atAccept, []));
+      }
       // A connection that is accepted and then dropped at once is what a Docker-published port
       // does when the app inside listens on loopback: look inside the container.
-      const dropped =
-        t.scheme === 'tcp'
-          ? () => acceptedThenDropped(t, address, timeoutMs, ctx.signal)
-          : async () => exchange.some((f) => f.code === 'CONN_RESET' || f.code === 'CONN_CLOSED');
+      const dropped = async (): Promise<boolean> =>
+        exchange.some((f) => f.code === 'CONN_RESET' || f.code === 'CONN_CLOSED');
       const published = (await ctx.facts.listeners()).listeners.some((l) => l.port === t.port && l.container);
       if (published && (await dropped())) {
         const finding = await containerLoopback(ctx.facts, t.port);
@@ -125,23 +137,4 @@ async function loopbackFamilySplit(
     fix: `Make the server listen on both families (:: with dual-stack), or connect to ${other.address === '::' ? '[::1]' : other.address.includes(':') ? `[${other.address}]` : other.address}:${t.port} explicitly.`,
     data: { listening: other.address, tried: addresses.map((a) => a.address) },
   };
-}
-
-async function acceptedThenDropped(
-  t: Target,
-  address: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<boolean> {
-  try {
-    await httpProbe({
-      url: `http://${address.includes(':') ? `[${address}]` : address}:${t.port}/`,
-      timeoutMs: Math.min(timeoutMs, 1500),
-      signal,
-    });
-    return false;
-  } catch (error) {
-    const kind = (error as { kind?: string }).kind;
-    return kind === 'reset' || kind === 'closed';
-  }
 }
