@@ -23,6 +23,11 @@ export interface ProbeContext {
   env: NodeJS.ProcessEnv;
   now: () => number;
   ttlReport?: (instanceId: string, checkId: string) => TtlReport | undefined;
+  /**
+   * The probe is about to only wait (an open socket and a timer, no work): a scheduler may give
+   * its concurrency slot to the next check. Called at most once, before the wait.
+   */
+  waiting?: () => void;
 }
 
 /** What a probe decides; runCheck adds timing and truncation, and judges the steps. */

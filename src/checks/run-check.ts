@@ -8,6 +8,7 @@ export interface RunCheckOptions {
   env?: NodeJS.ProcessEnv;
   now?: () => number;
   ttlReport?: ProbeContext['ttlReport'];
+  waiting?: ProbeContext['waiting'];
 }
 
 const maxOutput = 2048;
@@ -51,6 +52,7 @@ export async function runCheck(
     env: options.env ?? process.env,
     now,
     ...(options.ttlReport ? { ttlReport: options.ttlReport } : {}),
+    ...(options.waiting ? { waiting: options.waiting } : {}),
   };
   let outcome: ProbeOutcome;
   try {

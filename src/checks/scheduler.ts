@@ -14,7 +14,7 @@ export interface ScheduledCheck {
 }
 
 export interface SchedulerOptions {
-  /** Most probes in flight at once. */
+  /** Most probes at work at once (one that only waits, `ProbeContext.waiting`, gives its slot back). */
   concurrency?: number;
   /** Overrides every check's interval (`portico discovery monitor 60`). */
   intervalMs?: number;
@@ -158,6 +158,14 @@ export class Scheduler {
     if (!this.running || entry.removed || entry.running) return;
     entry.running = true;
     await this.semaphore.acquire();
+    // A probe that only waits (a TCP check staying connected) hands its slot on early: the
+    // slot bounds work in flight, not open sockets.
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.semaphore.release();
+    };
     try {
       if (!this.running || entry.removed) return;
       if (this.recordLateness) this.stats.lateness.push(this.now() - entry.planned);
@@ -172,12 +180,13 @@ export class Scheduler {
           ...(this.options.env ? { env: this.options.env } : {}),
           now: this.now,
           ttlReport: (i, c) => this.ttl.get(`${i}/${c}`) ?? this.options.ttlReport?.(i, c),
+          waiting: release,
         },
       );
       if (entry.removed || !this.running) return;
       this.settle(entry, result);
     } finally {
-      this.semaphore.release();
+      release();
       entry.running = false;
       this.scheduleNext(entry);
     }

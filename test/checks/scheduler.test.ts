@@ -115,6 +115,49 @@ describe('Scheduler', () => {
     expect(deregistered).toEqual(['db']);
   });
 
+  it('gives the slot of a probe that only waits to the next check (concurrency 1, two checks)', async () => {
+    const started: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const s = scheduler({
+      concurrency: 1,
+      run: async (c, t, o) => {
+        started.push(t.instanceId);
+        if (t.instanceId === 'a') {
+          o.waiting?.(); // from here on only a socket and a timer
+          await gate;
+        }
+        return runCheck(c, t, o);
+      },
+    });
+    const { port } = await listener();
+    s.set([tcp('a', port, 'tcp,interval=50ms,timeout=1s'), tcp('b', port, 'tcp,interval=50ms,timeout=1s')]);
+    s.start();
+    // b runs while a still waits: with the slot kept, b could not start until the gate opens.
+    await waitFor(() => started.includes('a') && started.includes('b'), { timeoutMs: 3000 });
+    open();
+  });
+
+  it('a TCP probe says it is only waiting once connected, before it holds the connection', async () => {
+    const { port } = await listener();
+    const { tcpProbe } = await import('../../src/checks/probes/tcp.js');
+    const events: string[] = [];
+    const outcome = await tcpProbe.run(
+      parseCheckSpec('tcp') as never,
+      { address: '127.0.0.1', port, instanceId: 'x' },
+      {
+        signal: new AbortController().signal,
+        timeoutMs: 1000,
+        env: {},
+        now: Date.now,
+        waiting: () => events.push('waiting'),
+      },
+    );
+    events.push(outcome.status);
+    expect(events).toEqual(['waiting', 'passing']);
+    expect(outcome.steps!.map((x) => x.name)).toEqual(['connect', 'stay connected']);
+  });
+
   it('applies TTL reports made in process', async () => {
     const s = scheduler({});
     s.set([

@@ -11,7 +11,7 @@ import { critical, type Probe, passing, portOf, StepLog } from '../probe.js';
  * call that "passing" — the false healthy this rules out. A server that speaks first (a banner)
  * passes at once.
  */
-export const holdMs = 250;
+export const holdMs = 100;
 
 export const tcpProbe: Probe<TcpCheck> = {
   kind: 'tcp',
@@ -35,6 +35,7 @@ export const tcpProbe: Probe<TcpCheck> = {
     log.ok('connect');
     // Within the check's own time limit, with room to spare: a close at accept comes at once.
     const hold = Math.min(holdMs, ctx.timeoutMs / 2);
+    ctx.waiting?.();
     const dropped = await droppedWithin(connected.socket!, hold, ctx.signal);
     if (dropped) {
       const how = dropped === 'reset' ? 'reset (RST)' : 'closed (FIN)';
