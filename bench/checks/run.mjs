@@ -13,7 +13,7 @@ const warmup = 3;
 // The endpoints live in another process, so the scheduler's CPU is measured on its own.
 const holder = spawn(
   'sh',
-  ['-c', `ulimit -n ${count + 256} && exec node ${join(root, 'bench/ports/hold-sockets.mjs')} ${count}`],
+  ['-c', `ulimit -n ${count * 2 + 256} && exec node ${join(root, 'bench/ports/hold-sockets.mjs')} ${count}`],
   {
     stdio: ['pipe', 'pipe', 'inherit'],
   },

@@ -11,7 +11,7 @@ import { critical, type Probe, passing, portOf, StepLog } from '../probe.js';
  * call that "passing" — the false healthy this rules out. A server that speaks first (a banner)
  * passes at once.
  */
-export const holdMs = 100;
+export const holdMs = 50;
 
 export const tcpProbe: Probe<TcpCheck> = {
   kind: 'tcp',
