@@ -197,9 +197,10 @@ export class Supervisor {
           break;
       }
     });
-    // Sends that node:cluster and prom-client make themselves (a connection handed over, a
-    // metrics request) report a worker that just died as an 'error' event on it; unheard, that
-    // event would end the primary and with it every other worker. Its 'exit' replaces it.
+    // A send that is not ours (prom-client's metrics request) to a worker that just died is
+    // reported as an 'error' event on it; unheard, that event would end the primary and with it
+    // every other worker. Its 'exit' replaces it. (node:cluster's own connection handover
+    // swallows that EPIPE.)
     w.on('error', (error) =>
       this.events.onWarn(`worker ${slot.index + 1} (pid ${w.process.pid}): ${error.message}`),
     );
