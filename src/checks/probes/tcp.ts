@@ -2,7 +2,7 @@ import { formatHostPort } from '../../core/address.js';
 import type { TcpCheck } from '../../core/model.js';
 import { droppedWithin } from '../../net/early-close.js';
 import { NetFailure } from '../../net/failure.js';
-import { tcpConnect } from '../../net/tcp.js';
+import { type TcpConnectResult, tcpConnect } from '../../net/tcp.js';
 import { critical, type Probe, passing, portOf, StepLog } from '../probe.js';
 
 /**
@@ -18,7 +18,7 @@ export const tcpProbe: Probe<TcpCheck> = {
   async run(check, target, ctx) {
     const log = new StepLog();
     const port = portOf(check, target);
-    let connected: Awaited<ReturnType<typeof tcpConnect>>;
+    let connected: TcpConnectResult;
     try {
       connected = await tcpConnect({
         host: target.address,

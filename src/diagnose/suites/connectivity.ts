@@ -1,9 +1,7 @@
-import { formatHostPort } from '../../core/address.js';
-import { closesAtAccept } from '../../net/early-close.js';
 import type { Check, Finding } from '../finding.js';
 import { containerLoopback } from './container-loopback.js';
 import { dnsStep } from './dns-step.js';
-import { acceptGraceMs, droppedAtAccept, httpStep, type StepEnv } from './http-step.js';
+import { dropsAtAccept, httpStep, type StepEnv } from './http-step.js';
 import { describe, resolveTarget, type Target } from './target.js';
 import { tcpStep } from './tcp-step.js';
 import { tlsStep } from './tls-step.js';
@@ -77,21 +75,14 @@ export function connectivityCheck(t: Target, options: ConnectivityOptions | numb
         // With no protocol to speak, "connected" is not enough: a port that accepts and drops
         // every connection at once (a published container port with nothing behind it, a
         // connection limit) serves nobody. Stay connected without sending, as a client would.
-        const atAccept = await closesAtAccept({
-          host: address,
-          port: t.port,
-          graceMs: acceptGraceMs,
-          signal: ctx.signal,
-        });
-        ctx.step('stay connected without sending', atAccept ? { ok: false, detail: atAccept } : { ok: true });
-        if (atAccept) exchange.push(droppedAtAccept(t, formatHostPort(address, t.port), atAccept, []));
+        const atAccept = await dropsAtAccept(t, address, [], env);
+        if (atAccept) exchange.push(atAccept);
       }
       // A connection that is accepted and then dropped at once is what a Docker-published port
       // does when the app inside listens on loopback: look inside the container.
-      const dropped = async (): Promise<boolean> =>
-        exchange.some((f) => f.code === 'CONN_RESET' || f.code === 'CONN_CLOSED');
+      const dropped = exchange.some((f) => f.code === 'CONN_RESET' || f.code === 'CONN_CLOSED');
       const published = (await ctx.facts.listeners()).listeners.some((l) => l.port === t.port && l.container);
-      if (published && (await dropped())) {
+      if (published && dropped) {
         const finding = await containerLoopback(ctx.facts, t.port);
         if (finding)
           exchange = [

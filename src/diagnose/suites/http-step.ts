@@ -235,14 +235,8 @@ async function explainFailure(
   const early = failure.phase === 'request' || failure.phase === 'connect';
   if (early && (failure.kind === 'closed' || failure.kind === 'reset')) {
     // Did it drop us before we even asked? A second connection, sending nothing, tells.
-    const atAccept = await closesAtAccept({
-      host: address,
-      port: t.port,
-      graceMs: acceptGraceMs,
-      signal: env.signal,
-    });
-    env.step('stay connected without sending', atAccept ? { ok: false, detail: atAccept } : { ok: true });
-    if (atAccept) return [droppedAtAccept(t, where, atAccept, evidence)];
+    const dropped = await dropsAtAccept(t, address, evidence, env);
+    if (dropped) return [dropped];
     if (t.scheme === 'http' && (await speaksTls(address, t.port, env)))
       return [tlsPort(t, url, [...evidence, `a TLS handshake with ${where} succeeds`])];
     const closed = failure.kind === 'closed';
@@ -261,6 +255,26 @@ async function explainFailure(
   }
   // Anything else is still a failed step: the runner turns it into CHECK_STEP_FAILED.
   return [];
+}
+
+/**
+ * A second connection that sends nothing for `acceptGraceMs`: does the server drop it at
+ * accept? Recorded as a step; the finding when it does.
+ */
+export async function dropsAtAccept(
+  t: Target,
+  address: string,
+  evidence: string[],
+  env: Pick<StepEnv, 'signal' | 'step'>,
+): Promise<Finding | undefined> {
+  const atAccept = await closesAtAccept({
+    host: address,
+    port: t.port,
+    graceMs: acceptGraceMs,
+    signal: env.signal,
+  });
+  env.step('stay connected without sending', atAccept ? { ok: false, detail: atAccept } : { ok: true });
+  return atAccept ? droppedAtAccept(t, formatHostPort(address, t.port), atAccept, evidence) : undefined;
 }
 
 export function droppedAtAccept(

@@ -72,7 +72,6 @@ export function projectRunningCheck(): Check {
             ? `Docker has no container of project ${project.name} (docker ps -a --filter label=com.docker.compose.project=${project.name})`
             : `Docker has ${containers.length} container(s) of project ${project.name}, none running: ${stopped.join('; ')}`,
       ];
-      const exited = (containers ?? []).length > 0;
       // The user's shell, not -C's folder: the line is to be pasted where they typed the command.
       const here = process.cwd() === project.workingDir ? '' : `cd ${shellWord(project.workingDir)} && `;
       return [
@@ -85,9 +84,10 @@ export function projectRunningCheck(): Check {
               : `project ${project.name} is not running: nothing listens on any of its published ports`,
           evidence,
           why: 'Every probe of its services is refused until the project is started: those failures have this one cause, not one each.',
-          fix: exited
-            ? `See why its containers stopped (${here}${compose(project)} logs), then start it: ${here}${compose(project)} up -d`
-            : `Start it: ${here}${compose(project)} up -d — then run portico health again.`,
+          fix:
+            stopped.length > 0
+              ? `See why its containers stopped (${here}${compose(project)} logs), then start it: ${here}${compose(project)} up -d`
+              : `Start it: ${here}${compose(project)} up -d — then run portico health again.`,
           data: { project: project.name, ports, containers: containers?.length ?? null },
         },
       ];
